@@ -1,0 +1,46 @@
+# The front door. `make help` lists the targets. The first use of any target creates .venv.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+GEN := $(BIN)/python -m generator
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+.PHONY: help
+help: ## List the targets with one line each
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+.PHONY: install
+install: $(STAMP) ## Create .venv and install the generator with its dev tools
+
+.PHONY: render
+render: $(STAMP) ## Render every generated file from facts.yaml (writes only what changed)
+	$(GEN) render
+
+.PHONY: check
+check: $(STAMP) ## Fail with a diff when a generated file is stale or hand-edited (writes nothing)
+	$(GEN) check
+
+.PHONY: test
+test: $(STAMP) browser ## Run ruff, mypy (strict) and the whole test suite
+	$(BIN)/ruff check generator tests
+	$(BIN)/ruff format --check generator tests
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+
+.PHONY: browser
+browser: ## Install Debian's chromium for the browser tests (no-op when present)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: browser tests will be skipped (apt-get install chromium)"; fi; }
+
+.PHONY: clean
+clean: ## Remove build output and caches (not .venv)
+	rm -rf site site-zensical build .cache .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,66 @@
+"""Compare rendered outputs with the files on disk: fresh, stale, missing or orphaned."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.files import read_bytes
+from generator.outputs import PAGE_ROOTS
+from generator.render import NOTICE_MARK, Rendered
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One file that is not as rendering would make it."""
+
+    path: str
+    state: str  # "stale", "missing" or "orphan"
+    diff: str = ""
+
+
+def unified_diff(path: str, old: bytes, new: bytes) -> str:
+    """A unified diff between two versions of a file, as text."""
+    before = old.decode("utf-8", errors="replace").splitlines(keepends=True)
+    after = new.decode("utf-8", errors="replace").splitlines(keepends=True)
+    lines = difflib.unified_diff(before, after, f"a/{path}", f"b/{path}")
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def compare(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
+    """Every generated file that differs from disk, is missing, or is orphaned, sorted by path."""
+    findings: list[Finding] = []
+    produced: set[str] = set()
+    for item in rendered:
+        produced.add(item.output.path)
+        on_disk = read_bytes(root / item.output.path)
+        if on_disk is None:
+            findings.append(Finding(item.output.path, "missing"))
+        elif on_disk != item.data:
+            findings.append(
+                Finding(
+                    item.output.path, "stale", unified_diff(item.output.path, on_disk, item.data)
+                )
+            )
+    findings.extend(Finding(path, "orphan") for path in find_orphans(root, produced))
+    return sorted(findings, key=lambda f: f.path)
+
+
+def find_orphans(root: Path, produced: set[str]) -> list[str]:
+    """Files that carry the generated notice but that no template produces any more."""
+    orphans: list[str] = []
+    for folder in PAGE_ROOTS:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in base.rglob("*.md"):
+            relative = path.relative_to(root).as_posix()
+            if relative in produced:
+                continue
+            with path.open("rb") as handle:
+                head = handle.read(4096)
+            if NOTICE_MARK.encode() in head:
+                orphans.append(relative)
+    return sorted(orphans)

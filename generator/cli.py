@@ -1,0 +1,123 @@
+"""Command line: parse arguments, dispatch to a command, map its outcome to an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from generator import __version__, actions
+from generator.errors import ExitCode, GeneratorError
+from generator.project import Project, find_project
+from generator.report import Reporter
+from generator.schema import schema_text
+
+Command = Callable[[argparse.Namespace, Reporter], int]
+
+
+def _project(args: argparse.Namespace) -> Project:
+    facts = Path(args.facts) if args.facts else None
+    project = find_project(Path(args.root) if args.root else None, facts)
+    return project
+
+
+def _render(args: argparse.Namespace, reporter: Reporter) -> int:
+    return actions.render(_project(args), reporter)
+
+
+def _check(args: argparse.Namespace, reporter: Reporter) -> int:
+    return actions.check(_project(args), reporter)
+
+
+def _schema(args: argparse.Namespace, reporter: Reporter) -> int:
+    reporter.out.write(schema_text())
+    return ExitCode.OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; also the source of the CLI reference page."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--facts", metavar="FILE", help="facts file (default: facts.yaml at the project root)"
+    )
+    common.add_argument(
+        "--root", metavar="DIR", help="project root (default: found from the working folder)"
+    )
+    common.add_argument("-q", "--quiet", action="store_true", help="print only results and errors")
+    common.add_argument("-v", "--verbose", action="store_true", help="print more detail")
+    common.add_argument(
+        "--debug", action="store_true", help="show Python tracebacks for user errors too"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Render documentation from facts.yaml so that it cannot drift.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"generator {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, summary: str, example: str, run: Command) -> argparse.ArgumentParser:
+        command = sub.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            parents=[common],
+            epilog=f"example: {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        command.set_defaults(run=run)
+        return command
+
+    add(
+        "render",
+        "Render every output from facts.yaml and write the files that changed.",
+        "python -m generator render",
+        _render,
+    )
+    add(
+        "check",
+        "Exit 1 with a diff when a generated file is stale, missing or orphaned; writes nothing.",
+        "python -m generator check",
+        _check,
+    )
+    add(
+        "schema",
+        "Print the JSON Schema of facts.yaml.",
+        "python -m generator schema > facts.schema.json",
+        _schema,
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status, never exits by itself."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help, --version and usage errors
+        code = exc.code if isinstance(exc.code, int) else ExitCode.BAD_INPUT
+        return int(code)
+    reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
+    run: Command = args.run
+    try:
+        return int(run(args, reporter))
+    except GeneratorError as exc:
+        if args.debug:
+            traceback.print_exc()
+        reporter.error(exc.format())
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        reporter.error("interrupted")
+        return ExitCode.INTERRUPTED
+    except Exception:
+        traceback.print_exc()
+        reporter.error(
+            "internal error: this is a bug in the generator."
+            " Please report it with the traceback above."
+        )
+        return ExitCode.INTERNAL
+    finally:
+        sys.stdout.flush()

@@ -1,0 +1,92 @@
+"""Exception classes, located diagnostics, and the one mapping from failures to exit codes."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+class ExitCode(enum.IntEnum):
+    """Exit statuses shared by every command."""
+
+    OK = 0
+    DRIFT = 1  # stale or hand-edited output, or lint findings
+    BAD_INPUT = 2  # usage, facts, templates, markers, paths
+    INTERNAL = 3  # a bug: traceback and a please-report line
+    INTERRUPTED = 130
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at a place in a file, formatted like a compiler's message."""
+
+    path: str
+    line: int  # 1-based; 0 when the problem concerns the whole file
+    column: int  # 1-based; 0 when unknown
+    message: str
+    hint: str | None = None
+    source_line: str | None = None
+
+    def format(self) -> str:
+        location = self.path
+        if self.line:
+            location += f":{self.line}"
+            if self.column:
+                location += f":{self.column}"
+        text = f"{location}: error: {self.message}"
+        if self.source_line is not None:
+            text += f"\n    {self.source_line.rstrip()}"
+            if self.column:
+                text += "\n    " + " " * (self.column - 1) + "^"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class GeneratorError(Exception):
+    """Base of every error the user can fix; never shown with a traceback."""
+
+    exit_code: ExitCode = ExitCode.BAD_INPUT
+
+    def __init__(self, diagnostics: Sequence[Diagnostic] | Diagnostic | str) -> None:
+        if isinstance(diagnostics, str):
+            diagnostics = [Diagnostic("generator", 0, 0, diagnostics)]
+        elif isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics: list[Diagnostic] = sorted(diagnostics)
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        return "\n".join(d.format() for d in self.diagnostics)
+
+
+class UsageError(GeneratorError):
+    """The command line asks for something impossible."""
+
+
+class FactsError(GeneratorError):
+    """facts.yaml cannot be read, does not match the schema, or breaks a rule."""
+
+
+class TemplateError(GeneratorError):
+    """A template fails to compile or to render."""
+
+
+class MarkerError(GeneratorError):
+    """Managed-block markers in a target file are malformed."""
+
+
+class UnsafePathError(GeneratorError):
+    """An output or target path would escape its root."""
+
+
+class LockedError(GeneratorError):
+    """Another run holds the lock on this tree."""
+
+
+def collect(errors: Iterable[Diagnostic], kind: type[GeneratorError] = FactsError) -> None:
+    """Raise ``kind`` carrying every diagnostic, if there is any."""
+    found = list(errors)
+    if found:
+        raise kind(found)

@@ -1,0 +1,64 @@
+"""Markdown building blocks for templates: escaping of inlined values, tables, code spans."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+class Block(str):
+    """Markdown produced by a filter: already escaped, may span lines, inserted as is."""
+
+    __slots__ = ()
+
+
+_NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
+
+
+def inline(value: Any) -> str:
+    """A fact value made safe for prose: one line, and unable to open or close a comment.
+
+    A value cannot add a heading or list item (newlines fold to spaces) or smuggle in a
+    managed-block marker (``<!--`` and ``-->`` are written as entities).
+    """
+    if isinstance(value, Block):
+        return value
+    text = _NEWLINES.sub(" ", str(value))
+    return text.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
+
+
+def cell(value: Any) -> str:
+    """A value made safe for a table cell: inline, with pipes escaped."""
+    if value is None or value == "":
+        return "—"
+    return inline(value).replace("|", "\\|")
+
+
+def code(value: Any) -> Block:
+    """A code span that survives any backticks inside the value."""
+    text = _NEWLINES.sub(" ", str(value))
+    runs = [len(m) for m in re.findall(r"`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    # A comment opener inside a code span is still a comment opener to HTML-unaware tools.
+    text = text.replace("<!--", "<\u200b!--").replace("-->", "--\u200b>")
+    return Block(f"{fence}{pad}{text}{pad}{fence}")
+
+
+def table(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> Block:
+    """A GFM table; cells are escaped unless they are Blocks (e.g. code spans or links)."""
+    lines = [
+        "| " + " | ".join(cell(h) for h in header) + " |",
+        "|" + "|".join(" --- " for _ in header) + "|",
+    ]
+    for row in rows:
+        cells = [c.replace("|", "\\|") if isinstance(c, Block) else cell(c) for c in row]
+        if len(cells) != len(header):
+            raise ValueError(f"table row has {len(cells)} cells, header has {len(header)}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return Block("\n".join(lines))
+
+
+def bullet_list(items: Iterable[Any]) -> Block:
+    return Block("\n".join(f"- {inline(item)}" for item in items))

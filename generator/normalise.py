@@ -1,0 +1,13 @@
+"""The one wrapper around mdformat, with pinned extensions and options."""
+
+from __future__ import annotations
+
+import mdformat
+
+EXTENSIONS = frozenset({"gfm", "tables", "frontmatter", "mkdocs"})
+OPTIONS = {"wrap": "keep", "number": False, "end_of_line": "lf"}
+
+
+def normalise(markdown: str) -> str:
+    """Markdown in its one canonical form; ``normalise(normalise(x)) == normalise(x)``."""
+    return str(mdformat.text(markdown, extensions=EXTENSIONS, options=OPTIONS))

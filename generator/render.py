@@ -1,0 +1,80 @@
+"""The rendering pipeline: template → Markdown → mdformat → generated notice → bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.facts import LoadedFacts
+from generator.normalise import normalise
+from generator.outputs import Output, plan_outputs
+from generator.project import Project
+from generator.templating import make_environment, render_template
+from generator.tracking import Reads, track
+
+NOTICE_MARK = "generated from facts.yaml by python -m generator"
+
+
+def notice(output: Output) -> str:
+    """The comment every generated file starts with (after its front matter)."""
+    return (
+        f"<!-- {NOTICE_MARK} ({output.template}): do not edit;"
+        " change facts.yaml or the template, then run make render -->"
+    )
+
+
+@dataclass(frozen=True)
+class Rendered:
+    output: Output
+    text: str
+    reads: tuple[str, ...]  # dotted facts keys the template read, in first-read order
+
+    @property
+    def data(self) -> bytes:
+        return self.text.encode("utf-8")
+
+
+def _insert_notice(text: str, output: Output) -> str:
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end != -1:
+            head, body = text[: end + 5], text[end + 5 :]
+            return f"{head}{notice(output)}\n\n{body.lstrip(chr(10))}"
+    return f"{notice(output)}\n\n{text}"
+
+
+def source_keys(reads: tuple[str, ...]) -> list[str]:
+    """The facts a page is built from, at record level (``hosts.home_vm``), sorted."""
+    return sorted({".".join(key.split(".")[:2]) for key in reads})
+
+
+def _footer(reads: tuple[str, ...]) -> str:
+    keys = ", ".join(f"`{key}`" for key in source_keys(reads))
+    return f"\n\n*Generated from `facts.yaml`: {keys}.*\n"
+
+
+class Renderer:
+    """Renders the outputs of one project from one set of facts."""
+
+    def __init__(self, project: Project, loaded: LoadedFacts) -> None:
+        self.project = project
+        self.loaded = loaded
+        self.env = make_environment(project.templates_dir)
+        self.outputs = plan_outputs(project.templates_dir)
+        self.known = frozenset(o.path for o in self.outputs)
+
+    def render(self, output: Output) -> Rendered:
+        reads = Reads()
+        context = {
+            "facts": track(self.loaded.facts, "", reads),
+            "output_path": output.path,
+            "known_outputs": self.known,
+        }
+        body = render_template(self.env, output.template, context, self.project.templates_dir)
+        keys = tuple(k for k in reads.ordered() if k != "raw" and not k.startswith("raw."))
+        if output.is_page and keys:
+            body = body.rstrip("\n") + _footer(keys)
+        text = _insert_notice(normalise(body), output)
+        return Rendered(output, text, keys)
+
+    def render_all(self) -> list[Rendered]:
+        return [self.render(output) for output in self.outputs]

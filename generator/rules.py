@@ -1,0 +1,206 @@
+"""Meaning checks that a schema cannot express: addresses, ports, cron, and references by key."""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from generator.cronspec import cron_problem
+from generator.errors import Diagnostic
+from generator.yamlsource import Key, YamlDocument
+
+
+def resolve(data: Any, dotted: str) -> Any:
+    """The value at a dotted key such as ``hosts.home_vm.ip``; KeyError when absent."""
+    node = data
+    for part in dotted.split("."):
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise KeyError(dotted)
+    return node
+
+
+class _Checker:
+    def __init__(self, doc: YamlDocument) -> None:
+        self.doc = doc
+        self.data: dict[str, Any] = doc.data
+        self.found: list[Diagnostic] = []
+
+    def error(self, key: Key, message: str, hint: str | None = None) -> None:
+        self.found.append(self.doc.diagnostic(key, message, hint))
+
+    def reference(self, key: Key, value: Any, table: str, what: str) -> None:
+        """``value`` must name a key of the top-level mapping at dotted path ``table``."""
+        if not isinstance(value, str):
+            return
+        try:
+            choices = resolve(self.data, table)
+        except KeyError:
+            return
+        if not isinstance(choices, Mapping) or value in choices:
+            return
+        known = sorted(choices)
+        nearest = difflib.get_close_matches(value, known, n=1, cutoff=0.5)
+        hint = (
+            (f"did you mean {nearest[0]!r}? " if nearest else "")
+            + f"known {what}: "
+            + ", ".join(known)
+        )
+        self.error(key, f"unknown {what} {value!r} ({table}.{value} does not exist)", hint)
+
+    def run(self) -> list[Diagnostic]:
+        self.hosts()
+        self.feeds()
+        self.paths_and_steps()
+        self.devops_files()
+        self.dotted_keys()
+        return self.found
+
+    def hosts(self) -> None:
+        for name, host in _items(self.data.get("hosts")):
+            base: Key = ("hosts", name)
+            self.ipv4((*base, "ip"), host.get("ip"))
+            claimed: dict[int, str] = {}
+            for service_name, service in _items(host.get("services")):
+                skey: Key = (*base, "services", service_name)
+                self.ipv4((*skey, "address"), service.get("address"))
+                port = service.get("port")
+                if isinstance(port, int) and not isinstance(port, bool):
+                    if port in claimed:
+                        self.error(
+                            (*skey, "port"),
+                            f"port {port} on host {name!r} is already claimed by service "
+                            f"{claimed[port]!r}",
+                            "each port on a host belongs to one service",
+                        )
+                    else:
+                        claimed[port] = service_name
+
+    def ipv4(self, key: Key, value: Any) -> None:
+        if not isinstance(value, str):
+            return
+        try:
+            ipaddress.IPv4Address(value)
+        except ValueError:
+            self.error(
+                key,
+                f"{value!r} is not a valid IPv4 address",
+                "write four numbers 0-255 separated by dots",
+            )
+
+    def feeds(self) -> None:
+        for name, feed in _items(self.data.get("feeds")):
+            base: Key = ("feeds", name)
+            cron = feed.get("cron")
+            if isinstance(cron, str):
+                problem = cron_problem(cron)
+                if problem:
+                    self.error(
+                        (*base, "cron"), problem, "use five fields: minute hour day month weekday"
+                    )
+            writer = feed.get("writer")
+            if isinstance(writer, Mapping):
+                self.reference((*base, "writer", "host"), writer.get("host"), "hosts", "host")
+
+    def paths_and_steps(self) -> None:
+        for i, hop in enumerate(_list(self.data.get("network_path"))):
+            key: Key = ("network_path", i)
+            self.reference((*key, "host"), hop.get("host"), "hosts", "host")
+            host = hop.get("host")
+            if isinstance(host, str) and "service" in hop:
+                self.reference(
+                    (*key, "service"), hop["service"], f"hosts.{host}.services", "service"
+                )
+        for i, rule in enumerate(_list(self.data.get("change_gate"))):
+            key = ("change_gate", i)
+            self.reference((*key, "folder"), rule.get("folder"), "devops.folders", "devops folder")
+            self.reference((*key, "deployer"), rule.get("deployer"), "hosts", "host")
+        for i, step in enumerate(_list(self.data.get("sync_flow"))):
+            key = ("sync_flow", i)
+            self.reference((*key, "actor"), step.get("actor"), "hosts", "host")
+            self.reference((*key, "folder"), step.get("folder"), "devops.folders", "devops folder")
+        deploy = self.data.get("deploy")
+        if isinstance(deploy, Mapping):
+            self.reference(("deploy", "host"), deploy.get("host"), "hosts", "host")
+            self.reference(("deploy", "repo"), deploy.get("repo"), "repos", "repo")
+            self.reference(
+                ("deploy", "folder"), deploy.get("folder"), "devops.folders", "devops folder"
+            )
+        devops = self.data.get("devops")
+        if isinstance(devops, Mapping):
+            self.reference(("devops", "repo"), devops.get("repo"), "repos", "repo")
+        for name, component in _items(self.data.get("components")):
+            key = ("components", name)
+            self.reference((*key, "repo"), component.get("repo"), "repos", "repo")
+            self.reference((*key, "replaced_by"), component.get("replaced_by"), "feeds", "feed")
+        for i, change in enumerate(_list(self.data.get("changes_required"))):
+            self.reference(("changes_required", i, "repo"), change.get("repo"), "repos", "repo")
+
+    def devops_files(self) -> None:
+        """FOLDER/FILE references must name a folder of the layout and a file it lists."""
+        for key, value in _walk(self.data, ()):
+            field = key[-1] if key else None
+            if (
+                field not in ("config", "program")
+                or key[0] == "devops"
+                or not isinstance(value, str)
+            ):
+                continue
+            folder, _, file = value.partition("/")
+            try:
+                listed = resolve(self.data, f"devops.folders.{folder}.files")
+            except KeyError:
+                self.reference(key, folder, "devops.folders", "devops folder")
+                continue
+            if isinstance(listed, list) and file not in listed:
+                self.error(
+                    key,
+                    f"{file!r} is not listed in devops.folders.{folder}.files",
+                    "add it to the folder's files, or fix the name",
+                )
+
+    def dotted_keys(self) -> None:
+        for table, field in (("invariants", "subject"), ("former_values", "fact")):
+            for i, item in enumerate(_list(self.data.get(table))):
+                value = item.get(field)
+                if not isinstance(value, str):
+                    continue
+                try:
+                    resolve(self.data, value)
+                except KeyError:
+                    self.error(
+                        (table, i, field),
+                        f"{value!r} names no fact",
+                        "write the dotted key of an existing fact, e.g. hosts.home_vm.ip",
+                    )
+
+
+def _items(value: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            if isinstance(item, Mapping):
+                yield name, item
+
+
+def _list(value: Any) -> list[Mapping[str, Any]]:
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def _walk(value: Any, key: Key) -> Iterator[tuple[Key, Any]]:
+    yield key, value
+    if isinstance(value, Mapping):
+        for name, child in value.items():
+            yield from _walk(child, (*key, name))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            yield from _walk(child, (*key, i))
+
+
+def check_meaning(doc: YamlDocument) -> list[Diagnostic]:
+    """Every broken rule of meaning in a document whose shape is already valid enough to walk."""
+    return _Checker(doc).run()

@@ -1,0 +1,123 @@
+"""The JSON Schema of facts.yaml, and shape validation that reports every error at its line."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from generator.errors import Diagnostic
+from generator.yamlsource import Key, YamlDocument
+
+
+@cache
+def schema_text() -> str:
+    """The schema exactly as shipped in the package."""
+    return resources.files("generator").joinpath("facts.schema.json").read_text("utf-8")
+
+
+@cache
+def facts_schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(schema_text())
+    return loaded
+
+
+def _describe(value: Any) -> str:
+    names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number"}
+    return names.get(type(value), "empty" if value is None else type(value).__name__)
+
+
+def _unknown_keys(doc: YamlDocument, error: jsonschema.ValidationError) -> list[Diagnostic]:
+    allowed = sorted(_schema_of(error).get("properties", {}))
+    found: list[Diagnostic] = []
+    for name in _instance(error):
+        if name in allowed:
+            continue
+        key: Key = (*error.absolute_path, name)
+        nearest = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        hint = f"did you mean {nearest[0]!r}? " if nearest else ""
+        hint += "allowed keys: " + ", ".join(allowed)
+        found.append(doc.diagnostic(key, f"unknown key {name!r}", hint, of_key=True))
+    return found
+
+
+def _schema_of(error: jsonschema.ValidationError) -> dict[str, Any]:
+    return error.schema if isinstance(error.schema, dict) else {}
+
+
+def _instance(error: jsonschema.ValidationError) -> Any:
+    return error.instance
+
+
+def _value(error: jsonschema.ValidationError) -> Any:
+    return error.validator_value
+
+
+def _message(error: jsonschema.ValidationError) -> tuple[str, str | None]:
+    """A plain-words message and hint for one schema error."""
+    validator = error.validator
+    description = _schema_of(error).get("description")
+    if validator == "type":
+        expected = error.validator_value
+        wanted = {
+            "string": "text",
+            "integer": "a whole number",
+            "object": "a mapping",
+            "array": "a list",
+            "boolean": "true or false",
+        }.get(str(expected), str(expected))
+        message = f"expected {wanted}, found {_describe(error.instance)}"
+        if expected == "string" and isinstance(error.instance, (int, float, bool)):
+            return message, "quote the value to keep it as text"
+        return message, description
+    if validator == "required":
+        missing = error.message.split("'")[1]
+        return f"missing required key {missing!r}", None
+    if validator == "enum":
+        options = ", ".join(str(v) for v in _value(error))
+        return f"{error.instance!r} is not one of: {options}", description
+    if validator in ("minimum", "maximum"):
+        return f"{error.instance} is out of range ({error.message.split(' is ')[-1]})", description
+    if validator == "pattern":
+        return f"{error.instance!r} is not in the expected form", description
+    if validator == "oneOf":
+        return "exactly one of the alternatives must be given", _one_of_hint(error)
+    if validator == "minItems":
+        return f"needs at least {error.validator_value} items", description
+    return error.message, description
+
+
+def _one_of_hint(error: jsonschema.ValidationError) -> str:
+    keys = [next(iter(alt.get("required", [])), "?") for alt in _value(error)]
+    return "give exactly one of: " + ", ".join(keys)
+
+
+def validate_shape(doc: YamlDocument) -> list[Diagnostic]:
+    """Every place where the document does not match the schema."""
+    validator = jsonschema.Draft202012Validator(facts_schema())
+    found: list[Diagnostic] = []
+    for error in validator.iter_errors(doc.data):
+        found.extend(_flatten(doc, error))
+    return found
+
+
+def _flatten(doc: YamlDocument, error: jsonschema.ValidationError) -> list[Diagnostic]:
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        return _unknown_keys(doc, error)
+    if error.validator == "propertyNames":
+        return [
+            doc.diagnostic(
+                (*error.absolute_path, name),
+                f"invalid key {name!r}",
+                "keys are lower case letters, digits and underscores",
+                of_key=True,
+            )
+            for name in _instance(error)
+            if not str(name).replace("_", "a").isalnum() or not str(name)[:1].islower()
+        ]
+    message, hint = _message(error)
+    return [doc.diagnostic(tuple(error.absolute_path), message, hint)]

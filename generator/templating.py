@@ -1,0 +1,129 @@
+"""The one factory for the Jinja environment, and rendering with errors mapped to template lines."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from generator import cronspec, markdown
+from generator.errors import Diagnostic, TemplateError
+
+
+def _finalize(value: Any) -> Any:
+    # Applied to every {{ expression }}: values inlined into Markdown stay on one line.
+    return markdown.inline(value)
+
+
+@jinja2.pass_context
+def _link(context: jinja2.runtime.Context, target: str, text: str | None = None) -> markdown.Block:
+    """A relative link from the page being rendered to another output, checked to exist."""
+    here: str = context["output_path"]
+    known: frozenset[str] = context["known_outputs"]
+    page, _, anchor = str(target).partition("#")
+    if page and page not in known:
+        raise jinja2.TemplateRuntimeError(f"link to {page!r}, which no template produces")
+    relative = posixpath.relpath(page, posixpath.dirname(here)) if page else ""
+    href = relative + (f"#{anchor}" if anchor else "")
+    return markdown.Block(f"[{markdown.inline(text or page)}]({href})")
+
+
+def _cron_words(expression: str) -> str:
+    return cronspec.describe(str(expression))
+
+
+def _cron_minutes(expression: str) -> tuple[int, ...]:
+    return cronspec.minutes_in_hour(str(expression))
+
+
+FILTERS: Mapping[str, Callable[..., Any]] = {
+    "cron_words": _cron_words,
+    "cron_minutes": _cron_minutes,
+    "code": markdown.code,
+    "cell": markdown.cell,
+    "table": markdown.table,
+    "bullets": markdown.bullet_list,
+    "link": _link,
+}
+
+
+def make_environment(templates_dir: Path) -> ImmutableSandboxedEnvironment:
+    """The sandboxed, strict environment every template is rendered in."""
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(templates_dir), encoding="utf-8"),
+        undefined=jinja2.StrictUndefined,  # a missing fact is an error, never empty text
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        finalize=_finalize,
+        auto_reload=False,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def template_location(exc: BaseException, templates_dir: Path) -> tuple[str, int]:
+    """The innermost template file and line in the traceback of a rendering error."""
+    found = ("", 0)
+    tb = exc.__traceback__
+    root = str(templates_dir)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(root):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def render_template(
+    env: jinja2.Environment, name: str, context: Mapping[str, Any], templates_dir: Path
+) -> str:
+    """Render one template; any failure becomes a TemplateError naming the template and line."""
+    shown = f"templates/{name}"
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"templates/{exc.name or name}"
+        raise TemplateError(
+            Diagnostic(where, exc.lineno, 0, f"template syntax: {exc.message}")
+        ) from None
+    except SecurityError as exc:
+        path, line = template_location(exc, templates_dir)
+        raise TemplateError(
+            Diagnostic(
+                _shown(path, shown, templates_dir),
+                line,
+                0,
+                f"the template sandbox refused: {exc}",
+                "templates can read facts, not Python internals",
+            )
+        ) from None
+    except (
+        jinja2.UndefinedError,
+        jinja2.TemplateRuntimeError,
+        cronspec.CronSyntaxError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+    ) as exc:
+        path, line = template_location(exc, templates_dir)
+        message = exc.message if isinstance(exc, jinja2.TemplateError) else str(exc)
+        hint = None
+        if isinstance(exc, jinja2.UndefinedError):
+            hint = "check the key's spelling against facts.yaml (python -m generator schema)"
+        raise TemplateError(
+            Diagnostic(_shown(path, shown, templates_dir), line, 0, f"{message}", hint)
+        ) from None
+
+
+def _shown(path: str, fallback: str, templates_dir: Path) -> str:
+    if not path:
+        return fallback
+    return "templates/" + Path(path).relative_to(templates_dir).as_posix()

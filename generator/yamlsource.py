@@ -1,0 +1,198 @@
+"""Read a YAML file safely into plain data plus the line and column of every key and value.
+
+PyYAML's loaders keep the last of two duplicate keys and forget positions; we compose the node
+graph ourselves so that duplicates are errors and every later diagnostic can point at a line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import Diagnostic, FactsError
+
+MAX_BYTES = 5 * 1024 * 1024  # a facts file is hand-written; anything larger is a mistake
+MAX_NODES = 200_000  # bounds alias expansion ("billion laughs")
+
+Key = tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_PLAIN_TAGS = {
+    _STR,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",  # kept as text: facts are text, dates included
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass
+class YamlDocument:
+    """Plain data with the position of each value (``values``) and each mapping key (``keys``)."""
+
+    path: str
+    data: Any
+    lines: list[str]
+    values: dict[Key, Position] = field(default_factory=dict)
+    keys: dict[Key, Position] = field(default_factory=dict)
+
+    def position(self, key: Key, *, of_key: bool = False) -> Position:
+        """Position of ``key``, falling back to its nearest located parent."""
+        table = self.keys if of_key else self.values
+        probe = key
+        while probe:
+            if probe in table:
+                return table[probe]
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return Position(1, 1)
+
+    def diagnostic(
+        self, key: Key, message: str, hint: str | None = None, *, of_key: bool = False
+    ) -> Diagnostic:
+        pos = self.position(key, of_key=of_key)
+        source = self.lines[pos.line - 1] if 0 < pos.line <= len(self.lines) else None
+        return Diagnostic(self.path, pos.line, pos.column, message, hint, source)
+
+
+def _position(node: yaml.Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    """Turns a composed node graph into plain data, recording positions and problems."""
+
+    def __init__(self, doc: YamlDocument) -> None:
+        self.doc = doc
+        self.problems: list[Diagnostic] = []
+        self.visited = 0
+        self.constructor = yaml.SafeLoader("")
+
+    def build(self, node: yaml.Node, key: Key) -> Any:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise FactsError(
+                self.doc.diagnostic(
+                    key,
+                    f"the document expands to more than {MAX_NODES} values",
+                    "YAML aliases are expanded when read; remove the alias chain",
+                )
+            )
+        self.doc.values[key] = _position(node)
+        if node.tag not in _PLAIN_TAGS:
+            self.problems.append(
+                self.doc.diagnostic(
+                    key,
+                    f"unsupported YAML tag {node.tag!r}",
+                    "facts are plain data: remove the tag",
+                )
+            )
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, key)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*key, i)) for i, item in enumerate(node.value)]
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return str(node.value)
+        return self.constructor.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, key: Key) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if (
+                not isinstance(key_node, yaml.ScalarNode)
+                or key_node.tag == "tag:yaml.org,2002:merge"
+            ):
+                self.problems.append(
+                    Diagnostic(
+                        self.doc.path,
+                        *_line_col(key_node),
+                        "mapping keys must be plain text",
+                        "merge keys (<<) and complex keys are not supported",
+                    )
+                )
+                continue
+            name = str(key_node.value)
+            child: Key = (*key, name)
+            if name in result:
+                first = self.doc.keys[child]
+                self.problems.append(
+                    Diagnostic(
+                        self.doc.path,
+                        *_line_col(key_node),
+                        f"duplicate key {name!r} (first defined on line {first.line})",
+                        "YAML keeps only the last value: delete one of the two",
+                        self.doc.lines[key_node.start_mark.line],
+                    )
+                )
+                continue
+            self.doc.keys[child] = _position(key_node)
+            result[name] = self.build(value_node, child)
+        return result
+
+
+def _line_col(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
+    """Read ``path`` as one YAML document; raise FactsError with every problem found."""
+    shown = display or str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise FactsError(Diagnostic(shown, 0, 0, f"cannot read: {exc.strerror}")) from None
+    if size > MAX_BYTES:
+        raise FactsError(
+            Diagnostic(
+                shown,
+                0,
+                0,
+                f"file is {size / 1e6:.1f} MB, more than the {MAX_BYTES // (1024 * 1024)} MB limit",
+                "a facts file is written by hand; check that this is the right file",
+            )
+        )
+    return parse_yaml(path.read_bytes(), shown)
+
+
+def parse_yaml(raw: bytes, shown: str) -> YamlDocument:
+    """Parse bytes already read; see :func:`load_yaml`."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise FactsError(
+            Diagnostic(shown, line, column, "file is not valid UTF-8", "save it as UTF-8")
+        ) from None
+    doc = YamlDocument(shown, None, text.splitlines())
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        source = doc.lines[line - 1] if 0 < line <= len(doc.lines) else None
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        raise FactsError(Diagnostic(shown, line, column, message, None, source)) from None
+    except yaml.YAMLError as exc:
+        raise FactsError(Diagnostic(shown, 0, 0, f"invalid YAML: {exc}")) from None
+    if root is None:
+        raise FactsError(Diagnostic(shown, 1, 1, "file is empty", "see facts.yaml for an example"))
+    builder = _Builder(doc)
+    doc.data = builder.build(root, ())
+    if builder.problems:
+        raise FactsError(builder.problems)
+    return doc
