@@ -7,6 +7,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from generator import __version__, actions
 from generator.errors import ExitCode, GeneratorError
@@ -36,21 +37,42 @@ def _schema(args: argparse.Namespace, reporter: Reporter) -> int:
     return ExitCode.OK
 
 
+def _common_options(parser: argparse.ArgumentParser, *, defaults: bool) -> argparse.ArgumentParser:
+    """Options every command takes, before or after the command name."""
+    unset: Any = None if defaults else argparse.SUPPRESS
+    off: Any = False if defaults else argparse.SUPPRESS
+    parser.add_argument(
+        "--facts",
+        metavar="FILE",
+        default=unset,
+        help="facts file (default: facts.yaml at the project root)",
+    )
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        default=unset,
+        help="project root (default: found from the working folder)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", default=off, help="print only results and errors"
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", default=off, help="print more detail"
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=off,
+        help="show Python tracebacks for user errors too",
+    )
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; also the source of the CLI reference page."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--facts", metavar="FILE", help="facts file (default: facts.yaml at the project root)"
-    )
-    common.add_argument(
-        "--root", metavar="DIR", help="project root (default: found from the working folder)"
-    )
-    common.add_argument("-q", "--quiet", action="store_true", help="print only results and errors")
-    common.add_argument("-v", "--verbose", action="store_true", help="print more detail")
-    common.add_argument(
-        "--debug", action="store_true", help="show Python tracebacks for user errors too"
-    )
-
+    common = _common_options(argparse.ArgumentParser(add_help=False), defaults=True)
+    # Subcommands accept the same options; SUPPRESS keeps `--debug render` from being reset.
+    sub_common = _common_options(argparse.ArgumentParser(add_help=False), defaults=False)
     parser = argparse.ArgumentParser(
         prog="python -m generator",
         description="Render documentation from facts.yaml so that it cannot drift.",
@@ -64,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
             name,
             help=summary,
             description=summary,
-            parents=[common],
+            parents=[sub_common],
             epilog=f"example: {example}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )

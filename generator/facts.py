@@ -34,7 +34,8 @@ def parse_facts(raw: bytes, display: str) -> LoadedFacts:
 
 
 def _validated(doc: YamlDocument, raw: bytes) -> LoadedFacts:
-    problems = validate_shape(doc)
+    problems = list(doc.problems)
+    problems += validate_shape(doc)
     # Meaning rules walk the data defensively, so they run even when the shape is off:
     # one run reports a wrong type and a dangling reference together.
     problems += check_meaning(doc)

@@ -47,6 +47,9 @@ class YamlDocument:
     lines: list[str]
     values: dict[Key, Position] = field(default_factory=dict)
     keys: dict[Key, Position] = field(default_factory=dict)
+    # Problems that still leave usable data (duplicate keys, tags): reported with the
+    # schema and rule errors of the same run rather than alone.
+    problems: list[Diagnostic] = field(default_factory=list)
 
     def position(self, key: Key, *, of_key: bool = False) -> Position:
         """Position of ``key``, falling back to its nearest located parent."""
@@ -149,7 +152,7 @@ def _line_col(node: yaml.Node) -> tuple[int, int]:
 
 
 def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
-    """Read ``path`` as one YAML document; raise FactsError with every problem found."""
+    """Read ``path`` as one YAML document; unreadable input raises FactsError at once."""
     shown = display or str(path)
     try:
         size = path.stat().st_size
@@ -193,6 +196,5 @@ def parse_yaml(raw: bytes, shown: str) -> YamlDocument:
         raise FactsError(Diagnostic(shown, 1, 1, "file is empty", "see facts.yaml for an example"))
     builder = _Builder(doc)
     doc.data = builder.build(root, ())
-    if builder.problems:
-        raise FactsError(builder.problems)
+    doc.problems = builder.problems
     return doc

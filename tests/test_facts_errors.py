@@ -1,0 +1,157 @@
+"""Bad facts are reported all at once, at their lines, with exit 2 and nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run, snapshot
+
+
+def _edit(project: Path, old: str, new: str) -> None:
+    facts = project / "facts.yaml"
+    text = facts.read_text("utf-8")
+    assert text.count(old) == 1, f"{old!r} must occur exactly once in facts.yaml"
+    facts.write_text(text.replace(old, new), "utf-8")
+
+
+def _line_of(project: Path, needle: str) -> int:
+    lines = (project / "facts.yaml").read_text("utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.strip() == needle.strip())
+
+
+def test_duplicate_key_invalid_ip_and_cron_in_one_run(project: Path) -> None:
+    _edit(project, "    ip: 192.168.1.48\n", "    ip: 192.168.1.480\n    database: again\n")
+    _edit(project, 'cron: "5,20,35,50 * * * *"', 'cron: "5,20,35,61 * * * *"')
+    before = snapshot(project)
+
+    result = run(["render"], project)
+
+    assert result.code == 2
+    assert result.out == ""
+    ip_line = _line_of(project, "ip: 192.168.1.480")
+    first = _line_of(project, "database: again")
+    second = _line_of(project, "database: Turso DB")
+    cron_line = _line_of(project, 'cron: "5,20,35,61 * * * *"')
+    assert result.err == (
+        f"facts.yaml:{ip_line}:9: error: '192.168.1.480' is not a valid IPv4 address\n"
+        "        ip: 192.168.1.480\n"
+        "            ^\n"
+        "  hint: write four numbers 0-255 separated by dots\n"
+        f"facts.yaml:{second}:5: error: duplicate key 'database' (first defined on line {first})\n"
+        "        database: Turso DB\n"
+        "        ^\n"
+        "  hint: YAML keeps only the last value: delete one of the two\n"
+        f"facts.yaml:{cron_line}:11: error: invalid cron expression '5,20,35,61 * * * *':"
+        " is not acceptable, out of range\n"
+        '        cron: "5,20,35,61 * * * *"\n'
+        "              ^\n"
+        "  hint: use five fields: minute hour day month weekday\n"
+    )
+    assert snapshot(project) == before
+
+
+def test_invalid_ip_port_cron_and_types_reported_together_sorted(project: Path) -> None:
+    _edit(project, "    ip: 192.168.1.48\n", "    ip: 192.168.1.480\n")
+    _edit(project, 'cron: "5,20,35,50 * * * *"', 'cron: "5,20,35,61 * * * *"')
+    _edit(project, "        port: 3010\n", "        port: 8889\n")
+    _edit(project, "    memory_mb: 4096\n", "    memory_mb: lots\n")
+    before = snapshot(project)
+
+    result = run(["check"], project)
+
+    cron_line = _line_of(project, 'cron: "5,20,35,61 * * * *"')
+    assert result.code == 2
+    errors = [line for line in result.err.splitlines() if ": error: " in line]
+    assert errors == [
+        f"facts.yaml:{_line_of(project, 'memory_mb: lots')}:16: error: expected a whole number,"
+        " found text",
+        f"facts.yaml:{_line_of(project, 'ip: 192.168.1.480')}:9: error: '192.168.1.480' is not a valid"
+        " IPv4 address",
+        f"facts.yaml:{_line_of(project, 'name: dashboard.js') + 1}:15: error: port 8889 on host"
+        " 'home_vm'"
+        " is already claimed by service 'tinyproxy'",
+        f"facts.yaml:{cron_line}:11: error: invalid cron expression"
+        " '5,20,35,61 * * * *': is not acceptable, out of range",
+    ]
+    assert snapshot(project) == before
+
+
+def test_dangling_references_name_the_unknown_key(project: Path) -> None:
+    _edit(
+        project,
+        "  - hop: tinyproxy\n    host: home_vm\n",
+        "  - hop: tinyproxy\n    host: home_mv\n",
+    )
+    feed_host = "    writer:\n      host: fly_app\n      script: run-spot.sh"
+    _edit(project, feed_host, feed_host.replace("fly_app", "fly_ap"))
+    before = snapshot(project)
+
+    result = run(["render"], project)
+
+    assert result.code == 2
+    hop_line = _line_of(project, "host: home_mv")
+    writer_line = _line_of(project, "host: fly_ap")
+    assert (
+        f"facts.yaml:{hop_line}:11: error: unknown host 'home_mv' (hosts.home_mv does not exist)\n"
+        "        host: home_mv\n"
+        "              ^\n"
+        "  hint: did you mean 'home_vm'? known host: fly_app, home_vm, this_mac\n"
+    ) in result.err
+    assert f"facts.yaml:{writer_line}:13: error: unknown host 'fly_ap'" in result.err
+    assert "Traceback" not in result.err
+    assert snapshot(project) == before
+
+
+def test_unknown_key_suggests_the_nearest(project: Path) -> None:
+    _edit(project, "    poller_id: home\n", "    poler_id: home\n")
+    result = run(["check"], project)
+    assert result.code == 2
+    line = _line_of(project, "poler_id: home")
+    assert f"facts.yaml:{line}:5: error: unknown key 'poler_id'" in result.err
+    assert "hint: did you mean 'poller_id'? allowed keys: config, database," in result.err
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            b"a: [1, 2\n",
+            "facts.yaml:2:1: error: invalid YAML: expected ',' or ']', but got '<stream end>'",
+        ),
+        (b"project: \xff\xfe\n", "facts.yaml:1:10: error: file is not valid UTF-8"),
+        (b"x: !!python/object/apply:os.system [echo hi]\n", "unsupported YAML tag"),
+        (b"", "facts.yaml:1:1: error: file is empty"),
+    ],
+    ids=["syntax", "not-utf8", "python-tag", "empty"],
+)
+def test_unreadable_facts(project: Path, raw: bytes, expected: str) -> None:
+    (project / "facts.yaml").write_bytes(raw)
+    before = snapshot(project)
+    result = run(["render"], project)
+    assert result.code == 2
+    assert expected in result.err.splitlines()[0] or expected in result.err
+    assert snapshot(project) == before
+
+
+def test_alias_bomb_is_refused(project: Path) -> None:
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    (project / "facts.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+    result = run(["render"], project)
+    assert result.code == 2
+    assert "error: the document expands to more than 200000 values" in result.err
+
+
+def test_huge_facts_file_is_refused_before_reading(project: Path) -> None:
+    with (project / "facts.yaml").open("ab") as handle:
+        handle.write(b"# padding\n" * 5_300_000)
+    result = run(["render"], project)
+    assert result.code == 2
+    assert "error: file is 53.0 MB, more than the 5 MB limit" in result.err
+
+
+def test_debug_shows_the_traceback(project: Path) -> None:
+    _edit(project, "    poller_id: home\n", "    poler_id: home\n")
+    assert "Traceback" in run(["--debug", "check"], project).err
