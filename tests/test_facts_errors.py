@@ -67,8 +67,8 @@ def test_invalid_ip_port_cron_and_types_reported_together_sorted(project: Path) 
     assert errors == [
         f"facts.yaml:{_line_of(project, 'memory_mb: lots')}:16: error: expected a whole number,"
         " found text",
-        f"facts.yaml:{_line_of(project, 'ip: 192.168.1.480')}:9: error: '192.168.1.480' is not a valid"
-        " IPv4 address",
+        f"facts.yaml:{_line_of(project, 'ip: 192.168.1.480')}:9: error: '192.168.1.480' is not"
+        " a valid IPv4 address",
         f"facts.yaml:{_line_of(project, 'name: dashboard.js') + 1}:15: error: port 8889 on host"
         " 'home_vm'"
         " is already claimed by service 'tinyproxy'",
