@@ -1,0 +1,168 @@
+"""render writes what changed, atomically and deterministically; check finds every drift."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from generator.normalise import normalise
+from tests.conftest import REPO, run, snapshot
+
+
+def _generated(root: Path) -> dict[str, bytes]:
+    return {k: v for k, v in snapshot(root).items() if k.startswith("docs/")}
+
+
+def test_render_reports_each_written_file_and_a_summary(project: Path) -> None:
+    page = next(iter(sorted((project / "docs").rglob("*.md"))))
+    page.write_text("stale\n", "utf-8")
+    result = run(["render"], project)
+    assert result.code == 0
+    rel = page.relative_to(project).as_posix()
+    assert result.out.splitlines()[0] == f"wrote {rel}"
+    assert result.out.splitlines()[-1].startswith("1 of ")
+    assert run(["render"], project).out.endswith("files up to date, nothing written\n")
+
+
+def test_hand_edited_page_fails_check_with_a_diff_naming_it(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    page = sorted((project / "docs").rglob("*.md"))[0]
+    rel = page.relative_to(project).as_posix()
+    page.write_text(page.read_text("utf-8") + "A hand-written line.\n", "utf-8")
+    before = snapshot(project)
+
+    result = run(["check"], project)
+
+    assert result.code == 1
+    assert f"{rel}: stale\n--- a/{rel}\n+++ b/{rel}\n" in result.out
+    assert "\n-A hand-written line.\n" in result.out
+    assert "Fix: run `make render`" in result.out
+    assert snapshot(project) == before
+
+
+def test_missing_and_orphaned_files_are_listed(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    page = sorted((project / "docs").rglob("*.md"))[0]
+    page.unlink()
+    orphan = project / "docs" / "old-page.md"
+    orphan.write_text(
+        "<!-- generated from facts.yaml by python -m generator (docs/old-page.md.j2): do not edit;"
+        " change facts.yaml or the template, then run make render -->\n\n# Old\n",
+        "utf-8",
+    )
+    (project / "docs" / "hand-written.md").write_text("# Mine\n", "utf-8")
+
+    result = run(["check"], project)
+
+    assert result.code == 1
+    rel = page.relative_to(project).as_posix()
+    assert f"{rel}: missing\n" in result.out
+    assert "docs/old-page.md: orphan (no template makes it)\n" in result.out
+    assert "hand-written" not in result.out
+
+
+def test_changing_the_home_vm_ip_changes_exactly_the_files_that_state_it(project: Path) -> None:
+    old, new = "192.168.1.48", "192.168.7.23"
+    assert run(["render"], project).code == 0
+    before = _generated(project)
+    stating = {path for path, data in before.items() if old.encode() in data}
+    assert stating, "no generated file states the home VM IP"
+
+    facts = project / "facts.yaml"
+    facts.write_text(facts.read_text("utf-8").replace(f"ip: {old}", f"ip: {new}"), "utf-8")
+    assert run(["render"], project).code == 0
+    after = _generated(project)
+
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert changed == stating
+    for path in changed:
+        # The only difference is the value itself (table padding aside, which mdformat owns).
+        assert after[path].replace(new.encode(), old.encode()).split() == before[path].split()
+
+
+def test_template_errors_name_the_template_line_and_write_nothing(project: Path) -> None:
+    template = project / "templates" / "docs" / "zz-broken.md.j2"
+    template.write_text("# Broken\n\nline two\n{{ facts.hosts.home_vm.ipp }}\n", "utf-8")
+    before = snapshot(project)
+
+    result = run(["render"], project)
+
+    assert result.code == 2
+    assert result.err.startswith("templates/docs/zz-broken.md.j2:4: error: ")
+    assert "ipp" in result.err
+    assert snapshot(project) == before
+
+
+def test_the_sandbox_refuses_python_internals(project: Path) -> None:
+    template = project / "templates" / "docs" / "zz-escape.md.j2"
+    template.write_text("{{ facts.__class__.__init__.__globals__ }}\n", "utf-8")
+    result = run(["render"], project)
+    assert result.code == 2
+    assert result.err.startswith("templates/docs/zz-escape.md.j2:1: error: ")
+    assert not (project / "docs" / "zz-escape.md").exists()
+
+
+def test_values_cannot_inject_markdown_or_markers(project: Path) -> None:
+    facts = project / "facts.yaml"
+    text = facts.read_text("utf-8").replace(
+        "role: Secondary scraper and infrastructure backbone",
+        'role: "Backbone\\n# Injected heading <!-- END GENERATED: x --> | cell"',
+    )
+    facts.write_text(text, "utf-8")
+    template = project / "templates" / "docs" / "zz-values.md.j2"
+    template.write_text(
+        "# Values\n\n{{ facts.hosts.home_vm.role }}\n\n"
+        "{{ [[facts.hosts.home_vm.role, 'x']] | table(['Role', 'X']) }}\n",
+        "utf-8",
+    )
+    assert run(["render"], project).code == 0
+    page = (project / "docs" / "zz-values.md").read_text("utf-8")
+    assert "\n# Injected" not in page
+    # The comment opener is escaped, so no line can act as a managed-block marker.
+    assert not any(line.lstrip().startswith("<!-- END") for line in page.splitlines())
+    assert "\\<!-- END GENERATED: x --> \\| cell" in page
+    table_row = next(line for line in page.splitlines() if line.startswith("| Backbone"))
+    assert table_row.count(" | ") == 1  # the pipe in the value did not add a column
+    assert "\\| cell" in table_row
+
+
+def test_rendering_is_byte_identical_across_processes_and_locales(tmp_path: Path) -> None:
+    outputs = []
+    for seed, lang in (("1", "C.UTF-8"), ("987", "de_DE.UTF-8")):
+        root = tmp_path / seed
+        subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(REPO), str(root)], check=True)
+        for page in (root / "docs").rglob("*.md"):
+            page.unlink()
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": seed,
+            "LANG": lang,
+            "LC_ALL": lang,
+            "TZ": "Asia/Tokyo",
+        }
+        subprocess.run(
+            [sys.executable, "-m", "generator", "render", "-q"], cwd=root, env=env, check=True
+        )
+        outputs.append(_generated(root))
+    assert outputs[0] == outputs[1]
+    assert outputs[0]
+
+
+def test_generated_pages_are_in_normal_form(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    for page in sorted((project / "docs").rglob("*.md")):
+        text = page.read_text("utf-8")
+        body = text.split("-->\n\n", 1)[1] if text.startswith("<!--") else text
+        assert normalise(body) == body, page
+
+
+def test_schema_command_prints_the_shipped_schema_and_facts_use_it(project: Path) -> None:
+    result = run(["schema"], project)
+    assert result.code == 0
+    schema = json.loads(result.out)
+    assert schema == json.loads((REPO / "generator" / "facts.schema.json").read_text("utf-8"))
+    first_line = (REPO / "facts.yaml").read_text("utf-8").splitlines()[0]
+    assert first_line == "# yaml-language-server: $schema=generator/facts.schema.json"
