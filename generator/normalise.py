@@ -5,7 +5,8 @@ from __future__ import annotations
 import mdformat
 
 EXTENSIONS = frozenset({"gfm", "tables", "frontmatter", "mkdocs"})
-OPTIONS = {"wrap": "keep", "number": False, "end_of_line": "lf"}
+# Compact tables: a changed value rewrites its own row only, not the padding of every row.
+OPTIONS = {"wrap": "keep", "number": False, "end_of_line": "lf", "compact_tables": True}
 
 
 def normalise(markdown: str) -> str:
