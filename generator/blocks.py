@@ -1,0 +1,341 @@
+"""Managed blocks in hand-written files: find, check and replace them, keeping every other byte."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, replace
+
+from markdown_it import MarkdownIt
+
+from generator.errors import Diagnostic, MarkerError
+
+HOW_TO_CHANGE = "edit facts.yaml, then make render"
+HASH_LENGTH = 8
+BOM = "\ufeff"
+
+# Anything that looks like the start of a marker; a candidate must then parse exactly.
+_CANDIDATE = re.compile(r"<!--\s*(?:BEGIN|END)\s+GENERATED\b")
+_NAME = r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)"
+_BEGIN = re.compile(
+    r"<!--\s*BEGIN GENERATED:\s*"
+    + _NAME
+    + r"(?:\s+\([^()]*\))?(?:\s+hash=(?P<hash>[0-9a-f]+))?\s*-->"
+)
+_END = re.compile(r"<!--\s*END GENERATED:\s*" + _NAME + r"\s*-->")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+_MARKER_HINT = (
+    "a marker stands alone on its line: <!-- BEGIN GENERATED: NAME (...) hash=... --> "
+    "or <!-- END GENERATED: NAME -->; to write one as text, put it in `code`"
+)
+
+
+def body_hash(body: str) -> str:
+    """The short hash a BEGIN marker records of its body (LF line endings)."""
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:HASH_LENGTH]
+
+
+def normal_body(text: str) -> str:
+    """Block body text as stored: LF endings, one final newline, or empty."""
+    text = text.replace("\r\n", "\n").strip("\n")
+    return f"{text}\n" if text else ""
+
+
+def begin_marker(name: str, body: str) -> str:
+    return f"<!-- BEGIN GENERATED: {name} ({HOW_TO_CHANGE}) hash={body_hash(body)} -->"
+
+
+def end_marker(name: str) -> str:
+    return f"<!-- END GENERATED: {name} -->"
+
+
+def block_text(name: str, body: str, newline: str = "\n") -> str:
+    """The marker pair around ``body``, without a final newline: the lines to paste."""
+    body = normal_body(body)
+    inner = body[:-1].split("\n") if body else []
+    lines = [begin_marker(name, body), *inner, end_marker(name)]
+    return newline.join(lines)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One well-formed block found in a file; line numbers are 0-based indexes."""
+
+    name: str
+    begin: int
+    end: int
+    recorded_hash: str | None
+    body: str  # normal_body of the lines between the markers
+
+    @property
+    def hand_edited(self) -> bool:
+        """The body no longer matches the hash written when it was generated."""
+        if self.recorded_hash is None:
+            return bool(self.body.strip())
+        return body_hash(self.body) != self.recorded_hash
+
+
+@dataclass(frozen=True)
+class HostFile:
+    """A hand-written text file split into lines that keep their own endings."""
+
+    path: str  # as shown in messages
+    bom: bool
+    lines: tuple[str, ...]
+    blocks: dict[str, Block]
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def encode(self) -> bytes:
+        return ((BOM if self.bom else "") + self.text).encode("utf-8")
+
+    @property
+    def newline(self) -> str:
+        """The file's usual line ending: CRLF when most lines end so, else LF."""
+        crlf = sum(1 for line in self.lines if line.endswith("\r\n"))
+        lf = sum(1 for line in self.lines if line.endswith("\n")) - crlf
+        return "\r\n" if crlf > lf else "\n"
+
+    def segment(self, name: str) -> str:
+        """The exact text of a block, markers included, as it is in the file."""
+        block = self.blocks[name]
+        return "".join(self.lines[block.begin : block.end + 1])
+
+    def with_block(self, name: str, body: str) -> HostFile:
+        """The file with block ``name`` holding ``body``; nothing outside the block changes."""
+        block = self.blocks[name]
+        first = self.lines[block.begin]
+        newline = _ending(first) or self.newline
+        last_ending = _ending(self.lines[block.end])
+        new = _split(block_text(name, body, newline) + last_ending)
+        lines = self.lines[: block.begin] + new + self.lines[block.end + 1 :]
+        return _reparsed(self, lines)
+
+    def with_added_block(self, name: str, body: str, anchor: str | None = None) -> HostFile:
+        """The file with a new block after heading ``anchor`` when present, else at the end."""
+        newline = self.newline
+        pasted = block_text(name, body, newline)
+        at = self.heading_line(anchor) if anchor else None
+        lines = list(self.lines)
+        if at is not None and not _ending(lines[at]):
+            lines[at] += newline  # the heading ended the file: the block now does
+            lines.extend(_split(newline + pasted))
+        elif at is not None:
+            after = lines[at + 1] if at + 1 < len(lines) else ""
+            gap = "" if not after.strip() else newline
+            insert = _split(newline + pasted + newline + gap)
+            lines[at + 1 : at + 1] = insert
+        elif not lines:
+            lines = list(_split(pasted + newline))
+        else:
+            gap = newline if lines[-1].strip() else ""
+            final = _ending(lines[-1])
+            if not final:
+                lines[-1] += newline  # the new block then ends the file without a newline
+            lines.extend(_split(gap + pasted + final))
+        return _reparsed(self, tuple(lines))
+
+    def heading_line(self, heading: str) -> int | None:
+        """Index of the first heading line whose text equals ``heading`` (outside code)."""
+        code = _code_lines(self.lines)
+        wanted = heading.strip()
+        for index, line in enumerate(self.lines):
+            content = _content(line)
+            if index in code or not _HEADING.match(content):
+                continue
+            if content.strip().rstrip("#").strip() == wanted.rstrip("#").strip():
+                return index
+        return None
+
+
+def parse(data: bytes, path: str) -> HostFile:
+    """Split ``data`` into lines and find its blocks; MarkerError lists every problem."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MarkerError(
+            Diagnostic(path, 0, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        ) from None
+    bom = text.startswith(BOM)
+    lines = _split(text[1:] if bom else text)
+    return HostFile(path, bom, lines, _find_blocks(lines, path))
+
+
+def _reparsed(host: HostFile, lines: tuple[str, ...]) -> HostFile:
+    return replace(host, lines=lines, blocks=_find_blocks(lines, host.path))
+
+
+def _split(text: str) -> tuple[str, ...]:
+    """Lines with their endings; only LF ends a line (a CR before it belongs to the ending)."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return tuple(lines)
+
+
+def _ending(line: str) -> str:
+    if line.endswith("\r\n"):
+        return "\r\n"
+    return "\n" if line.endswith("\n") else ""
+
+
+def _content(line: str) -> str:
+    return line[: len(line) - len(_ending(line))]
+
+
+def _code_lines(lines: tuple[str, ...]) -> set[int]:
+    """Indexes of lines inside fenced or indented code blocks, as CommonMark sees them."""
+    # A lone CR would count as a line break to the parser and shift every line after it.
+    source = "\n".join(_content(line).replace("\r", " ") for line in lines)
+    code: set[int] = set()
+    for token in MarkdownIt("commonmark").parse(source):
+        if token.type in ("fence", "code_block") and token.map:
+            code.update(range(token.map[0], token.map[1]))
+    return code
+
+
+def _code_spans(line: str) -> list[tuple[int, int]]:
+    """Column ranges of inline code spans on one line (backtick runs of equal length)."""
+    runs = list(re.finditer(r"`+", line))
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(runs):
+        opener = runs[index]
+        width = len(opener.group())
+        close = None
+        if not _escaped(line, opener.start()):
+            close = next(
+                (j for j in range(index + 1, len(runs)) if len(runs[j].group()) == width), None
+            )
+        if close is None:
+            index += 1
+            continue
+        spans.append((opener.start(), runs[close].end()))
+        index = close + 1
+    return spans
+
+
+def _escaped(line: str, at: int) -> bool:
+    slashes = len(line[:at]) - len(line[:at].rstrip("\\"))
+    return slashes % 2 == 1
+
+
+@dataclass(frozen=True)
+class _Marker:
+    kind: str  # "BEGIN" or "END"
+    name: str
+    index: int
+    hash: str | None
+
+
+def _markers(lines: tuple[str, ...], path: str) -> tuple[list[_Marker], list[Diagnostic]]:
+    code = _code_lines(lines)
+    markers: list[_Marker] = []
+    problems: list[Diagnostic] = []
+    for index, line in enumerate(lines):
+        content = _content(line)
+        if index in code or not _CANDIDATE.search(content):
+            continue
+        spans = _code_spans(content)
+        hits = [
+            m for m in _CANDIDATE.finditer(content) if not any(a <= m.start() < b for a, b in spans)
+        ]
+        if not hits:
+            continue
+        stripped = content.strip()
+        begin, end = _BEGIN.fullmatch(stripped), _END.fullmatch(stripped)
+        if len(hits) == 1 and begin:
+            recorded = begin.group("hash")
+            if recorded is not None and len(recorded) != HASH_LENGTH:
+                problems.append(
+                    Diagnostic(
+                        path,
+                        index + 1,
+                        0,
+                        f"malformed marker: hash={recorded} is not {HASH_LENGTH} hex digits",
+                        "copy the marker line again from the generator's output",
+                    )
+                )
+                continue
+            markers.append(_Marker("BEGIN", begin.group("name"), index, recorded))
+        elif len(hits) == 1 and end:
+            markers.append(_Marker("END", end.group("name"), index, None))
+        else:
+            problems.append(
+                Diagnostic(path, index + 1, 0, f"malformed marker: {stripped}", _MARKER_HINT)
+            )
+    return markers, problems
+
+
+def _find_blocks(lines: tuple[str, ...], path: str) -> dict[str, Block]:
+    markers, problems = _markers(lines, path)
+    blocks: dict[str, Block] = {}
+    opened: _Marker | None = None
+
+    def problem(marker: _Marker, message: str, hint: str) -> None:
+        problems.append(Diagnostic(path, marker.index + 1, 0, message, hint))
+
+    for position, marker in enumerate(markers):
+        if marker.kind == "BEGIN":
+            if opened is not None:
+                problem(
+                    marker,
+                    f"block {marker.name!r} begins inside block {opened.name!r}"
+                    f" (opened at line {opened.index + 1}); blocks cannot nest",
+                    f"end block {opened.name!r} before beginning another",
+                )
+                break
+            opened = marker
+            continue
+        if opened is None:
+            later = next(
+                (m for m in markers[position:] if m.kind == "BEGIN" and m.name == marker.name),
+                None,
+            )
+            if later is not None:
+                problem(
+                    marker,
+                    f"END marker of block {marker.name!r} comes before its BEGIN marker"
+                    f" (line {later.index + 1})",
+                    "swap the two markers so BEGIN comes first",
+                )
+            else:
+                problem(
+                    marker,
+                    f"END marker of block {marker.name!r} has no BEGIN marker",
+                    "delete the stray END marker, or add its BEGIN marker above",
+                )
+            break
+        if marker.name != opened.name:
+            problem(
+                marker,
+                f"END marker names {marker.name!r} but the open block is {opened.name!r}"
+                f" (opened at line {opened.index + 1})",
+                "make the END marker name the same block as its BEGIN marker",
+            )
+            break
+        if marker.name in blocks:
+            first = blocks[marker.name].begin + 1
+            problem(
+                opened,
+                f"block {marker.name!r} appears more than once (first at line {first})",
+                "keep one copy of the block and delete the others",
+            )
+            break
+        inside = lines[opened.index + 1 : marker.index]
+        body = normal_body("".join(_content(line) + "\n" for line in inside))
+        blocks[marker.name] = Block(marker.name, opened.index, marker.index, opened.hash, body)
+        opened = None
+    else:
+        if opened is not None:
+            problem(
+                opened,
+                f"block {opened.name!r} is not closed: no END marker after it",
+                f"add {end_marker(opened.name)} after the block, or delete the BEGIN marker",
+            )
+    if problems:
+        raise MarkerError(problems)
+    return blocks

@@ -1,0 +1,215 @@
+"""The marker engine: blocks are found, replaced and added without touching any other byte."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from generator.blocks import HostFile, block_text, body_hash, parse
+from generator.errors import MarkerError
+
+BODY = "Spot prices come from the Fly.io cron.\n\n- three feeds\n"
+
+
+def pasted(name: str, body: str = BODY, newline: str = "\n") -> str:
+    return block_text(name, body, newline)
+
+
+def host(text: str) -> HostFile:
+    return parse(text.encode("utf-8"), "CLAUDE.md")
+
+
+def test_begin_marker_names_the_block_says_how_to_change_it_and_records_a_hash() -> None:
+    digest = body_hash("x\n")
+    assert pasted("api", "x\n") == (
+        f"<!-- BEGIN GENERATED: api (edit facts.yaml, then make render) hash={digest} -->"
+        "\nx\n<!-- END GENERATED: api -->"
+    )
+    assert len(digest) == 8
+    assert digest == "73cb3858"  # the first 8 hex digits of sha256("x\\n")
+
+
+def test_replacing_a_block_keeps_prose_before_between_and_after() -> None:
+    before = "# Title\n\nIntro prose.\n\n"
+    between = "\nMiddle prose, café ☕.\n\n"
+    after = "\nClosing prose.\n"
+    text = before + pasted("a", "old a\n") + between + pasted("b", "old b\n") + after
+    updated = host(text).with_block("a", "new a\n").with_block("b", BODY)
+    assert updated.text == before + pasted("a", "new a\n") + between + pasted("b") + after
+    assert updated.blocks["b"].body == BODY
+    assert not updated.blocks["a"].hand_edited
+
+
+def test_crlf_file_stays_crlf_inside_the_new_block_too() -> None:
+    text = "Intro\r\n\r\n" + pasted("a", "old\n", "\r\n") + "\r\nAfter\r\n"
+    updated = host(text).with_block("a", BODY).encode()
+    assert updated == ("Intro\r\n\r\n" + pasted("a", BODY, "\r\n") + "\r\nAfter\r\n").encode()
+    assert b"\n" not in updated.replace(b"\r\n", b"")
+
+
+def test_missing_final_newline_stays_missing() -> None:
+    text = "Intro\n\n" + pasted("a", "old\n")
+    assert host(text).with_block("a", BODY).text == "Intro\n\n" + pasted("a")
+
+
+def test_bom_and_non_ascii_survive() -> None:
+    data = "\ufeff# Überblick — naïve ✓\n\n".encode() + pasted("a", "old\n").encode() + b"\n"
+    parsed = parse(data, "CLAUDE.md")
+    assert parsed.bom
+    out = parsed.with_block("a", BODY).encode()
+    assert out == "\ufeff# Überblick — naïve ✓\n\n".encode() + pasted("a").encode() + b"\n"
+
+
+def test_first_line_block_keeps_the_bom() -> None:
+    data = ("\ufeff" + pasted("a", "old\n") + "\n").encode()
+    out = parse(data, "x.md").with_block("a", BODY).encode()
+    assert out == ("\ufeff" + pasted("a") + "\n").encode()
+
+
+def test_markers_in_code_are_text() -> None:
+    text = (
+        "```markdown\n"
+        "<!-- BEGIN GENERATED: shown (edit facts.yaml, then make render) -->\n"
+        "```\n\n"
+        "Write `<!-- END GENERATED: shown -->` to close a block.\n\n"
+        "    <!-- END GENERATED: indented -->\n\n"
+        "~~~\n<!-- END GENERATED: tilde -->\n~~~\n"
+    )
+    assert host(text).blocks == {}
+
+
+def test_hand_edit_is_told_apart_from_a_fresh_block() -> None:
+    text = "Intro\n" + pasted("a") + "\n"
+    assert not host(text).blocks["a"].hand_edited
+    edited = text.replace("three feeds", "four feeds")
+    assert host(edited).blocks["a"].hand_edited
+    # Line endings are not an edit: the hash is of the LF text.
+    assert not host(text.replace("\n", "\r\n")).blocks["a"].hand_edited
+
+
+def test_a_pasted_marker_pair_without_hash_is_empty_and_not_hand_edited() -> None:
+    text = "<!-- BEGIN GENERATED: a -->\n<!-- END GENERATED: a -->\n"
+    block = host(text).blocks["a"]
+    assert block.recorded_hash is None
+    assert not block.hand_edited
+
+
+def test_add_after_anchor_heading() -> None:
+    text = "# Repo\n\n## API infrastructure\nHand text.\n\n## Other\n"
+    added = host(text).with_added_block("a", BODY, "## API infrastructure")
+    assert added.text == (
+        "# Repo\n\n## API infrastructure\n\n" + pasted("a") + "\n\nHand text.\n\n## Other\n"
+    )
+
+
+def test_add_at_end_when_anchor_absent_and_no_final_newline() -> None:
+    added = host("# Repo\r\nText").with_added_block("a", BODY, "## Missing heading")
+    assert added.encode() == ("# Repo\r\nText\r\n\r\n" + pasted("a", BODY, "\r\n")).encode()
+    with_newline = host("# Repo\n").with_added_block("a", BODY)
+    assert with_newline.text == "# Repo\n\n" + pasted("a") + "\n"
+
+
+def test_anchor_inside_code_is_not_a_heading() -> None:
+    text = "```\n## API\n```\n"
+    assert host(text).heading_line("## API") is None
+    assert host("## API ##\n").heading_line("## API") == 0
+
+
+MALFORMED = {
+    "unclosed": (
+        "a\n<!-- BEGIN GENERATED: x -->\nbody\n",
+        "CLAUDE.md:2: error: block 'x' is not closed: no END marker after it",
+    ),
+    "duplicated": (
+        "<!-- BEGIN GENERATED: x -->\n<!-- END GENERATED: x -->\n"
+        "text\n<!-- BEGIN GENERATED: x -->\n<!-- END GENERATED: x -->\n",
+        "CLAUDE.md:4: error: block 'x' appears more than once (first at line 1)",
+    ),
+    "nested": (
+        "<!-- BEGIN GENERATED: x -->\n<!-- BEGIN GENERATED: y -->\n"
+        "<!-- END GENERATED: y -->\n<!-- END GENERATED: x -->\n",
+        "CLAUDE.md:2: error: block 'y' begins inside block 'x' (opened at line 1);"
+        " blocks cannot nest",
+    ),
+    "inverted": (
+        "text\n<!-- END GENERATED: x -->\nbody\n<!-- BEGIN GENERATED: x -->\n",
+        "CLAUDE.md:2: error: END marker of block 'x' comes before its BEGIN marker (line 4)",
+    ),
+    "misnamed": (
+        "<!-- BEGIN GENERATED: x -->\nbody\n<!-- END GENERATED: z -->\n",
+        "CLAUDE.md:3: error: END marker names 'z' but the open block is 'x' (opened at line 1)",
+    ),
+    "stray end": (
+        "<!-- END GENERATED: x -->\n",
+        "CLAUDE.md:1: error: END marker of block 'x' has no BEGIN marker",
+    ),
+    "not alone on its line": (
+        "see <!-- BEGIN GENERATED: x --> here\n<!-- END GENERATED: x -->\n",
+        "CLAUDE.md:1: error: malformed marker: see <!-- BEGIN GENERATED: x --> here",
+    ),
+    "no name": (
+        "<!-- BEGIN GENERATED -->\n",
+        "CLAUDE.md:1: error: malformed marker: <!-- BEGIN GENERATED -->",
+    ),
+    "short hash": (
+        "<!-- BEGIN GENERATED: x hash=abc -->\n<!-- END GENERATED: x -->\n",
+        "CLAUDE.md:1: error: malformed marker: hash=abc is not 8 hex digits",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_markers_name_file_and_line(case: str) -> None:
+    text, first_line = MALFORMED[case]
+    with pytest.raises(MarkerError) as caught:
+        host(text)
+    assert caught.value.format().splitlines()[0] == first_line
+    assert "hint: " in caught.value.format()
+
+
+def test_not_utf8_is_a_marker_error() -> None:
+    with pytest.raises(MarkerError, match=r"CLAUDE.md: error: not UTF-8 text"):
+        parse(b"caf\xe9\n", "CLAUDE.md")
+
+
+# Surrounding text: any characters and line endings, plus pieces that look like markers or code.
+_PIECES = st.sampled_from(
+    ["\n", "\r\n", "\r", "<!-- note -->", "`<!-- END GENERATED: a -->`", "```", "    ", "# "]
+)
+_PROSE = st.lists(
+    st.characters(codec="utf-8", exclude_categories=("Cs",)) | _PIECES, max_size=60
+).map("".join)
+# A rendered body: any text except what would open a code block or a comment around a marker.
+_BODY = (
+    st.lists(
+        st.text(
+            st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\r\n")
+        ),
+        max_size=5,
+    )
+    .map("\n".join)
+    .filter(lambda body: not any(bad in body for bad in ("```", "~~~", "<!--", "-->")))
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=_PROSE, after=_PROSE, body=_BODY, newline=st.sampled_from(["\n", "\r\n"]))
+def test_inject_then_extract_round_trips(before: str, after: str, body: str, newline: str) -> None:
+    before = before + newline + newline  # a block starts on a line of its own
+    after = newline + after
+    original = before + block_text("a", "placeholder\n", newline) + after
+    try:
+        parsed = host(original)
+    except MarkerError:
+        parsed = None  # prose that is itself malformed is covered by the cases above
+    # Prose may open a code block around the markers, which then are text.
+    assume(parsed is not None and "a" in parsed.blocks)
+    assert parsed is not None
+    injected = parsed.with_block("a", body)
+    again = parse(injected.encode(), "CLAUDE.md")
+    expected = body.replace("\r\n", "\n").strip("\n")
+    assert again.blocks["a"].body == (expected + "\n" if expected else "")
+    assert not again.blocks["a"].hand_edited
+    # Everything outside the block is byte-identical; the block uses the host's line ending.
+    assert injected.encode() == (before + block_text("a", body, newline) + after).encode()
