@@ -8,6 +8,7 @@ from generator.facts import LoadedFacts
 from generator.normalise import normalise
 from generator.outputs import Output, plan_outputs
 from generator.project import Project
+from generator.reference import Reference, reference
 from generator.templating import make_environment, render_template
 from generator.tracking import Reads, track
 
@@ -61,6 +62,8 @@ class Renderer:
         self.env = make_environment(project.templates_dir)
         self.outputs = plan_outputs(project.templates_dir)
         self.known = frozenset(o.path for o in self.outputs)
+        # The generator's own CLI and schema, for the reference pages (not facts: no footer keys).
+        self.reference: Reference = reference()
 
     def render(self, output: Output) -> Rendered:
         reads = Reads()
@@ -68,6 +71,7 @@ class Renderer:
             "facts": track(self.loaded.facts, "", reads),
             "output_path": output.path,
             "known_outputs": self.known,
+            "reference": self.reference,
         }
         body = render_template(self.env, output.template, context, self.project.templates_dir)
         keys = tuple(k for k in reads.ordered() if k != "raw" and not k.startswith("raw."))
