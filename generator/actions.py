@@ -1,26 +1,40 @@
-"""What `render` and `check` do, as plain functions returning an exit code."""
+"""What `render` and `check` do, as plain functions returning an exit code.
+
+Heavy modules (Jinja, mdformat, jsonschema) are imported inside the functions: a check that
+the cache proves fresh never needs them, and start-up time is most of a clean check.
+"""
 
 from __future__ import annotations
 
-from generator.check import compare
+from generator import cache
+from generator.check import find_orphans
 from generator.errors import ExitCode
-from generator.facts import load_facts
-from generator.files import write_if_changed
 from generator.project import Project
-from generator.render import Renderer
 from generator.report import Reporter
+
+
+def _digest(project: Project) -> str:
+    return cache.input_digest(project.root, project.facts_path)
 
 
 def render(project: Project, reporter: Reporter) -> int:
     """Render every output and write the ones whose bytes changed."""
-    loaded = load_facts(project.facts_path, project.facts_display)
-    # Render everything in memory first: a template error must leave every file untouched.
-    rendered = Renderer(project, loaded).render_all()
-    written = 0
-    for item in rendered:
-        if write_if_changed(project.root / item.output.path, item.data):
-            written += 1
-            reporter.line(f"wrote {item.output.path}")
+    from generator.facts import load_facts
+    from generator.files import write_if_changed
+    from generator.lock import tree_lock
+    from generator.render import Renderer
+
+    with tree_lock(project.root, "render"):
+        inputs = _digest(project)
+        loaded = load_facts(project.facts_path, project.facts_display)
+        # Render everything in memory first: a template error must leave every file untouched.
+        rendered = Renderer(project, loaded).render_all()
+        written = 0
+        for item in rendered:
+            if write_if_changed(project.root / item.output.path, item.data):
+                written += 1
+                reporter.line(f"wrote {item.output.path}")
+        cache.save(project.root, inputs, {r.output.path: cache.file_sha(r.data) for r in rendered})
     if written:
         reporter.info(f"{written} of {len(rendered)} files written")
     else:
@@ -28,12 +42,33 @@ def render(project: Project, reporter: Reporter) -> int:
     return ExitCode.OK
 
 
+def _fresh_by_cache(project: Project, inputs: str) -> int | None:
+    """The number of outputs when the cache proves the tree fresh, else None."""
+    recorded = cache.recorded_outputs(project.root, inputs)
+    if recorded is None or not cache.disk_matches(project.root, recorded):
+        return None
+    if find_orphans(project.root, set(recorded)):
+        return None
+    return len(recorded)
+
+
 def check(project: Project, reporter: Reporter) -> int:
-    """Render in memory and compare with disk; never writes."""
+    """Render in memory and compare with disk; writes nothing but its own cache."""
+    inputs = _digest(project)
+    known_fresh = _fresh_by_cache(project, inputs)
+    if known_fresh is not None:
+        reporter.info(f"all {known_fresh} generated files are fresh")
+        return ExitCode.OK
+
+    from generator.check import compare
+    from generator.facts import load_facts
+    from generator.render import Renderer
+
     loaded = load_facts(project.facts_path, project.facts_display)
     rendered = Renderer(project, loaded).render_all()
     findings = compare(project.root, rendered)
     if not findings:
+        cache.save(project.root, inputs, {r.output.path: cache.file_sha(r.data) for r in rendered})
         reporter.info(f"all {len(rendered)} generated files are fresh")
         return ExitCode.OK
     for finding in findings:

@@ -6,10 +6,13 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.files import read_bytes
-from generator.outputs import PAGE_ROOTS
-from generator.render import NOTICE_MARK, Rendered
+from generator.outputs import NOTICE_MARK, PAGE_ROOTS
+
+if TYPE_CHECKING:
+    from generator.render import Rendered
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TEMPLATE_SUFFIX = ".j2"
+# Every generated file carries this text in its first lines; it marks the file as ours.
+NOTICE_MARK = "generated from facts.yaml by python -m generator"
 PAGE_ROOTS = ("docs",)  # template subfolders rendered one-to-one into the project
 
 

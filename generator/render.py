@@ -6,13 +6,11 @@ from dataclasses import dataclass
 
 from generator.facts import LoadedFacts
 from generator.normalise import normalise
-from generator.outputs import Output, plan_outputs
+from generator.outputs import NOTICE_MARK, Output, plan_outputs
 from generator.project import Project
 from generator.reference import Reference, reference
 from generator.templating import make_environment, render_template
 from generator.tracking import Reads, track
-
-NOTICE_MARK = "generated from facts.yaml by python -m generator"
 
 
 def notice(output: Output) -> str:
