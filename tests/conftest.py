@@ -53,9 +53,12 @@ def project(tmp_path: Path) -> Iterator[Path]:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` with its bytes, to prove that nothing was written."""
+    """Every file under ``root`` with its bytes, to prove that nothing was written.
+
+    The generator's own cache folder (.cache/, git-ignored, safe to delete) is left out.
+    """
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and ".cache" not in p.relative_to(root).parts
     }

@@ -1,0 +1,77 @@
+"""The cache speeds up check but can never change its verdict; the lock keeps writers apart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from tests.conftest import run, snapshot
+
+MANIFEST = Path(".cache/generator/manifest.json")
+
+
+def _verdicts(project: Path) -> tuple[int, str]:
+    result = run(["check"], project)
+    return result.code, result.out
+
+
+def _corrupt(project: Path, how: str) -> None:
+    manifest = project / MANIFEST
+    if how == "delete":
+        manifest.unlink()
+    elif how == "garbage":
+        manifest.write_bytes(b"\x00not json")
+    elif how == "truncate":
+        manifest.write_bytes(manifest.read_bytes()[:40])
+    elif how == "forge-hash":
+        # Claim the hand-edited bytes are what rendering makes, without fixing the checksum.
+        data = json.loads(manifest.read_text("utf-8"))
+        page = next(iter(data["outputs"]))
+        data["outputs"][page] = "0" * 64
+        manifest.write_text(json.dumps(data), "utf-8")
+
+
+@pytest.mark.parametrize("how", ["delete", "garbage", "truncate", "forge-hash"])
+def test_a_damaged_cache_never_changes_the_verdict(project: Path, how: str) -> None:
+    assert run(["render"], project).code == 0
+    assert (project / MANIFEST).is_file()
+    clean = _verdicts(project)
+    assert clean[0] == 0
+
+    _corrupt(project, how)
+    assert _verdicts(project) == clean
+
+    # And with a stale page: same failure, same diff, with or without a damaged cache.
+    page = sorted((project / "docs").rglob("*.md"))[0]
+    page.write_text(page.read_text("utf-8") + "edited\n", "utf-8")
+    stale = _verdicts(project)
+    assert stale[0] == 1
+    if (project / MANIFEST).exists():
+        _corrupt(project, how)
+    assert _verdicts(project) == stale
+
+
+def test_any_input_change_bypasses_the_cache(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    template = sorted((project / "templates" / "docs").rglob("*.md.j2"))[0]
+    template.write_text(template.read_text("utf-8") + "\nA new closing line.\n", "utf-8")
+    result = run(["check"], project)
+    assert result.code == 1
+    assert "+A new closing line." in result.out
+
+
+def test_a_second_writer_is_refused_with_a_clear_message(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    page = sorted((project / "docs").rglob("*.md"))[0]
+    page.write_text("stale\n", "utf-8")
+    before = snapshot(project)
+    with FileLock(str(project / ".cache" / "generator" / "write.lock")):
+        result = run(["render"], project)
+    assert result.code == 2
+    assert "another render or sync is writing to" in result.err
+    assert "wait for it to finish, then run render again" in result.err
+    assert snapshot(project) == before
+    assert run(["render"], project).code == 0
