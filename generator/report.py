@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TextIO
+from collections.abc import Iterable
+from typing import TextIO, TypeVar
+
+from tqdm import tqdm
+
+T = TypeVar("T")
+
+PROGRESS_DELAY = 0.5  # seconds before a progress bar appears: quick work shows none
 
 _COLOURS = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2", "cyan": "36"}
 
@@ -53,6 +60,23 @@ class Reporter:
         """Extra detail: printed only with --verbose."""
         if self.verbose:
             print(text, file=self.out)
+
+    def progress(
+        self,
+        items: Iterable[T],
+        label: str,
+        total: int | None = None,
+        *,
+        delay: float = PROGRESS_DELAY,
+    ) -> Iterable[T]:
+        """``items``, with a progress bar on stderr while they are consumed.
+
+        The bar appears only on a terminal, only after ``delay`` seconds, never with --quiet,
+        and is erased when done, so piped output and logs stay clean.
+        """
+        if self.quiet or not bool(getattr(self.err, "isatty", lambda: False)()):
+            return items
+        return tqdm(items, desc=label, total=total, file=self.err, delay=delay, leave=False)
 
     def error(self, text: str) -> None:
         print(

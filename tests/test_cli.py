@@ -1,0 +1,176 @@
+"""The command line people meet: --help, --version, --quiet, colour and progress."""
+
+from __future__ import annotations
+
+import io
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import __version__
+from generator.cli import build_parser
+from generator.reference import cli_reference
+from generator.report import Reporter
+from tests.conftest import REPO, run
+
+COMMANDS = [command.name for command in cli_reference().commands]
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """The real facts with one small template, so these tests do not hang on other pages."""
+    root = tmp_path / "small"
+    (root / "templates" / "docs").mkdir(parents=True)
+    (root / "facts.yaml").write_bytes((REPO / "facts.yaml").read_bytes())
+    (root / "templates" / "docs" / "index.md.j2").write_text(
+        "# {{ facts.project.name }}\n", encoding="utf-8"
+    )
+    return root
+
+
+def test_version(project: Path) -> None:
+    result = run(["--version"], project)
+    assert (result.code, result.out, result.err) == (0, f"generator {__version__}\n", "")
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_help_has_purpose_and_example(project: Path, name: str) -> None:
+    result = run([*name.split(), "--help"], project)
+    assert result.code == 0
+    assert result.err == ""
+    purpose = next(c.summary for c in cli_reference().commands if c.name == name)
+    assert purpose, f"{name} has no one-line purpose"
+    assert "\n" not in purpose
+    assert purpose in " ".join(result.out.split())
+    examples = [line for line in result.out.splitlines() if line.startswith("example: ")]
+    assert examples, f"{name} --help shows no example"
+    assert all(e.startswith("example: python -m generator ") for e in examples)
+
+
+def test_top_level_help_lists_every_command(project: Path) -> None:
+    result = run(["--help"], project)
+    assert result.code == 0
+    for name in COMMANDS:
+        if " " not in name:
+            assert f"    {name} " in result.out or f"    {name}\n" in result.out
+
+
+def test_unknown_command_is_a_usage_error(project: Path) -> None:
+    result = run(["frobnicate"], project)
+    assert result.code == 2
+    assert "invalid choice: 'frobnicate'" in result.err
+
+
+def test_quiet_drops_summary_but_keeps_results(small: Path) -> None:
+    assert run(["render"], small).code == 0
+    loud = run(["render"], small)
+    quiet = run(["render", "--quiet"], small)
+    assert "nothing written" in loud.out
+    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
+
+
+def test_options_work_before_and_after_the_command(small: Path) -> None:
+    assert run(["render"], small).code == 0
+    assert run(["-q", "check"], small).out == ""
+    assert run(["check", "-q"], small).out == ""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert Reporter(io.StringIO(), io.StringIO()).paint("x", "red") == "x"
+    assert Reporter(_Terminal(), _Terminal()).paint("x", "red") == "\033[31mx\033[0m"
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert Reporter(_Terminal(), _Terminal()).paint("x", "red") == "x"
+
+
+def test_progress_is_silent_when_not_on_a_terminal() -> None:
+    err = io.StringIO()
+    items = [1, 2, 3]
+    shown = Reporter(io.StringIO(), err).progress(items, "syncing", delay=0)
+    assert shown is items
+    assert list(shown) == [1, 2, 3]
+    assert err.getvalue() == ""
+
+
+def test_progress_is_silent_with_quiet() -> None:
+    err = _Terminal()
+    assert list(Reporter(_Terminal(), err, quiet=True).progress([1, 2], "x", delay=0)) == [1, 2]
+    assert err.getvalue() == ""
+
+
+def test_progress_draws_on_a_terminal_and_erases_itself() -> None:
+    err = _Terminal()
+    assert list(Reporter(_Terminal(), err).progress(range(3), "syncing", delay=0)) == [0, 1, 2]
+    drawn = err.getvalue()
+    assert drawn.startswith("\rsyncing:")
+    assert "/3 " in drawn
+    assert drawn.endswith("\r")  # leave=False: the line is cleared, the cursor back at column 0
+
+
+def test_progress_waits_before_drawing() -> None:
+    err = _Terminal()
+    assert list(Reporter(_Terminal(), err).progress(range(3), "quick", delay=60)) == [0, 1, 2]
+    assert err.getvalue() == ""
+
+
+def test_no_traceback_and_exit_2_on_bad_facts_in_a_real_process(small: Path) -> None:
+    (small / "facts.yaml").write_text("small: [\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "check"],
+        cwd=small,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("facts.yaml:")
+    assert done.stdout == ""
+
+
+def test_colour_reaches_a_real_terminal_and_not_a_pipe(small: Path) -> None:
+    assert run(["render"], small).code == 0
+    (small / "docs" / "index.md").write_text("edited by hand\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env["PYTHONPATH"] = str(REPO)
+    command = [sys.executable, "-m", "generator", "check"]
+    piped = subprocess.run(command, cwd=small, capture_output=True, text=True, env=env)
+    assert piped.returncode == 1
+    assert "\033[" not in piped.stdout
+
+    leader, follower = pty.openpty()
+    with subprocess.Popen(command, cwd=small, stdout=follower, stderr=follower, env=env) as proc:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO once the child closes its end
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert proc.wait() == 1
+    os.close(leader)
+    assert b"\033[33mdocs/index.md: stale" in b"".join(chunks)
+
+
+def test_build_parser_is_fresh_each_time() -> None:
+    # The reference page is built from a new parser; it must not depend on earlier parses.
+    first, second = build_parser(), build_parser()
+    assert first is not second
+    assert first.format_usage() == second.format_usage()
