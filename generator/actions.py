@@ -20,7 +20,7 @@ def _digest(project: Project) -> str:
 def render(project: Project, reporter: Reporter) -> int:
     """Render every output and write the ones whose bytes changed."""
     from generator.facts import load_facts
-    from generator.files import write_if_changed
+    from generator.files import contained, write_if_changed
     from generator.lock import tree_lock
     from generator.render import Renderer
 
@@ -29,9 +29,11 @@ def render(project: Project, reporter: Reporter) -> int:
         loaded = load_facts(project.facts_path, project.facts_display)
         # Render everything in memory first: a template error must leave every file untouched.
         rendered = Renderer(project, loaded).render_all()
+        # Check every destination before writing any: a symlink out of the tree stops it all.
+        targets = [contained(project.root, item.output.path) for item in rendered]
         written = 0
-        for item in rendered:
-            if write_if_changed(project.root / item.output.path, item.data):
+        for item, target in zip(rendered, targets, strict=True):
+            if write_if_changed(target, item.data):
                 written += 1
                 reporter.line(f"wrote {item.output.path}")
         cache.save(project.root, inputs, {r.output.path: cache.file_sha(r.data) for r in rendered})

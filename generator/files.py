@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+from generator.errors import Diagnostic, UnsafePathError
 
 
 def read_bytes(path: Path) -> bytes | None:
@@ -43,3 +45,25 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         return False
     write_atomic(path, data)
     return True
+
+
+def contained(root: Path, relative: str) -> Path:
+    """``root / relative``, refusing ``..``, absolute paths and symlinks that lead outside root."""
+    parts = PurePosixPath(relative).parts
+    if not parts or PurePosixPath(relative).is_absolute() or ".." in parts:
+        raise UnsafePathError(
+            Diagnostic(relative, 0, 0, "path leaves the tree it is written into", f"root: {root}")
+        )
+    target = root / relative
+    real_root = root.resolve()
+    if not target.resolve().is_relative_to(real_root):
+        raise UnsafePathError(
+            Diagnostic(
+                relative,
+                0,
+                0,
+                f"path resolves to {target.resolve()}, outside {real_root}",
+                "a symlink leads out of the tree; replace it with a real folder",
+            )
+        )
+    return target
