@@ -28,7 +28,8 @@ def resolve(data: Any, dotted: str) -> Any:
 class _Checker:
     def __init__(self, doc: YamlDocument) -> None:
         self.doc = doc
-        self.data: dict[str, Any] = doc.data
+        # The shape may be wrong too (reported by the schema); walk only what is a mapping.
+        self.data: Mapping[str, Any] = doc.data if isinstance(doc.data, Mapping) else {}
         self.found: list[Diagnostic] = []
 
     def error(self, key: Key, message: str, hint: str | None = None) -> None:
@@ -178,6 +179,19 @@ class _Checker:
                         f"{value!r} names no fact",
                         "write the dotted key of an existing fact, e.g. hosts.home_vm.ip",
                     )
+        provenance = self.data.get("provenance")
+        for name in provenance if isinstance(provenance, Mapping) else ():
+            try:
+                resolve(self.data, name)
+            except KeyError:
+                self.found.append(
+                    self.doc.diagnostic(
+                        ("provenance", name),
+                        f"provenance entry {name!r} names no fact",
+                        "write the dotted key of an existing fact, e.g. hosts.home_vm.ip",
+                        of_key=True,
+                    )
+                )
 
 
 def _items(value: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
