@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from markdown_it import MarkdownIt
 
 from generator.errors import Diagnostic, MarkerError
+from generator.outputs import NOTICE_MARK
 
 HOW_TO_CHANGE = "edit facts.yaml, then make render"
 HASH_LENGTH = 8
@@ -27,6 +28,11 @@ _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _MARKER_HINT = (
     "a marker stands alone on its line: <!-- BEGIN GENERATED: NAME (...) hash=... --> "
     "or <!-- END GENERATED: NAME -->; to write one as text, put it in `code`"
+)
+
+
+_FILE_NOTICE = re.compile(
+    re.escape(f"<!-- {NOTICE_MARK} (") + r"[^()]*\) hash=(?P<hash>[0-9a-f]{8}): [^\n]*-->"
 )
 
 
@@ -339,3 +345,46 @@ def _find_blocks(lines: tuple[str, ...], path: str) -> dict[str, Block]:
     if problems:
         raise MarkerError(problems)
     return blocks
+
+
+def file_notice(template: str, digest: str) -> str:
+    """The first comment of a whole generated file in a sibling repo, with its content hash."""
+    return (
+        f"<!-- {NOTICE_MARK} (templates/{template}) hash={digest}: do not edit;"
+        " change facts.yaml, then run make render -->"
+    )
+
+
+def protected_file(template: str, text: str) -> str:
+    """A whole file (LF text) with its notice after any front matter, hashing everything else."""
+    head, body = "", text
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end != -1:
+            head, body = text[: end + 5], text[end + 5 :]
+    body = body.lstrip("\n")
+    digest = body_hash(f"{head}\n{body}")
+    return f"{head}{file_notice(template, digest)}\n\n{body}"
+
+
+def file_hand_edited(data: bytes) -> bool:
+    """A whole generated file whose text no longer matches its notice's hash, or lacks one."""
+    text = data.decode("utf-8", errors="replace").removeprefix(BOM).replace("\r\n", "\n")
+    lines = _split(text)
+    for index, line in enumerate(lines):
+        found = _FILE_NOTICE.fullmatch(_content(line))
+        if found:
+            rest = "".join(lines[:index] + lines[index + 1 :])
+            return body_hash(rest) != found.group("hash")
+    return True
+
+
+def copy_hand_edited(data: bytes, whole: bool) -> bool:
+    """Whether generated text on disk was edited by hand since it was written."""
+    if whole:
+        return file_hand_edited(data)
+    try:
+        found = parse(data, "")
+    except MarkerError:
+        return True
+    return any(block.hand_edited for block in found.blocks.values())

@@ -21,6 +21,8 @@ class Output:
 
     path: str
     template: str  # relative to templates/
+    repo: str = ""  # repos key, for this repo's copy of a sibling repo's file (targets.py)
+    block: str = ""  # the managed block that the copy holds; empty for a whole file
 
     @property
     def is_page(self) -> bool:

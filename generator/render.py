@@ -9,6 +9,7 @@ from generator.normalise import normalise
 from generator.outputs import NOTICE_MARK, Output, plan_outputs
 from generator.project import Project
 from generator.reference import Reference, reference
+from generator.targets import copy_outputs, finish_copy
 from generator.templating import make_environment, render_template
 from generator.tracking import Reads, track
 
@@ -58,7 +59,10 @@ class Renderer:
         self.project = project
         self.loaded = loaded
         self.env = make_environment(project.templates_dir)
-        self.outputs = plan_outputs(project.templates_dir)
+        # Pages from the templates folder, and this repo's copies of the sibling repos' files.
+        self.outputs = sorted(
+            [*plan_outputs(project.templates_dir), *copy_outputs(loaded, project.templates_dir)]
+        )
         self.known = frozenset(o.path for o in self.outputs)
         # The generator's own CLI and schema, for the reference pages (not facts: no footer keys).
         self.reference: Reference = reference()
@@ -71,8 +75,14 @@ class Renderer:
             "known_outputs": self.known,
             "reference": self.reference,
         }
+        if output.repo:
+            context["repo"] = track(
+                self.loaded.facts.repos[output.repo], f"repos.{output.repo}", reads
+            )
         body = render_template(self.env, output.template, context, self.project.templates_dir)
         keys = tuple(k for k in reads.ordered() if k != "raw" and not k.startswith("raw."))
+        if output.repo:
+            return Rendered(output, finish_copy(output, body), keys)
         if output.is_page and keys:
             body = body.rstrip("\n") + _footer(keys)
         text = _insert_notice(normalise(body), output)
