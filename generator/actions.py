@@ -20,7 +20,7 @@ def _digest(project: Project) -> str:
 def render(project: Project, reporter: Reporter) -> int:
     """Render every output and write the ones whose bytes changed."""
     from generator.facts import load_facts
-    from generator.files import contained, write_if_changed
+    from generator.files import contained, remove_stale_temps, write_if_changed
     from generator.lock import tree_lock
     from generator.render import Renderer
 
@@ -31,6 +31,7 @@ def render(project: Project, reporter: Reporter) -> int:
         rendered = Renderer(project, loaded).render_all()
         # Check every destination before writing any: a symlink out of the tree stops it all.
         targets = [contained(project.root, item.output.path) for item in rendered]
+        remove_stale_temps({target.parent for target in targets})
         written = 0
         for item, target in zip(rendered, targets, strict=True):
             if write_if_changed(target, item.data):

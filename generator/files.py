@@ -9,6 +9,8 @@ from pathlib import Path, PurePosixPath
 
 from generator.errors import Diagnostic, UnsafePathError
 
+TEMP_SUFFIX = ".generator-tmp"
+
 
 def read_bytes(path: Path) -> bytes | None:
     """The file's bytes, or None when it does not exist."""
@@ -24,7 +26,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     mode = None
     with contextlib.suppress(FileNotFoundError):
         mode = path.stat().st_mode & 0o7777
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     temp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -67,3 +69,12 @@ def contained(root: Path, relative: str) -> Path:
             )
         )
     return target
+
+
+def remove_stale_temps(folders: set[Path]) -> None:
+    """Delete temp files a killed run left behind (call while holding the tree's lock)."""
+    for folder in sorted(folders):
+        if folder.is_dir():
+            for leftover in folder.glob(f".*{TEMP_SUFFIX}"):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()

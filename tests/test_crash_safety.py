@@ -1,0 +1,64 @@
+"""A render killed at any moment leaves each file old or new, never partial; a rerun repairs."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.files import TEMP_SUFFIX
+from tests.conftest import run
+
+pytestmark = pytest.mark.slow
+
+
+def _outputs(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted((root / "docs").rglob("*"))
+        if p.is_file() and p.suffix == ".md"
+    }
+
+
+def _render_command(root: Path) -> list[str]:
+    return [sys.executable, "-m", "generator", "render", "-q", "--root", str(root)]
+
+
+def test_sigkill_at_random_points_never_leaves_a_partial_file(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    old = _outputs(project)
+    facts = project / "facts.yaml"
+    facts.write_text(
+        facts.read_text("utf-8").replace("ip: 192.168.1.48", "ip: 192.168.1.77"), "utf-8"
+    )
+    # The new versions, rendered in a twin tree so the kills below interrupt a real render.
+    twin = project.parent / "twin"
+    subprocess.run(["cp", "-a", str(project), str(twin)], check=True)
+    subprocess.run(_render_command(twin), check=True, capture_output=True)
+    new = _outputs(twin)
+    assert new != old
+
+    started = time.monotonic()
+    subprocess.run(_render_command(twin), check=True, capture_output=True)
+    duration = time.monotonic() - started
+
+    rng = random.Random(20261128)
+    for _ in range(12):
+        process = subprocess.Popen(_render_command(project), stdout=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, duration * 1.2))
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        for path, data in _outputs(project).items():
+            assert data in (old.get(path), new.get(path)), f"{path} is partial"
+
+    repaired = subprocess.run(_render_command(project), capture_output=True, text=True)
+    assert repaired.returncode == 0, repaired.stderr
+    assert _outputs(project) == new
+    assert not list(project.rglob(f"*{TEMP_SUFFIX}"))
+    assert run(["check"], project).code == 0
