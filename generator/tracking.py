@@ -12,6 +12,8 @@ from typing import Any
 
 # Record fields that are not facts.yaml keys: reading them reads the record itself.
 _SYNTHETIC_FIELDS = {"key"}
+# The untyped document behind the records: templates would bypass read tracking through it.
+_HIDDEN_FIELDS = {"raw"}
 
 
 class Reads:
@@ -56,6 +58,8 @@ class TrackedRecord:
         self._fields = {f.name for f in dataclasses.fields(record)}
 
     def __getattr__(self, name: str) -> Any:
+        if name in _HIDDEN_FIELDS:
+            raise AttributeError(f"{self._path or 'facts'} has no attribute {name!r}")
         value = getattr(self._record, name)
         if name in self._fields and name not in _SYNTHETIC_FIELDS:
             return track(value, _join(self._path, name), self._reads)
