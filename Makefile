@@ -44,3 +44,7 @@ browser: ## Install Debian's chromium for the browser tests (no-op when present)
 .PHONY: clean
 clean: ## Remove build output and caches (not .venv)
 	rm -rf site site-zensical build .cache .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: bench
+bench: $(STAMP) ## Time check/render/lint against cog, mdformat and the import floor; writes BENCHMARKS.md
+	$(BIN)/python bench/bench.py

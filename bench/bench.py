@@ -1,0 +1,267 @@
+"""`make bench`: time and measure the generator against its anchors, writing BENCHMARKS.md.
+
+Synthetic projects at 1x, 10x and 100x the StakTrakr size are built in a temporary folder
+(the page templates copied once per scale step, the facts' feeds, components and checklist
+scaled to match). Every command runs as a whole process; each figure is the median of several
+runs, with the peak resident memory of the process. Targets are ratios from this one run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+PY = sys.executable
+BIN = Path(PY).parent
+SCALES = (1, 10, 100)
+RUNS = {1: 7, 10: 5, 100: 3}
+MDFORMAT_ARGS = [
+    "--compact-tables",
+    *[a for e in ("gfm", "tables", "frontmatter", "mkdocs") for a in ("--extensions", e)],
+]
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    peak_mb: float
+
+
+def measure(
+    command: Sequence[str], cwd: Path, runs: int, before: Callable[[], None] | None = None
+) -> Sample:
+    """Median wall time and the largest peak RSS over ``runs`` whole-process runs."""
+    times: list[float] = []
+    peak = 0
+    for _ in range(runs):
+        if before:
+            before()
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        times.append(time.perf_counter() - started)
+        peak = max(peak, usage.ru_maxrss)
+        code = os.waitstatus_to_exitcode(status)
+        assert process.stderr is not None
+        errors = process.stderr.read().decode(errors="replace")
+        process.stderr.close()
+        if code not in (0, 1):
+            raise SystemExit(f"bench: {' '.join(command)} exited {code}:\n{errors}")
+    return Sample(statistics.median(times), peak / 1024)
+
+
+def build_project(dest: Path, scale: int) -> int:
+    """A synthetic project ``scale`` times the bundled one; returns its number of outputs."""
+    for name in ("templates", "mkdocs.yml"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        elif source.exists():
+            shutil.copy2(source, dest / name)
+    facts = yaml.safe_load((REPO / "facts.yaml").read_text("utf-8"))
+    for i in range(1, scale):
+        for key, feed in list(facts["feeds"].items())[:3]:
+            facts["feeds"][f"{key}_{i}"] = {**feed, "file": f"data/copy{i}/{feed['file']}"}
+        facts["changes_required"] += facts["changes_required"][:17]
+        pages = REPO / "templates" / "docs"
+        for template in pages.glob("*.md.j2"):
+            if not template.name.startswith("_") and template.name != "facts-index.md.j2":
+                target = dest / "templates" / "docs" / f"copy-{i}" / template.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(template, target)
+    (dest / "facts.yaml").write_text(
+        yaml.safe_dump(facts, sort_keys=False, allow_unicode=True), "utf-8"
+    )
+    subprocess.run(
+        [PY, "-m", "generator", "render", "-q"], cwd=dest, check=True, stdout=subprocess.DEVNULL
+    )
+    outputs = [p for p in dest.rglob("*.md") if "cog" not in p.parts]
+    _write_cog_twins(dest, outputs)
+    return len(outputs)
+
+
+def _write_cog_twins(dest: Path, outputs: list[Path]) -> None:
+    """The same pages as cog-marked files whose generator code emits them from data."""
+    pages = {p.relative_to(dest).as_posix(): p.read_text("utf-8") for p in outputs}
+    (dest / "cog").mkdir()
+    (dest / "cog" / "pages.json").write_text(json.dumps(pages), "utf-8")
+    for i, (path, text) in enumerate(sorted(pages.items())):
+        body = (
+            "<!-- [[[cog\nimport json, cog\n"
+            f"cog.out(json.load(open('cog/pages.json'))[{path!r}])\n]]] -->\n"
+            f"{text}<!-- [[[end]]] -->\n"
+        )
+        (dest / "cog" / f"page{i}.md").write_text(body, "utf-8")
+
+
+def _toggle_ip(dest: Path) -> Callable[[], None]:
+    facts = dest / "facts.yaml"
+    values = ["192.168.1.48", "192.168.1.49"]
+
+    def flip() -> None:
+        text = facts.read_text("utf-8")
+        old, new = values if values[0] in text else values[::-1]
+        facts.write_text(text.replace(f"ip: {old}", f"ip: {new}"), "utf-8")
+
+    return flip
+
+
+def _hash_floor(dest: Path) -> list[str]:
+    code = (
+        "import hashlib, pathlib\n"
+        "for p in sorted(pathlib.Path('.').rglob('*')):\n"
+        "    if p.is_file() and 'cog' not in p.parts and '.cache' not in p.parts:\n"
+        "        hashlib.sha256(p.read_bytes()).hexdigest()\n"
+    )
+    return [PY, "-c", code]
+
+
+def run_scale(dest: Path, scale: int) -> dict[str, Sample | int]:
+    pages = build_project(dest, scale)
+    runs = RUNS[scale]
+    gen = [PY, "-m", "generator"]
+    cog_files = sorted(str(p) for p in (dest / "cog").glob("page*.md"))
+    results: dict[str, Sample | int] = {"pages": pages}
+    results["floor_import"] = measure([PY, "-c", "import jinja2, yaml, mdformat"], dest, runs)
+    results["floor_hash"] = measure(_hash_floor(dest), dest, runs)
+    results["check"] = measure([*gen, "check", "-q"], dest, runs)
+    results["render"] = measure([*gen, "render", "-q"], dest, runs)
+    results["render_one_fact"] = measure([*gen, "render", "-q"], dest, runs, _toggle_ip(dest))
+    results["cog_check"] = measure([str(BIN / "cog"), "--check", *cog_files], dest, runs)
+    md_files = [str(p) for p in dest.rglob("*.md") if "cog" not in p.parts]
+    results["mdformat_check"] = measure(
+        [str(BIN / "mdformat"), "--check", *MDFORMAT_ARGS, *md_files], dest, max(1, runs // 2)
+    )
+    results["lint"] = measure([*gen, "lint", "docs"], dest, runs)
+    return results
+
+
+def _s(sample: Sample | int) -> Sample:
+    assert isinstance(sample, Sample)
+    return sample
+
+
+def verdict(ok: bool, ratio: float, limit: float, more_is_worse: bool = True) -> str:
+    if ok:
+        return f"met ({ratio:.2f} vs {limit:g})"
+    missed = ratio / limit if more_is_worse else limit / ratio
+    return f"**missed** by {missed:.1f}x ({ratio:.2f} vs {limit:g})"
+
+
+def report(all_results: dict[int, dict[str, Sample | int]]) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "<!-- written by `make bench` (bench/bench.py); regenerate it, do not edit it -->",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python"
+        f" {platform.python_version()}. Medians of {RUNS[1]}/{RUNS[10]}/{RUNS[100]} whole-process"
+        " runs at 1x/10x/100x; peak memory is the largest resident set of any run.",
+        "",
+        "| measure | " + " | ".join(f"{s}x" for s in SCALES) + " |",
+        "| --- |" + " --- |" * len(SCALES),
+        "| outputs | " + " | ".join(str(all_results[s]["pages"]) for s in SCALES) + " |",
+    ]
+    names = [
+        "floor_import",
+        "floor_hash",
+        "check",
+        "render",
+        "render_one_fact",
+        "lint",
+        "cog_check",
+        "mdformat_check",
+    ]
+    for name in names:
+        cells = [
+            f"{_s(all_results[s][name]).seconds:.3f} s / {_s(all_results[s][name]).peak_mb:.0f} MB"
+            for s in SCALES
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    r = {s: {k: _s(v) for k, v in all_results[s].items() if k != "pages"} for s in SCALES}
+    targets = [
+        (
+            "check at 1x ≤ 1.5x the import floor",
+            r[1]["check"].seconds / r[1]["floor_import"].seconds,
+            1.5,
+        ),
+        (
+            "check at 10x faster than cog --check",
+            r[10]["check"].seconds / r[10]["cog_check"].seconds,
+            1.0,
+        ),
+        (
+            "check at 100x faster than cog --check",
+            r[100]["check"].seconds / r[100]["cog_check"].seconds,
+            1.0,
+        ),
+        (
+            "render after one fact changed at 100x ≤ 3x check at 100x",
+            r[100]["render_one_fact"].seconds / r[100]["check"].seconds,
+            3.0,
+        ),
+        (
+            "check grows at most linearly 10x → 100x (time ratio ≤ 10)",
+            r[100]["check"].seconds / r[10]["check"].seconds,
+            10.0,
+        ),
+        (
+            "render grows at most linearly 10x → 100x (time ratio ≤ 10)",
+            r[100]["render"].seconds / r[10]["render"].seconds,
+            10.0,
+        ),
+        (
+            "peak memory of render at 100x < 150 MB",
+            max(r[100]["render"].peak_mb, r[100]["render_one_fact"].peak_mb),
+            150.0,
+        ),
+        ("peak memory of check at 100x < 150 MB", r[100]["check"].peak_mb, 150.0),
+        (
+            "stretch: check at 1x faster than cog --check",
+            r[1]["check"].seconds / r[1]["cog_check"].seconds,
+            1.0,
+        ),
+        (
+            "stretch: check at 100x ≤ 3x reading and hashing every file",
+            r[100]["check"].seconds / r[100]["floor_hash"].seconds,
+            3.0,
+        ),
+    ]
+    lines += ["", "| target | result |", "| --- | --- |"]
+    for label, ratio, limit in targets:
+        lines.append(f"| {label} | {verdict(ratio <= limit, ratio, limit)} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    all_results: dict[int, dict[str, Sample | int]] = {}
+    with tempfile.TemporaryDirectory(prefix="generator-bench-") as tmp:
+        for scale in SCALES:
+            started = time.perf_counter()
+            dest = Path(tmp) / f"x{scale}"
+            dest.mkdir()
+            all_results[scale] = run_scale(dest, scale)
+            print(f"bench: {scale}x done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    text = report(all_results)
+    (REPO / "BENCHMARKS.md").write_text(text, "utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
