@@ -6,18 +6,23 @@ the cache proves fresh never needs them, and start-up time is most of a clean ch
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from generator import cache
 from generator.check import find_orphans
 from generator.errors import ExitCode
 from generator.project import Project
 from generator.report import Reporter
 
+if TYPE_CHECKING:
+    from generator.render import Rendered
+
 
 def _digest(project: Project) -> str:
     return cache.input_digest(project.root, project.facts_path)
 
 
-def render(project: Project, reporter: Reporter) -> int:
+def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
     """Render every output and write the ones whose bytes changed."""
     from generator.facts import load_facts
     from generator.files import contained, remove_stale_temps, write_if_changed
@@ -31,6 +36,8 @@ def render(project: Project, reporter: Reporter) -> int:
         rendered = Renderer(project, loaded).render_all()
         # Check every destination before writing any: a symlink out of the tree stops it all.
         targets = [contained(project.root, item.output.path) for item in rendered]
+        if not force and _refuse_hand_edits(project, rendered, reporter):
+            return ExitCode.DRIFT
         remove_stale_temps({target.parent for target in targets})
         written = 0
         for item, target in zip(rendered, targets, strict=True):
@@ -43,6 +50,22 @@ def render(project: Project, reporter: Reporter) -> int:
     else:
         reporter.info(f"all {len(rendered)} files up to date, nothing written")
     return ExitCode.OK
+
+
+def _refuse_hand_edits(project: Project, rendered: list[Rendered], reporter: Reporter) -> bool:
+    """Print every hand-edited sibling-repo copy with its diff; True when there is any."""
+    from generator.check import compare
+
+    edited = [f for f in compare(project.root, rendered) if f.state == "hand-edited"]
+    for finding in edited:
+        reporter.line(reporter.paint(f"{finding.path}: hand-edited", "yellow"))
+        reporter.diff(finding.diff)
+    if edited:
+        reporter.line(
+            f"refusing to overwrite {len(edited)} hand-edited file(s); nothing written."
+            " Move the edit into facts.yaml (or the template), or rerun with --force to discard it."
+        )
+    return bool(edited)
 
 
 def _fresh_by_cache(project: Project, inputs: str) -> int | None:
@@ -75,7 +98,12 @@ def check(project: Project, reporter: Reporter) -> int:
         reporter.info(f"all {len(rendered)} generated files are fresh")
         return ExitCode.OK
     for finding in findings:
-        label = {"stale": "stale", "missing": "missing", "orphan": "orphan (no template makes it)"}
+        label = {
+            "stale": "stale",
+            "hand-edited": "hand-edited (generated text was edited by hand; move it to facts.yaml)",
+            "missing": "missing",
+            "orphan": "orphan (no template makes it)",
+        }
         reporter.line(reporter.paint(f"{finding.path}: {label[finding.state]}", "yellow"))
         if finding.diff:
             reporter.diff(finding.diff)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.files import read_bytes
-from generator.outputs import NOTICE_MARK, PAGE_ROOTS
+from generator.outputs import COPIES_ROOT, NOTICE_MARK, PAGE_ROOTS
 
 if TYPE_CHECKING:
     from generator.render import Rendered
@@ -20,7 +20,7 @@ class Finding:
     """One file that is not as rendering would make it."""
 
     path: str
-    state: str  # "stale", "missing" or "orphan"
+    state: str  # "stale", "hand-edited", "missing" or "orphan"
     diff: str = ""
 
 
@@ -42,19 +42,27 @@ def compare(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
         if on_disk is None:
             findings.append(Finding(item.output.path, "missing"))
         elif on_disk != item.data:
+            state = "hand-edited" if _hand_edited(item, on_disk) else "stale"
             findings.append(
-                Finding(
-                    item.output.path, "stale", unified_diff(item.output.path, on_disk, item.data)
-                )
+                Finding(item.output.path, state, unified_diff(item.output.path, on_disk, item.data))
             )
     findings.extend(Finding(path, "orphan") for path in find_orphans(root, produced))
     return sorted(findings, key=lambda f: f.path)
 
 
+def _hand_edited(item: Rendered, on_disk: bytes) -> bool:
+    """A sibling-repo copy whose generated text no longer matches the hash it was written with."""
+    if not item.output.repo:
+        return False
+    from generator.blocks import copy_hand_edited
+
+    return copy_hand_edited(on_disk, whole=not item.output.block)
+
+
 def find_orphans(root: Path, produced: set[str]) -> list[str]:
     """Files that carry the generated notice but that no template produces any more."""
     orphans: list[str] = []
-    for folder in PAGE_ROOTS:
+    for folder in (*PAGE_ROOTS, COPIES_ROOT):
         base = root / folder
         if not base.is_dir():
             continue
@@ -64,6 +72,7 @@ def find_orphans(root: Path, produced: set[str]) -> list[str]:
                 continue
             with path.open("rb") as handle:
                 head = handle.read(4096)
-            if NOTICE_MARK.encode() in head:
+            # Block copies in repos/ start with their BEGIN marker instead of the notice.
+            if NOTICE_MARK.encode() in head or head.startswith(b"<!-- BEGIN GENERATED:"):
                 orphans.append(relative)
     return sorted(orphans)

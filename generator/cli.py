@@ -28,11 +28,25 @@ def _project(args: argparse.Namespace) -> Project:
 
 
 def _render(args: argparse.Namespace, reporter: Reporter) -> int:
-    return actions.render(_project(args), reporter)
+    return actions.render(_project(args), reporter, force=args.force)
 
 
 def _check(args: argparse.Namespace, reporter: Reporter) -> int:
-    return actions.check(_project(args), reporter)
+    project = _project(args)
+    code = actions.check(project, reporter)
+    if args.repo:
+        from generator import sync
+
+        code = max(code, sync.run_check(project, reporter, args.repo))
+    return code
+
+
+def _sync(args: argparse.Namespace, reporter: Reporter) -> int:
+    from generator import sync
+
+    return sync.run_sync(
+        _project(args), reporter, args.repo, add_missing=args.add_missing, force=args.force
+    )
 
 
 def _schema(args: argparse.Namespace, reporter: Reporter) -> int:
@@ -98,17 +112,50 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(run=run)
         return command
 
-    add(
+    render = add(
         "render",
         "Render every output from facts.yaml and write the files that changed.",
         "python -m generator render",
         _render,
     )
-    add(
+    render.add_argument(
+        "--force", action="store_true", help="overwrite generated text that was edited by hand"
+    )
+    check = add(
         "check",
         "Exit 1 with a diff when a generated file is stale, missing or orphaned; writes nothing.",
         "python -m generator check",
         _check,
+    )
+    repo_help = "sibling repo checkout, by repo name or key (repeatable)"
+    check.add_argument(
+        "--repo",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help=f"also verify a {repo_help}",
+    )
+    sync = add(
+        "sync",
+        "Write the generated files and managed blocks into sibling repo checkouts;"
+        " never commits or pushes.",
+        "python -m generator sync --repo StakTrakr=../StakTrakr --repo stakscrapr=../stakscrapr",
+        _sync,
+    )
+    sync.add_argument(
+        "--repo",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help=f"{repo_help}; default: the repos listed in .generator.local.yaml",
+    )
+    sync.add_argument(
+        "--add-missing",
+        action="store_true",
+        help="add declared blocks that a file lacks (after their anchor heading, else at the end)",
+    )
+    sync.add_argument(
+        "--force", action="store_true", help="overwrite generated text that was edited by hand"
     )
     add(
         "schema",

@@ -13,6 +13,7 @@ TEMPLATE_SUFFIX = ".j2"
 # Every generated file carries this text in its first lines; it marks the file as ours.
 NOTICE_MARK = "generated from facts.yaml by python -m generator"
 PAGE_ROOTS = ("docs",)  # template subfolders rendered one-to-one into the project
+COPIES_ROOT = "repos"  # this repo's rendered copy of every sibling-repo target (targets.py)
 
 
 @dataclass(frozen=True, order=True)

@@ -10,9 +10,8 @@ from generator.blocks import block_text, parse, protected_file
 from generator.errors import Diagnostic, FactsError, MarkerError, TemplateError
 from generator.facts import LoadedFacts
 from generator.normalise import normalise
-from generator.outputs import TEMPLATE_SUFFIX, Output
+from generator.outputs import COPIES_ROOT, TEMPLATE_SUFFIX, Output
 
-COPIES_ROOT = "repos"  # this repo's rendered copy of every target, one folder per repo
 BLOCK_COPIES = "generated-blocks"  # inside a repo's copy folder: one file per block
 FILE_TEMPLATES = "repos/files"
 BLOCK_TEMPLATES = "repos/blocks"

@@ -1,0 +1,385 @@
+"""Bring the sibling repos' checkouts in line with the facts: plan every file, then write or report.
+
+Nothing is written until the whole plan is known: a marker error or an unsafe path anywhere, or
+hand-edited generated text (without ``--force``), leaves every checkout untouched. Nothing is
+ever committed or pushed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from generator.blocks import HostFile, block_text, copy_hand_edited, parse
+from generator.check import unified_diff
+from generator.errors import (
+    Diagnostic,
+    ExitCode,
+    GeneratorError,
+    MarkerError,
+    UnsafePathError,
+    UsageError,
+)
+from generator.facts import LoadedFacts, load_facts
+from generator.files import read_bytes, write_atomic
+from generator.project import Project
+from generator.render import Renderer
+from generator.report import Reporter
+from generator.targets import Target, declared_targets, file_template
+
+LOCAL_CONFIG = ".generator.local.yaml"
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """A local clone of one sibling repo."""
+
+    repo: str  # repos key
+    root: Path  # resolved
+    shown: str  # as the user wrote it, for messages
+
+    def display(self, relative: str) -> str:
+        return f"{self.shown.rstrip('/')}/{relative}"
+
+
+@dataclass(frozen=True)
+class Change:
+    display: str
+    path: Path  # resolved, inside its checkout
+    old: bytes | None
+    new: bytes
+
+    @property
+    def verb(self) -> str:
+        return "created" if self.old is None else "updated"
+
+
+@dataclass(frozen=True)
+class HandEdit:
+    display: str
+    what: str  # "block NAME" or "file"
+    diff: str
+
+
+@dataclass(frozen=True)
+class Missing:
+    display: str
+    block: str
+    anchor: str | None
+    lines: str  # the exact lines to paste
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+    hand_edits: list[HandEdit] = field(default_factory=list)
+    missing_blocks: list[Missing] = field(default_factory=list)
+    missing_files: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    fresh: int = 0
+
+
+def parse_repo_options(
+    options: Sequence[str], loaded: LoadedFacts, project: Project, *, use_config: bool
+) -> list[Checkout]:
+    """Checkouts from ``--repo KEY=PATH`` options, else (when allowed) from the local config."""
+    pairs: list[tuple[str, str, Path]] = []  # (key or name, path text, base folder)
+    for option in options:
+        name, sep, path = option.partition("=")
+        if not sep or not name or not path:
+            raise UsageError(
+                f"--repo {option!r}: write --repo NAME=PATH, e.g. StakTrakr=../StakTrakr"
+            )
+        pairs.append((name, path, Path.cwd()))
+    if not pairs and use_config:
+        pairs = _from_config(project.root / LOCAL_CONFIG)
+    if not pairs:
+        raise UsageError(
+            "no checkouts given: pass --repo NAME=PATH (e.g. --repo StakTrakr=../StakTrakr)"
+            f" or list them under `repos:` in {LOCAL_CONFIG}"
+        )
+    checkouts: dict[str, Checkout] = {}
+    for name, path, base in pairs:
+        key = _repo_key(name, loaded)
+        root = (base / path).resolve()
+        if not root.is_dir():
+            raise UsageError(f"--repo {name}={path}: no such folder ({root})")
+        checkouts[key] = Checkout(key, root, path)
+    return sorted(checkouts.values(), key=lambda c: c.repo)
+
+
+def _from_config(path: Path) -> list[tuple[str, str, Path]]:
+    raw = read_bytes(path)
+    if raw is None:
+        return []
+    shown = path.name
+    try:
+        data: Any = yaml.safe_load(raw.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise UsageError(Diagnostic(shown, 0, 0, f"cannot read it: {exc}")) from None
+    repos = data.get("repos") if isinstance(data, Mapping) else None
+    if not isinstance(repos, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in repos.items()
+    ):
+        raise UsageError(
+            Diagnostic(
+                shown,
+                0,
+                0,
+                "expected `repos:` mapping repo names to checkout paths",
+                "e.g. repos: {StakTrakr: ../StakTrakr} (paths relative to the project root)",
+            )
+        )
+    return [(name, where, path.parent) for name, where in repos.items()]
+
+
+def _repo_key(name: str, loaded: LoadedFacts) -> str:
+    repos = loaded.facts.repos
+    for key, repo in repos.items():
+        if name in (key, repo.name):
+            return key
+    for key, repo in repos.items():
+        if name.lower() in (key.lower(), repo.name.lower()):
+            return key
+    known = ", ".join(sorted(repo.name for repo in repos.values()))
+    raise UsageError(f"--repo {name}=...: unknown repo {name!r}; known repos: {known}")
+
+
+def safe_target(checkout: Checkout, relative: str) -> Path:
+    """The resolved path of ``relative`` in the checkout; refuses anything that leaves it."""
+    pure = PurePosixPath(relative)
+    shown = checkout.display(relative)
+    if pure.is_absolute() or ".." in pure.parts or "\\" in relative:
+        raise UnsafePathError(
+            Diagnostic(shown, 0, 0, "target path must stay inside the checkout (no `..`, no /)")
+        )
+    resolved = (checkout.root / pure).resolve()
+    if not resolved.is_relative_to(checkout.root):
+        raise UnsafePathError(
+            Diagnostic(
+                shown,
+                0,
+                0,
+                f"resolves to {resolved}, outside the checkout {checkout.root}",
+                "a symlink leads out of the checkout; sync never writes outside it",
+            )
+        )
+    return resolved
+
+
+class _Planner:
+    def __init__(self, project: Project, loaded: LoadedFacts, *, add_missing: bool, force: bool):
+        self.add_missing = add_missing
+        self.force = force
+        self.targets = declared_targets(loaded, project.templates_dir)
+        renderer = Renderer(project, loaded)
+        self.bodies: dict[tuple[str, str], str] = {}
+        self.files: dict[tuple[str, str], str] = {}
+        for output in renderer.outputs:
+            if not output.repo:
+                continue
+            rendered = renderer.render(output)
+            if output.block:
+                body = parse(rendered.data, output.path).blocks[output.block].body
+                self.bodies[(output.repo, output.block)] = body
+            else:
+                self.files[(output.repo, output.template)] = rendered.text
+        self.plan = Plan()
+        self.problems: list[tuple[type[GeneratorError], Diagnostic]] = []
+
+    def run(self, checkouts: Sequence[Checkout]) -> Plan:
+        for checkout in checkouts:
+            seen: set[Path] = set()
+            for target in self.targets:
+                if target.repo != checkout.repo:
+                    continue
+                try:
+                    path = safe_target(checkout, target.path)
+                except UnsafePathError as exc:
+                    self.problems.extend((UnsafePathError, d) for d in exc.diagnostics)
+                    continue
+                if path in seen:  # e.g. AGENTS.md as a symlink to CLAUDE.md
+                    continue
+                seen.add(path)
+                self.target(checkout, target, path)
+        if self.problems:
+            kind = self.problems[0][0]
+            raise kind([diagnostic for _, diagnostic in self.problems])
+        return self.plan
+
+    def target(self, checkout: Checkout, target: Target, path: Path) -> None:
+        display = checkout.display(target.path)
+        old = read_bytes(path)
+        if target.file is not None:
+            self.whole(display, path, old, self.files[(target.repo, file_template(target.file))])
+        elif old is None:
+            if not target.if_present:
+                self.plan.missing_files.append((display, target.blocks))
+        else:
+            try:
+                host = parse(old, display)
+            except MarkerError as exc:
+                self.problems.extend((MarkerError, d) for d in exc.diagnostics)
+                return
+            self.blocks(display, path, old, host, target)
+
+    def whole(self, display: str, path: Path, old: bytes | None, text: str) -> None:
+        if old is not None and old.count(b"\r\n") * 2 > old.count(b"\n"):
+            text = text.replace("\n", "\r\n")  # a checkout with CRLF endings keeps them
+        new = text.encode("utf-8")
+        if old == new:
+            self.plan.fresh += 1
+            return
+        if old is not None and copy_hand_edited(old, whole=True) and not self.force:
+            self.plan.hand_edits.append(HandEdit(display, "file", unified_diff(display, old, new)))
+            return
+        self.plan.changes.append(Change(display, path, old, new))
+
+    def blocks(self, display: str, path: Path, old: bytes, host: HostFile, target: Target) -> None:
+        for name, block in host.blocks.items():
+            if name not in target.blocks:
+                self.problems.append(
+                    (
+                        MarkerError,
+                        Diagnostic(
+                            display,
+                            block.begin + 1,
+                            0,
+                            f"block {name!r} is not declared for this file",
+                            "declared: "
+                            + ", ".join(target.blocks)
+                            + " (facts.yaml targets); fix the name, or remove the markers",
+                        ),
+                    )
+                )
+        current = host
+        for name in target.blocks:
+            body = self.bodies[(target.repo, name)]
+            found = current.blocks.get(name)
+            if found is None:
+                if self.add_missing:
+                    current = current.with_added_block(name, body, target.anchor)
+                else:
+                    lines = block_text(name, body)
+                    self.plan.missing_blocks.append(Missing(display, name, target.anchor, lines))
+                continue
+            if found.body != body and found.hand_edited and not self.force:
+                before = current.segment(name).encode("utf-8")
+                after = current.with_block(name, body).segment(name).encode("utf-8")
+                diff = unified_diff(f"{display} (block {name})", before, after)
+                self.plan.hand_edits.append(HandEdit(display, f"block {name}", diff))
+                continue
+            current = current.with_block(name, body)
+        new = current.encode()
+        if new == old:
+            self.plan.fresh += 1
+        elif not any(edit.display == display for edit in self.plan.hand_edits):
+            self.plan.changes.append(Change(display, path, old, new))
+
+
+def plan_checkouts(
+    project: Project,
+    loaded: LoadedFacts,
+    checkouts: Sequence[Checkout],
+    *,
+    add_missing: bool = False,
+    force: bool = False,
+) -> Plan:
+    """What syncing would do to every checkout; raises on marker errors and unsafe paths."""
+    return _Planner(project, loaded, add_missing=add_missing, force=force).run(checkouts)
+
+
+def _report_missing(plan: Plan, reporter: Reporter) -> None:
+    for display, blocks in plan.missing_files:
+        reporter.line(
+            f"{display}: missing; it is hand-written, so sync does not create it."
+            f" Create it, then run sync --add-missing to add: {', '.join(blocks)}"
+        )
+    for missing in plan.missing_blocks:
+        where = f" after the heading {missing.anchor!r}" if missing.anchor else " at the end"
+        reporter.line(
+            f"{missing.display}: block {missing.block} missing; paste these lines{where}"
+            " (or run sync --add-missing):"
+        )
+        reporter.line(missing.lines)
+
+
+def _report_hand_edits(plan: Plan, reporter: Reporter) -> None:
+    for edit in plan.hand_edits:
+        reporter.line(reporter.paint(f"{edit.display}: hand-edited {edit.what}", "yellow"))
+        reporter.diff(edit.diff)
+
+
+def write_plan(plan: Plan, reporter: Reporter, checkouts: Sequence[Checkout]) -> int:
+    """Write the plan (all or nothing on hand edits), one line per changed file and a summary."""
+    if plan.hand_edits:
+        _report_hand_edits(plan, reporter)
+        reporter.line(
+            f"refusing to overwrite {len(plan.hand_edits)} hand-edited file(s); nothing written."
+            " Move the edit into facts.yaml (or the template), or rerun with --force to discard it."
+        )
+        return ExitCode.DRIFT
+    for change in plan.changes:
+        write_atomic(change.path, change.new)
+        reporter.line(f"{change.verb} {change.display}")
+    _report_missing(plan, reporter)
+    names = ", ".join(checkout.shown for checkout in checkouts)
+    summary = (
+        f"sync: {len(plan.changes)} file(s) changed, {plan.fresh} up to date"
+        f" in {len(checkouts)} checkout(s) ({names}); nothing committed"
+    )
+    unfinished = len(plan.missing_blocks) + len(plan.missing_files)
+    if unfinished:
+        reporter.line(f"{summary}; {unfinished} missing (see above, or rerun with --add-missing)")
+        return ExitCode.DRIFT
+    reporter.info(summary)
+    return ExitCode.OK
+
+
+def report_plan(plan: Plan, reporter: Reporter) -> int:
+    """Report what sync would change, without writing; 1 when anything would."""
+    for change in plan.changes:
+        state = "missing" if change.old is None else "stale"
+        reporter.line(reporter.paint(f"{change.display}: {state}", "yellow"))
+        reporter.diff(unified_diff(change.display, change.old or b"", change.new))
+    _report_hand_edits(plan, reporter)
+    _report_missing(plan, reporter)
+    problems = (
+        len(plan.changes)
+        + len(plan.hand_edits)
+        + len(plan.missing_blocks)
+        + len(plan.missing_files)
+    )
+    if problems:
+        reporter.line(
+            f"{problems} problem(s) in the checkouts. Fix: python -m generator sync --repo ..."
+            " (hand-edited text: move the edit into facts.yaml first, or sync --force)"
+        )
+        return ExitCode.DRIFT
+    reporter.info(f"checkouts: all {plan.fresh} generated file(s) fresh")
+    return ExitCode.OK
+
+
+def run_sync(
+    project: Project,
+    reporter: Reporter,
+    options: Sequence[str],
+    *,
+    add_missing: bool = False,
+    force: bool = False,
+) -> int:
+    """``python -m generator sync``: checkouts from --repo or the local config."""
+    loaded = load_facts(project.facts_path, project.facts_display)
+    checkouts = parse_repo_options(options, loaded, project, use_config=True)
+    plan = plan_checkouts(project, loaded, checkouts, add_missing=add_missing, force=force)
+    return write_plan(plan, reporter, checkouts)
+
+
+def run_check(project: Project, reporter: Reporter, options: Sequence[str]) -> int:
+    """``python -m generator check --repo ...``: verify checkouts, write nothing."""
+    loaded = load_facts(project.facts_path, project.facts_display)
+    checkouts = parse_repo_options(options, loaded, project, use_config=False)
+    return report_plan(plan_checkouts(project, loaded, checkouts), reporter)
