@@ -48,3 +48,14 @@ clean: ## Remove build output and caches (not .venv)
 .PHONY: bench
 bench: $(STAMP) ## Time check/render/lint against cog, mdformat and the import floor; writes BENCHMARKS.md
 	$(BIN)/python bench/bench.py
+
+.PHONY: site
+site: $(STAMP) ## Render, then build the wiki into site/ with mkdocs build --strict
+	$(GEN) render
+	$(BIN)/mkdocs build --strict
+
+SERVE_PORT ?= 8000
+.PHONY: serve
+serve: $(STAMP) ## Serve the wiki on 127.0.0.1 (SERVE_PORT=8000); re-renders when facts or templates change
+	$(GEN) render
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:$(SERVE_PORT)
