@@ -49,6 +49,15 @@ def _sync(args: argparse.Namespace, reporter: Reporter) -> int:
     )
 
 
+def _lint(args: argparse.Namespace, reporter: Reporter) -> int:
+    from generator.lint import command
+
+    if args.facts and not args.root:  # lint may run anywhere against any facts file
+        return command.run(args, reporter, Path(args.facts), args.facts)
+    project = _project(args)
+    return command.run(args, reporter, project.facts_path, project.facts_display)
+
+
 def _schema(args: argparse.Namespace, reporter: Reporter) -> int:
     from generator.schema import schema_text
 
@@ -157,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--force", action="store_true", help="overwrite generated text that was edited by hand"
     )
+    from generator.lint import command as lint_command
+
+    lint_command.add_arguments(add("lint", lint_command.SUMMARY, lint_command.EXAMPLE, _lint))
     add(
         "schema",
         "Print the JSON Schema of facts.yaml.",

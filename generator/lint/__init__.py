@@ -1,0 +1,1 @@
+"""The drift linter: hand-written Markdown checked against the facts in facts.yaml."""

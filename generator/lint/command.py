@@ -1,0 +1,109 @@
+"""The ``lint`` subcommand: arguments, selection of rules, output and exit status."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from generator.errors import ExitCode, UsageError
+from generator.facts import load_facts
+from generator.lint.baseline import load_baseline, new_findings, write_baseline
+from generator.lint.config import load_config
+from generator.lint.engine import Target, lint_targets
+from generator.lint.formats import FORMATS, as_json, as_sarif, print_text
+from generator.lint.knowledge import build_knowledge
+from generator.lint.rules import RULES
+from generator.report import Reporter
+
+SUMMARY = "Find hand-written Markdown that contradicts facts.yaml (exit 1 when anything is found)."
+EXAMPLE = "python -m generator lint docs README.md --repo staktrakr=../StakTrakr"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="Markdown file or folder (default: .)"
+    )
+    parser.add_argument(
+        "--repo",
+        action="append",
+        default=[],
+        metavar="KEY=PATH",
+        help="lint the checkout of repos.KEY at PATH, and check its tree against the facts",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    parser.add_argument(
+        "--rule", action="append", default=[], metavar="RULE", help="run only this rule"
+    )
+    parser.add_argument(
+        "--skip-rule", action="append", default=[], metavar="RULE", help="do not run this rule"
+    )
+    parser.add_argument(
+        "--baseline", metavar="FILE", help="report only findings that FILE does not record"
+    )
+    parser.add_argument(
+        "--write-baseline", metavar="FILE", help="record every current finding in FILE, exit 0"
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", help="lint configuration (default: .drift.yaml if present)"
+    )
+    parser.add_argument("--explain", metavar="RULE", help="explain RULE and exit")
+
+
+def _rule_names(names: list[str]) -> set[str]:
+    unknown = sorted(set(names) - set(RULES))
+    if unknown:
+        raise UsageError(
+            f"unknown rule {', '.join(map(repr, unknown))}; rules: {', '.join(sorted(RULES))}"
+        )
+    return set(names)
+
+
+def _targets(args: argparse.Namespace, repos: set[str]) -> list[Target]:
+    targets = []
+    for given in args.repo:
+        key, sep, path = given.partition("=")
+        if not sep or not key or not path:
+            raise UsageError(
+                f"--repo {given!r}: write KEY=PATH, e.g. --repo staktrakr=../StakTrakr"
+            )
+        if key not in repos:
+            raise UsageError(
+                f"--repo {given!r}: no repo {key!r} in facts; repos: {', '.join(sorted(repos))}"
+            )
+        targets.append(Target(Path(path), key))
+    paths = args.paths or ([] if targets else ["."])
+    targets += [Target(Path(p)) for p in paths]
+    missing = [t.path.as_posix() for t in targets if not t.path.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    return targets
+
+
+def run(args: argparse.Namespace, reporter: Reporter, facts: Path, display: str) -> int:
+    if args.explain:
+        rule = RULES.get(args.explain)
+        if rule is None:
+            _rule_names([args.explain])
+            return ExitCode.BAD_INPUT
+        reporter.line(f"{rule.id}: {rule.summary}\n\n{rule.explanation}")
+        return ExitCode.OK
+    enabled = frozenset(_rule_names(args.rule) or RULES) - _rule_names(args.skip_rule)
+    know = build_knowledge(load_facts(facts, display).facts)
+    targets = _targets(args, set(know.facts.repos))
+    config = load_config(
+        Path(args.config) if args.config else None, RULES, required=bool(args.config)
+    )
+    known = load_baseline(Path(args.baseline)) if args.baseline else None
+    outcome = lint_targets(targets, know, enabled, config)
+    if args.write_baseline:
+        write_baseline(Path(args.write_baseline), outcome.findings)
+        reporter.info(f"wrote {args.write_baseline}: {len(outcome.findings)} finding(s) recorded")
+        return ExitCode.OK
+    findings = new_findings(outcome.findings, known) if known is not None else outcome.findings
+    if args.format == "json":
+        reporter.out.write(as_json(findings))
+    elif args.format == "sarif":
+        reporter.out.write(as_sarif(findings, list(RULES.values())))
+    else:
+        print_text(findings, outcome.files, reporter)
+    return ExitCode.DRIFT if findings else ExitCode.OK

@@ -1,0 +1,113 @@
+"""Lint configuration: per-path excludes and rule ignores from a small YAML file.
+
+``.drift.yaml`` in the working folder (or ``--config FILE``)::
+
+    lint:
+      exclude:                  # files never linted (gitignore-style patterns)
+        - archive/**
+      per-path-ignores:         # rules not applied to matching files
+        CHANGELOG.md: [retired-value, retired-component]
+
+A pattern matches the path as shown (relative to the working folder) or the path relative to
+the folder linted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+from generator.errors import Diagnostic, GeneratorError
+from generator.yamlsource import YamlDocument, load_yaml
+
+DEFAULT_NAME = ".drift.yaml"
+
+
+class LintInputError(GeneratorError):
+    """A lint configuration or baseline file that cannot be used."""
+
+
+@dataclass
+class LintConfig:
+    exclude: pathspec.PathSpec[Any] = field(
+        default_factory=lambda: pathspec.PathSpec.from_lines("gitwildmatch", [])
+    )
+    ignores: list[tuple[pathspec.PathSpec[Any], frozenset[str]]] = field(default_factory=list)
+
+    def excluded(self, *paths: str) -> bool:
+        return any(self.exclude.match_file(p) for p in paths)
+
+    def ignored_rules(self, *paths: str) -> frozenset[str]:
+        rules: frozenset[str] = frozenset()
+        for spec, names in self.ignores:
+            if any(spec.match_file(p) for p in paths):
+                rules |= names
+        return rules
+
+
+def load_config(path: Path | None, rules: Iterable[str], *, required: bool) -> LintConfig:
+    """The configuration at ``path`` (or the default file when present); empty otherwise."""
+    path = path or Path(DEFAULT_NAME)
+    if not path.is_file():
+        if required:
+            raise LintInputError(Diagnostic(str(path), 0, 0, "no such configuration file"))
+        return LintConfig()
+    doc = load_yaml(path, path.as_posix())
+    problems: list[Diagnostic] = []
+    known = set(rules)
+    data = doc.data if doc.data is not None else {}
+    lint = _mapping(doc, data, (), "the file", problems).get("lint", {})
+    section = _mapping(doc, lint, ("lint",), "lint", problems)
+    for key in section:
+        if key not in ("exclude", "per-path-ignores"):
+            problems.append(
+                doc.diagnostic(
+                    ("lint", key),
+                    f"unknown setting {key!r}",
+                    "use exclude or per-path-ignores",
+                    of_key=True,
+                )
+            )
+    config = LintConfig()
+    excludes = _strings(doc, section.get("exclude", []), ("lint", "exclude"), problems)
+    config.exclude = pathspec.PathSpec.from_lines("gitwildmatch", excludes)
+    ignores = _mapping(
+        doc, section.get("per-path-ignores", {}), ("lint", "per-path-ignores"), "it", problems
+    )
+    for pattern, names in ignores.items():
+        where = ("lint", "per-path-ignores", pattern)
+        listed = _strings(doc, names, where, problems)
+        for i, name in enumerate(listed):
+            if name not in known:
+                problems.append(
+                    doc.diagnostic(
+                        (*where, i), f"unknown rule {name!r}", "rules: " + ", ".join(sorted(known))
+                    )
+                )
+        spec = pathspec.PathSpec.from_lines("gitwildmatch", [str(pattern)])
+        config.ignores.append((spec, frozenset(listed)))
+    if problems:
+        raise LintInputError(problems)
+    return config
+
+
+def _mapping(
+    doc: YamlDocument, value: Any, key: tuple[str, ...], what: str, problems: list[Diagnostic]
+) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    problems.append(doc.diagnostic(key, f"{what} must be a mapping", "see lint --help"))
+    return {}
+
+
+def _strings(
+    doc: YamlDocument, value: Any, key: tuple[str, ...], problems: list[Diagnostic]
+) -> list[str]:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    problems.append(doc.diagnostic(key, "expected a list of strings", "write [a, b]"))
+    return []

@@ -1,0 +1,106 @@
+"""What a rule sees while one file is linted, and how it reports a finding."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from generator.lint.findings import Finding
+from generator.lint.knowledge import Knowledge
+from generator.lint.scanner import Document, Token
+
+# Words that make a sentence say something is gone, or forbid it.
+RETIREMENT = re.compile(
+    r"(?i)\b(?:retired?|deprecated?|removed?|no longer|obsolete|decommissioned|never|"
+    r"do not|don't|must not|legacy|replaced|deleted?|ghost|formerly|instead of|inactive|"
+    r"not (?:an? )?(?:active|live|used|in use|running))\b|^\W*no\b"
+)
+# Words that make a sentence about a value say it is history (with RETIREMENT).
+HISTORY = re.compile(r"(?i)\b(?:former|old|renamed?|previously|moved)\b|→|->")
+# Words that limit or forbid an action ("only from ...", "never run ...").
+PROHIBITION = re.compile(r"(?i)\b(?:never|do not|don't|must not|only|not|no)\b")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule family: its id, a one-line summary and the text ``lint --explain`` prints."""
+
+    id: str
+    summary: str
+    explanation: str
+    priority: int  # when two rules object to the same literal, the lower number is reported
+
+
+@dataclass
+class Context:
+    """One file being linted."""
+
+    doc: Document
+    know: Knowledge
+    path: str  # relative to the folder linted
+    shown: str  # as opened from the working folder
+    enabled: frozenset[str]
+    repo: str | None = None  # repo key, when linted with --repo KEY=PATH
+    found: list[Finding] = field(default_factory=list)
+
+    def emit(
+        self,
+        rule: Rule,
+        start: int,
+        literal: str,
+        message: str,
+        suggestion: str | None = None,
+        fact: str | None = None,
+    ) -> None:
+        if rule.id not in self.enabled:
+            return
+        line, column = self.doc.position(start)
+        if self.doc.ignored(line, rule.id):
+            return
+        self.found.append(
+            Finding(
+                self.shown, line, column, rule.id, literal, message, suggestion, fact, self.path
+            )
+        )
+
+
+Handler = Callable[[Token, Context], None]
+_SEGMENT = re.compile(r"([\w.-]+)/$")
+
+
+def repo_relative(ctx: Context, token: Token) -> bool:
+    """A path token starts at a repo root: nothing before it, or a repo's name (Repo/devops/)."""
+    if token.start == 0 or ctx.doc.text[token.start - 1] != "/":
+        return True
+    segment = _SEGMENT.search(ctx.doc.text, max(0, token.start - 100), token.start)
+    names = {name.lower() for name in ctx.know.repo_names.values()}
+    return bool(segment) and segment.group(1).lower() in names  # type: ignore[union-attr]
+
+
+T = TypeVar("T")
+
+
+def nearest(
+    pattern: re.Pattern[str],
+    lookup: Callable[[str], T],
+    text: str,
+    offset: int,
+    *,
+    before_within: int | None = None,
+) -> T | None:
+    """What ``lookup`` gives for the mention in ``text`` closest to ``offset``.
+
+    With ``before_within``, only mentions ending at most that many characters before it count.
+    """
+    best: tuple[int, str] | None = None
+    for match in pattern.finditer(text):
+        if before_within is not None:
+            gap = offset - match.end()
+            if gap < 0 or gap > before_within:
+                continue
+        distance = min(abs(match.start() - offset), abs(match.end() - offset))
+        if best is None or distance < best[0]:
+            best = (distance, match.group())
+    return lookup(best[1]) if best else None

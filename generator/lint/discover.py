@@ -1,0 +1,65 @@
+"""Which Markdown files a folder holds: git's view in a checkout, else a walk with .gitignore."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pathspec
+
+SUFFIXES = (".md", ".markdown")
+_SKIP_DIRS = {".git", "node_modules", ".venv", "__pycache__"}
+
+
+def markdown_files(folder: Path) -> list[str]:
+    """Paths of the Markdown files under ``folder``, relative to it with ``/``, sorted.
+
+    In a git checkout this is what git tracks plus untracked files it does not ignore;
+    elsewhere, every Markdown file outside hidden folders that the folder's .gitignore allows.
+    """
+    listed = _git_files(folder)
+    if listed is None:
+        listed = _walked_files(folder)
+    return sorted(p for p in listed if p.endswith(SUFFIXES) and (folder / p).is_file())
+
+
+def _git_files(folder: Path) -> list[str] | None:
+    try:
+        done = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=folder,
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    return sorted({p for p in done.stdout.decode("utf-8", "replace").split("\0") if p})
+
+
+def _walked_files(folder: Path) -> list[str]:
+    ignore_file = folder / ".gitignore"
+    spec = (
+        pathspec.PathSpec.from_lines("gitwildmatch", ignore_file.read_text("utf-8").splitlines())
+        if ignore_file.is_file()
+        else None
+    )
+    found: list[str] = []
+    for here, dirs, files in os.walk(folder):
+        base = Path(here).relative_to(folder).as_posix()
+        prefix = "" if base == "." else base + "/"
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in _SKIP_DIRS
+            and not d.startswith(".")
+            and not (spec and spec.match_file(prefix + d + "/"))
+        )
+        found.extend(
+            prefix + name
+            for name in files
+            if name.endswith(SUFFIXES) and not (spec and spec.match_file(prefix + name))
+        )
+    return found

@@ -1,0 +1,169 @@
+"""Contradictions: a literal that its line ties to a fact, but with another value."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from generator.lint.context import Context, Rule, nearest, repo_relative
+from generator.lint.knowledge import CronFact, HostFact, ServiceFact
+from generator.lint.scanner import Token
+
+CONTRADICTION = Rule(
+    "contradiction",
+    "a literal tied by its line to a fact, with another value",
+    "The line names something facts describe, and beside it a value that differs from the fact:\n"
+    "a service with another port (tinyproxy on 8888 while facts hold 8889), a host or service\n"
+    "with another IP address, a script with another cron expression or cadence than its feed,\n"
+    "or a feed (by name or writer script) with another file path. When several are named on the\n"
+    "line, the one closest to the value counts. The suggestion is the value the fact holds.\n"
+    "Fix: write the value from facts.yaml (or change facts.yaml if the world changed).",
+    5,
+)
+RULES = (CONTRADICTION,)
+
+_NUMBER = re.compile(r"\d+$")
+_SERVICE_BEFORE = 40  # "tinyproxy runs on 8888": how far back "on N" looks for the name
+
+
+def cron_text(token: str) -> str:
+    return " ".join(token.replace("\\", "").split())
+
+
+def on_ip(token: Token, ctx: Context) -> None:
+    know = ctx.know
+    address, _, port = token.text.partition(":")
+    line_start, line_end = ctx.doc.line_span(token.start)
+    line = ctx.doc.text[line_start:line_end]
+    at = token.start - line_start
+    if address not in know.ips and not any(f.value == address for f in know.former):
+        owner = _owner(ctx, line, at)
+        if isinstance(owner, HostFact) and owner.ip:
+            ctx.emit(
+                CONTRADICTION,
+                token.start,
+                address,
+                f"is not the address of the {owner.label}: facts hold {owner.ip}",
+                owner.ip,
+                f"hosts.{owner.key}.ip",
+            )
+        elif isinstance(owner, ServiceFact) and owner.address:
+            ctx.emit(
+                CONTRADICTION,
+                token.start,
+                address,
+                f"is not the address of {owner.label}: facts hold {owner.address}",
+                owner.address,
+                f"{owner.fact}.address",
+            )
+    if port:
+        _port(ctx, token.start + len(address) + 1, int(port), line, at)
+
+
+def on_port(token: Token, ctx: Context) -> None:
+    number = _NUMBER.search(token.text)
+    if number is None:
+        return
+    line_start, line_end = ctx.doc.line_span(token.start)
+    line = ctx.doc.text[line_start:line_end]
+    at = token.start - line_start
+    within = _SERVICE_BEFORE if token.text.startswith("on") else None
+    _port(ctx, token.start + number.start(), int(number.group()), line, at, within)
+
+
+def _port(
+    ctx: Context, start: int, port: int, line: str, at: int, within: int | None = None
+) -> None:
+    service = nearest(ctx.know.service_names, ctx.know.service, line, at, before_within=within)
+    if service is not None and service.port is not None and service.port != port:
+        ctx.emit(
+            CONTRADICTION,
+            start,
+            str(port),
+            f"is not the port of {service.label}: facts hold {service.port}",
+            str(service.port),
+            f"{service.fact}.port",
+        )
+
+
+def _owner(ctx: Context, line: str, at: int) -> HostFact | ServiceFact | None:
+    """The host or the addressed service named closest to an address on its line."""
+    host = nearest(ctx.know.host_names, ctx.know.host, line, at)
+    service = nearest(
+        ctx.know.service_names,
+        lambda name: ctx.know.service(name) if ctx.know.service(name).address else None,
+        line,
+        at,
+    )
+    return service or host
+
+
+def on_cron(token: Token, ctx: Context) -> None:
+    if "*" not in token.text:
+        return
+    expression = cron_text(token.text)
+    line_start, line_end = ctx.doc.line_span(token.start)
+    line = ctx.doc.text[line_start:line_end]
+    script = nearest(
+        ctx.know.script_names,
+        lambda s: ctx.know.crons.get(s.lower()),
+        line,
+        token.start - line_start,
+    )
+    if script is None:
+        return
+    wanted = schedule_problem(expression, script)
+    if wanted:
+        ctx.emit(
+            CONTRADICTION,
+            token.start,
+            token.text,
+            f"is not the schedule of {script.script}: facts hold {wanted}",
+            wanted,
+            script.fact,
+        )
+
+
+def schedule_problem(expression: str, fact: CronFact) -> str | None:
+    """The schedule facts hold for the script, when ``expression`` disagrees with it."""
+    if fact.cron:
+        return None if expression == fact.cron else fact.cron
+    if fact.every:
+        fields = expression.split()
+        minute = fields[0]
+        every = f"*/{fact.every}"
+        if fields[1:] == ["*"] * 4 and (minute == every or _evenly(minute, fact.every)):
+            return None
+        return f"{every} * * * * (every {fact.every} minutes)"
+    return None
+
+
+def _evenly(minute: str, every: int) -> bool:
+    try:
+        values = sorted(int(m) for m in minute.split(","))
+    except ValueError:
+        return False
+    steps = {b - a for a, b in itertools.pairwise(values)}
+    return len(values) == 60 // every and steps <= {every} and values[0] < every
+
+
+def on_path(token: Token, ctx: Context) -> None:
+    path = token.text.rstrip(".,:;)")
+    know = ctx.know
+    if not path.startswith(know.feed_roots) or not repo_relative(ctx, token):
+        return
+    line_start, line_end = ctx.doc.line_span(token.start)
+    line = ctx.doc.text[line_start:line_end]
+    feed = nearest(know.feed_names, know.feed, line, token.start - line_start)
+    if feed is not None and not feed.pattern.fullmatch(path):
+        ctx.emit(
+            CONTRADICTION,
+            token.start,
+            path,
+            f"is not the file of the {feed.feed.name} feed: facts hold {feed.feed.file}",
+            feed.feed.file,
+            feed.fact,
+        )
+
+
+HANDLERS = {"ip": on_ip, "port": on_port, "cron": on_cron, "path": on_path}

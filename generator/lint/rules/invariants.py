@@ -1,0 +1,192 @@
+"""The seed's invariants as checks: where deploys run from, and what a repo tree may hold."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+from generator.lint.context import PROHIBITION, Context, Rule, nearest
+from generator.lint.findings import Finding
+from generator.lint.knowledge import Knowledge, spelling
+from generator.lint.rules.retired import RETIRED_VALUE
+from generator.lint.scanner import Token
+
+DEPLOY_LOCATION = Rule(
+    "deploy-location",
+    "the deploy command described from another repo, folder or host than facts allow",
+    "facts.yaml's deploy names the command, the host, the repo and the folder it runs from.\n"
+    "A mention of the command that is not a prohibition or a limit (never, do not, only ...) is\n"
+    "reported when its paragraph or code block changes into another folder first (cd ...), when\n"
+    "the sentence gives the job to another host, or when the file belongs to a repo (--repo) that\n"
+    "does not deploy and nothing puts the command in the allowed folder.\n"
+    "Fix: cd into the allowed folder of the allowed repo, or state the prohibition.",
+    3,
+)
+FORBIDDEN_PATHS = Rule(
+    "forbidden-paths",
+    "a file or folder in a repo checkout that the repo's must_not_contain forbids",
+    "With --repo KEY=PATH, every file and folder of the checkout (ignored ones included, since a\n"
+    "ghost folder often holds only ignored files; .git and node_modules excepted) is matched\n"
+    "against repos.KEY.must_not_contain (gitignore-style patterns). A matching folder is\n"
+    "reported once, at its top.\n"
+    "Fix: move the code to the repo that owns it, or delete it.",
+    7,
+)
+SINGLE_SOURCE = Rule(
+    "single-source",
+    "a copy of a shared-engine file outside the folder that is its single source",
+    "An invariant with check single-source names a devops folder as the only home of its files.\n"
+    "With --repo for the devops repo, a file with the same name under another devops folder\n"
+    "(and not listed there by facts) is reported.\n"
+    "Fix: delete the copy and use the shared file.",
+    8,
+)
+RULES = (DEPLOY_LOCATION, FORBIDDEN_PATHS, SINGLE_SOURCE)
+
+_CD = re.compile(r"\bcd[ \t]+([^\s;&|`)]+)")
+_SKIP_DIRS = {".git", "node_modules"}
+
+
+def on_name(token: Token, ctx: Context) -> None:
+    know = ctx.know
+    deploy = know.facts.deploy
+    if spelling(token.text) != spelling(deploy.command):
+        return
+    if PROHIBITION.search(ctx.doc.sentence(token.start)):
+        return
+    block_start, _ = ctx.doc.block(token.start)
+    _, line_end = ctx.doc.line_span(token.start)
+    before = ctx.doc.text[block_start : token.start]
+    allowed_repo = know.repo_names[deploy.repo]
+    place = f"{allowed_repo}/{know.deploy_folder}/"
+    suggestion = f"cd {know.deploy_folder} && {deploy.command}"
+    moves = list(_CD.finditer(before))
+    if moves:
+        folder = moves[-1].group(1).strip("'\"").rstrip("/")
+        if not folder.endswith(know.deploy_folder):
+            ctx.emit(
+                DEPLOY_LOCATION,
+                block_start + moves[-1].start(1),
+                moves[-1].group(1),
+                f"is not where {deploy.command} runs: facts allow only {place}",
+                suggestion,
+                "deploy.folder",
+            )
+        return
+    line_start = ctx.doc.line_span(token.start)[0]
+    line = ctx.doc.text[line_start:line_end]
+    host = nearest(know.host_names, know.host, line, token.start - line_start)
+    if host is not None and host.key != deploy.host:
+        ctx.emit(
+            DEPLOY_LOCATION,
+            token.start,
+            token.text,
+            f"is given to the {host.label}; only the {know.facts.hosts[deploy.host].name} runs it",
+            f"{know.facts.hosts[deploy.host].name}: {suggestion}",
+            "deploy.host",
+        )
+    elif ctx.repo is not None and ctx.repo != deploy.repo and know.deploy_folder not in line:
+        ctx.emit(
+            DEPLOY_LOCATION,
+            token.start,
+            token.text,
+            f"is described in {know.repo_names[ctx.repo]}; it runs only from {place}",
+            f"open a PR to {allowed_repo} instead",
+            "deploy.repo",
+        )
+
+
+HANDLERS = {"name": on_name}
+
+
+def check_tree(
+    root: Path, repo: str, know: Knowledge, enabled: frozenset[str], shown: str
+) -> list[Finding]:
+    """Findings about the files a repo checkout holds (forbidden, ghost, copied)."""
+    found: list[Finding] = []
+
+    def add(rule: Rule, path: str, message: str, suggestion: str | None, fact: str) -> None:
+        if rule.id in enabled:
+            display = f"{shown}/{path}" if shown not in ("", ".") else path
+            found.append(Finding(display, 0, 0, rule.id, path, message, suggestion, fact, path))
+
+    facts = know.facts
+    patterns = [
+        (p, pathspec.PathSpec.from_lines("gitwildmatch", [p]))
+        for p in facts.repos[repo].must_not_contain
+    ]
+    for path, is_dir in _walk(root, patterns):
+        for pattern, spec in patterns:
+            if spec.match_file(path + "/" if is_dir else path):
+                add(
+                    FORBIDDEN_PATHS,
+                    path + "/" if is_dir else path,
+                    f"matches {pattern!r}, which {facts.repos[repo].name} must not contain "
+                    f"({facts.repos[repo].owns.rstrip('.')})",
+                    None,
+                    f"repos.{repo}.must_not_contain",
+                )
+                break
+    for former in know.former:
+        if former.is_path and (root / former.value).is_dir():
+            add(
+                RETIRED_VALUE,
+                former.value.rstrip("/") + "/",
+                f"is a former folder that still exists: {former.note}",
+                former.current,
+                former.fact,
+            )
+    if repo == facts.devops.repo:
+        for subject in know.invariants.get("single-source", ()):
+            key = subject.rsplit(".", 1)[-1]
+            if subject.startswith("devops.folders.") and key in facts.devops.folders:
+                for path, reference in _copies(root, know, key):
+                    source = facts.devops.path_of(reference)
+                    add(
+                        SINGLE_SOURCE,
+                        path,
+                        f"copies a shared file whose single source is {source}",
+                        source,
+                        subject,
+                    )
+    return found
+
+
+def _walk(
+    root: Path, patterns: list[tuple[str, pathspec.PathSpec[Any]]]
+) -> Iterator[tuple[str, bool]]:
+    """Every file and folder under ``root``; a folder a pattern matches is not entered."""
+    for folder, dirs, files in os.walk(root):
+        base = Path(folder).relative_to(root).as_posix()
+        prefix = "" if base == "." else base + "/"
+        keep = []
+        for name in sorted(dirs):
+            if name in _SKIP_DIRS:
+                continue
+            yield prefix + name, True
+            if not any(spec.match_file(prefix + name + "/") for _, spec in patterns):
+                keep.append(name)
+        dirs[:] = keep
+        for name in sorted(files):
+            yield prefix + name, False
+
+
+def _copies(root: Path, know: Knowledge, key: str) -> Iterator[tuple[str, str]]:
+    """Files under other devops folders that share a name with a file of folder ``key``."""
+    devops = know.facts.devops
+    shared = {name.rsplit("/", 1)[-1]: name for name in devops.folders[key].files}
+    for other_key, other in sorted(devops.folders.items()):
+        if other_key == key:
+            continue
+        folder = root / devops.folder_path(other_key)
+        if not folder.is_dir():
+            continue
+        listed = {name.rsplit("/", 1)[-1] for name in other.files}
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.name in shared and path.name not in listed:
+                yield path.relative_to(root).as_posix(), f"{key}/{shared[path.name]}"
