@@ -14,8 +14,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 .PHONY: help
-help: ## List the targets with one line each
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+help: ## List the targets with one line each, in the order of this file
+	@if [ -t 1 ] && [ -z "$${NO_COLOR:-}" ]; then on='\033[36m'; off='\033[0m'; fi; \
+	echo "usage: make TARGET   (the first target run creates .venv)"; \
+	grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) \
+	  | awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "}; {printf "  %s%-14s%s %s\n", on, $$1, off, $$2}'
 
 .PHONY: install
 install: $(STAMP) ## Create .venv and install the generator with its dev tools
@@ -59,3 +62,9 @@ SERVE_PORT ?= 8000
 serve: $(STAMP) ## Serve the wiki on 127.0.0.1 (SERVE_PORT=8000); re-renders when facts or templates change
 	$(GEN) render
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:$(SERVE_PORT)
+
+.PHONY: site-zensical
+site-zensical: $(STAMP) ## Render, then build the same wiki with Zensical (MkDocs' successor) into site-zensical/
+	$(GEN) render
+	rm -rf site-zensical
+	$(BIN)/zensical build --strict --clean -f zensical.yml
