@@ -58,6 +58,39 @@ def _lint(args: argparse.Namespace, reporter: Reporter) -> int:
     return command.run(args, reporter, project.facts_path, project.facts_display)
 
 
+def _where(args: argparse.Namespace, reporter: Reporter) -> int:
+    from generator import plan
+
+    for line in plan.format_where(plan.where(_project(args), args.key)):
+        reporter.line(line)
+    return ExitCode.OK
+
+
+def _plan(args: argparse.Namespace, reporter: Reporter) -> int:
+    from generator import plan
+
+    lines, findings = plan.format_plan(plan.plan(_project(args), args.against))
+    for line in lines:
+        reporter.line(line)
+    for finding in findings:
+        if finding.diff:
+            reporter.diff(finding.diff)
+    return ExitCode.OK
+
+
+def _verify(args: argparse.Namespace, reporter: Reporter) -> int:
+    import datetime as dt
+
+    from generator import verify
+
+    days = verify.parse_age(args.older_than)
+    # The one command that reads the clock; --today pins it.
+    today = verify.parse_day(args.today) if args.today else dt.date.today()
+    for line in verify.report(_project(args), today, days):
+        reporter.line(line)
+    return ExitCode.OK
+
+
 def _schema(args: argparse.Namespace, reporter: Reporter) -> int:
     from generator.schema import schema_text
 
@@ -169,6 +202,38 @@ def build_parser() -> argparse.ArgumentParser:
     from generator.lint import command as lint_command
 
     lint_command.add_arguments(add("lint", lint_command.SUMMARY, lint_command.EXAMPLE, _lint))
+    where = add(
+        "where",
+        "List every output line that states a fact, and hand-written places stating its value.",
+        "python -m generator where hosts.home_vm.ip",
+        _where,
+    )
+    where.add_argument("key", metavar="KEY", help="dotted facts key, e.g. hosts.home_vm.ip")
+    preview = add(
+        "plan",
+        "Preview a facts.yaml edit: per changed fact the lines it feeds, then the diff render"
+        " would make; writes nothing.",
+        "python -m generator plan --against HEAD~1",
+        _plan,
+    )
+    preview.add_argument(
+        "--against",
+        default="HEAD",
+        metavar="REF",
+        help="git revision whose facts.yaml to compare with (default: HEAD)",
+    )
+    due = add(
+        "verify",
+        "List facts last verified longer ago than a limit, or never, most used first.",
+        "python -m generator verify --older-than 30d",
+        _verify,
+    )
+    due.add_argument(
+        "--older-than", default="30d", metavar="AGE", help="days or weeks, e.g. 30d or 6w"
+    )
+    due.add_argument(
+        "--today", metavar="YYYY-MM-DD", help="the date to measure from (default: today)"
+    )
     add(
         "schema",
         "Print the JSON Schema of facts.yaml.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -18,6 +18,23 @@ class Project:
     name: str
     summary: str
     audit: Audit | None
+
+
+@dataclass(frozen=True)
+class Verified:
+    """When a value was last checked against the real system, by whom and how."""
+
+    date: str
+    by: str
+    how: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a fact comes from and when it was last checked; either may be unknown."""
+
+    source: str | None
+    verified: Verified | None
 
 
 @dataclass(frozen=True)
@@ -45,6 +62,8 @@ class Service:
     address: str | None
     config: str | None
     program: str | None
+    source: str | None = None
+    verified: Verified | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +90,8 @@ class Host:
     health_file: str | None = None
     database: str | None = None
     supervisord: Supervisord | None = None
+    source: str | None = None
+    verified: Verified | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +116,8 @@ class Feed:
     writer: Writer
     cron: str | None
     every_minutes: int | None
+    source: str | None = None
+    verified: Verified | None = None
 
 
 @dataclass(frozen=True)
@@ -202,10 +225,17 @@ class Facts:
     changes_required: tuple[RequiredChange, ...]
     former_values: tuple[FormerValue, ...]
     raw: dict[str, Any]  # the validated document, for dotted-key lookups
+    # Source and last check by dotted key; hosts, services and feeds may carry their own.
+    provenance: dict[str, Provenance] = field(default_factory=dict)
 
 
 def _opt(data: dict[str, Any], name: str) -> Any:
     return data.get(name)
+
+
+def _verified(data: dict[str, Any]) -> Verified | None:
+    v = data.get("verified")
+    return Verified(v["date"], v["by"], v["how"]) if v else None
 
 
 def build_facts(data: dict[str, Any]) -> Facts:
@@ -244,6 +274,8 @@ def build_facts(data: dict[str, Any]) -> Facts:
                 ),
                 cron=_opt(f, "cron"),
                 every_minutes=_opt(f, "every_minutes"),
+                source=_opt(f, "source"),
+                verified=_verified(f),
             )
             for key, f in data["feeds"].items()
         },
@@ -293,6 +325,10 @@ def build_facts(data: dict[str, Any]) -> Facts:
         ),
         former_values=tuple(FormerValue(**f) for f in data["former_values"]),
         raw=data,
+        provenance={
+            key: Provenance(_opt(p, "source"), _verified(p))
+            for key, p in data.get("provenance", {}).items()
+        },
     )
 
 
@@ -312,6 +348,8 @@ def _host(key: str, h: dict[str, Any]) -> Host:
                 address=_opt(s, "address"),
                 config=_opt(s, "config"),
                 program=_opt(s, "program"),
+                source=_opt(s, "source"),
+                verified=_verified(s),
             )
             for name, s in h["services"].items()
         },
@@ -327,4 +365,6 @@ def _host(key: str, h: dict[str, Any]) -> Host:
         supervisord=Supervisord(sup["config"], sup["service_count"], tuple(sup["stack"]))
         if sup
         else None,
+        source=_opt(h, "source"),
+        verified=_verified(h),
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 from generator.facts import LoadedFacts
 from generator.normalise import normalise
 from generator.outputs import NOTICE_MARK, Output, plan_outputs
 from generator.project import Project
+from generator.provenance import INDEX_PAGE, FactIndex, anchor_ids, build_index
 from generator.reference import Reference, reference
 from generator.targets import copy_outputs, finish_copy
 from generator.templating import make_environment, render_template
@@ -47,8 +49,12 @@ def source_keys(reads: tuple[str, ...]) -> list[str]:
     return sorted({".".join(key.split(".")[:2]) for key in reads})
 
 
-def _footer(reads: tuple[str, ...]) -> str:
-    keys = ", ".join(f"`{key}`" for key in source_keys(reads))
+def _footer(reads: tuple[str, ...], index_href: str, anchors: frozenset[str]) -> str:
+    # Each key links to its entry on the fact index, when the project has one.
+    keys = ", ".join(
+        f"[`{key}`]({index_href}#{key})" if index_href and key in anchors else f"`{key}`"
+        for key in source_keys(reads)
+    )
     return f"\n\n*Generated from `facts.yaml`: {keys}.*\n"
 
 
@@ -66,8 +72,9 @@ class Renderer:
         self.known = frozenset(o.path for o in self.outputs)
         # The generator's own CLI and schema, for the reference pages (not facts: no footer keys).
         self.reference: Reference = reference()
+        self.anchors = anchor_ids(loaded.facts) if INDEX_PAGE in self.known else frozenset()
 
-    def render(self, output: Output) -> Rendered:
+    def render(self, output: Output, index: FactIndex | None = None) -> Rendered:
         reads = Reads()
         context = {
             "facts": track(self.loaded.facts, "", reads),
@@ -79,14 +86,29 @@ class Renderer:
             context["repo"] = track(
                 self.loaded.facts.repos[output.repo], f"repos.{output.repo}", reads
             )
+        if index is not None:
+            context["index"] = index
         body = render_template(self.env, output.template, context, self.project.templates_dir)
         keys = tuple(k for k in reads.ordered() if k != "raw" and not k.startswith("raw."))
+        if index is not None:  # the index states every fact; it is its own footer
+            return Rendered(output, _insert_notice(normalise(body), output), index.keys)
         if output.repo:
             return Rendered(output, finish_copy(output, body), keys)
         if output.is_page and keys:
-            body = body.rstrip("\n") + _footer(keys)
+            href = (
+                posixpath.relpath(INDEX_PAGE, posixpath.dirname(output.path))
+                if self.anchors
+                else ""
+            )
+            body = body.rstrip("\n") + _footer(keys, href, self.anchors)
         text = _insert_notice(normalise(body), output)
         return Rendered(output, text, keys)
 
     def render_all(self) -> list[Rendered]:
-        return [self.render(output) for output in self.outputs]
+        """Every output in plan order; the fact index last, from the others' reads."""
+        rendered = [self.render(o) for o in self.outputs if o.path != INDEX_PAGE]
+        for output in self.outputs:
+            if output.path == INDEX_PAGE:
+                index = build_index(rendered, self.loaded.facts)
+                rendered.append(self.render(output, index))
+        return sorted(rendered, key=lambda r: r.output.path)

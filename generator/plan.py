@@ -1,0 +1,230 @@
+"""Impact preview: where a fact is stated, and what changed facts would change; writes nothing."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.check import Finding, compare
+from generator.errors import Diagnostic, UsageError
+from generator.facts import LoadedFacts, load_facts, parse_facts
+from generator.lint.discover import markdown_files
+from generator.lint.scanner import Document
+from generator.outputs import NOTICE_MARK
+from generator.project import Project
+from generator.provenance import Place, fact_leaves, places, select, value_forms, value_pattern
+from generator.render import Renderer
+
+_NONE = object()  # a key absent on one side of a comparison
+
+
+@dataclass(frozen=True, order=True)
+class HandWritten:
+    """A hand-written place (outside generated files and managed blocks) stating a value."""
+
+    path: str  # as shown: relative to the project, or KEY:path in a sibling checkout
+    line: int
+    column: int
+    key: str
+
+
+@dataclass(frozen=True)
+class WhereReport:
+    values: dict[str, Any]  # each fact asked about, with its value
+    places: list[Place]
+    hand_written: list[HandWritten]
+
+
+def _load(project: Project) -> LoadedFacts:
+    return load_facts(project.facts_path, project.facts_display)
+
+
+def where(project: Project, key: str, checkouts: Mapping[str, Path] | None = None) -> WhereReport:
+    """Every output line stating fact ``key`` (or the facts below it), and hand-written ones."""
+    loaded = _load(project)
+    keys = select(key, loaded.facts)
+    if not keys:
+        known = list(fact_leaves(loaded.facts.raw))
+        near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        raise UsageError(
+            Diagnostic(
+                project.facts_display,
+                0,
+                0,
+                f"{key!r} names no fact",
+                (f"did you mean {near[0]}? " if near else "")
+                + "give a dotted key, e.g. hosts.home_vm.ip",
+            )
+        )
+    rendered = Renderer(project, loaded).render_all()
+    values = {k: fact_leaves(loaded.facts.raw)[k] for k in keys}
+    outputs = {r.output.path for r in rendered}
+    folders = {"": project.root, **{f"{name}:": path for name, path in (checkouts or {}).items()}}
+    return WhereReport(
+        values, places(rendered, loaded.facts, keys), hand_written(folders, values, outputs)
+    )
+
+
+def hand_written(
+    folders: Mapping[str, Path], values: Mapping[str, Any], skip: Iterable[str] = ()
+) -> list[HandWritten]:
+    """Places in the Markdown files of ``folders`` that state one of ``values`` verbatim.
+
+    Files are found and read the way the drift linter reads them: generated files (the notice,
+    or a path in ``skip``) are left out, and so are managed blocks, which ``check`` covers.
+    """
+    patterns = {
+        key: re.compile("|".join(f"(?:{value_pattern(f).pattern})" for f in forms))
+        for key, value in values.items()
+        if (forms := value_forms(value))
+    }
+    found: list[HandWritten] = []
+    skipped = set(skip)
+    for prefix, folder in sorted(folders.items()):
+        for relative in markdown_files(folder):
+            if not prefix and relative in skipped:
+                continue
+            text = (folder / relative).read_text("utf-8", errors="replace")
+            if NOTICE_MARK in text[:4096]:
+                continue
+            document = Document(text)
+            for key, pattern in patterns.items():
+                for token in document.tokens(pattern):
+                    line, column = document.position(token.start)
+                    found.append(HandWritten(f"{prefix}{relative}", line, column, key))
+    return sorted(found)
+
+
+def format_where(report: WhereReport) -> list[str]:
+    """The lines `where` prints: each fact and value, then its places."""
+    lines = [f"{key} = {value}" for key, value in report.values.items()]
+    several = len(report.values) > 1
+    for place in report.places:
+        lines.append("  " + place.describe() + (f"  ({place.key})" if several else ""))
+    if not report.places:
+        lines.append("  no output reads it")
+    if report.hand_written:
+        lines.append("hand-written places that state the value:")
+        lines.extend(
+            f"  {h.path}:{h.line}:{h.column}" + (f"  ({h.key})" if several else "")
+            for h in report.hand_written
+        )
+    return lines
+
+
+def facts_at(project: Project, ref: str) -> LoadedFacts:
+    """facts.yaml as committed at git revision ``ref``, validated."""
+    folder = project.facts_path.resolve().parent
+    spec = f"{ref}:./{project.facts_path.name}"
+    try:
+        done = subprocess.run(
+            ["git", "show", spec], cwd=folder, capture_output=True, check=False, timeout=60
+        )
+    except OSError as exc:
+        raise UsageError(f"cannot run git to read {spec}: {exc}") from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(
+            Diagnostic(
+                project.facts_display,
+                0,
+                0,
+                f"cannot read {spec} from git: {reason[-1] if reason else 'git failed'}",
+                "run plan inside a git checkout, and give --against a commit, branch or tag "
+                "that has the facts file",
+            )
+        )
+    return parse_facts(done.stdout, f"{ref}:{project.facts_display}")
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Every scalar (or empty container) of a document by dotted key, in document order."""
+    if isinstance(data, Mapping) and data:
+        out: dict[str, Any] = {}
+        for name, child in data.items():
+            out.update(flatten(child, f"{prefix}.{name}" if prefix else str(name)))
+        return out
+    if isinstance(data, list) and data:
+        out = {}
+        for i, child in enumerate(data):
+            out.update(flatten(child, f"{prefix}.{i}" if prefix else str(i)))
+        return out
+    return {prefix: data}
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    old: Any  # _NONE when added
+    new: Any  # _NONE when removed
+    places: tuple[Place, ...]  # lines of the new outputs (of the old ones, for a removed fact)
+
+    def describe(self) -> str:
+        if self.old is _NONE:
+            return f"{self.key}: added, {self.new}"
+        if self.new is _NONE:
+            return f"{self.key}: removed (was {self.old})"
+        return f"{self.key}: {self.old} → {self.new}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    against: str
+    changes: list[Change]
+    findings: list[Finding]  # what render would change, with diffs
+
+
+def changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(key, old, new) for every dotted key whose value differs: new order, then removed."""
+    before, after = flatten(old), flatten(new)
+    found = [(k, before.get(k, _NONE), v) for k, v in after.items() if before.get(k, _NONE) != v]
+    found += [(k, v, _NONE) for k, v in before.items() if k not in after]
+    return found
+
+
+def plan(project: Project, against: str = "HEAD") -> Plan:
+    """Compare facts.yaml with ``against``: per changed fact its places, then render's diff."""
+    old = facts_at(project, against)
+    new = _load(project)
+    new_rendered = Renderer(project, new).render_all()
+    changes = changed_keys(old.facts.raw, new.facts.raw)
+    removed = [k for k, _, n in changes if n is _NONE]
+    located = _by_key(places(new_rendered, new.facts, [k for k, _, n in changes if n is not _NONE]))
+    if removed:
+        old_rendered = Renderer(project, old).render_all()
+        located.update(_by_key(places(old_rendered, old.facts, removed)))
+    return Plan(
+        against,
+        [Change(k, o, n, tuple(located.get(k, ()))) for k, o, n in changes],
+        compare(project.root, new_rendered),
+    )
+
+
+def _by_key(found: Sequence[Place]) -> dict[str, list[Place]]:
+    out: dict[str, list[Place]] = {}
+    for place in found:
+        out.setdefault(place.key, []).append(place)
+    return out
+
+
+def format_plan(result: Plan) -> tuple[list[str], list[Finding]]:
+    """The summary lines `plan` prints, and the findings whose diffs follow them."""
+    lines: list[str] = []
+    if not result.changes:
+        lines.append(f"no fact changed since {result.against}")
+    else:
+        lines.append(f"{len(result.changes)} fact(s) changed since {result.against}:")
+        for change in result.changes:
+            lines.append(f"  {change.describe()}")
+            lines.extend(f"    {place.describe()}" for place in change.places)
+    if not result.findings:
+        lines.append("render would change nothing")
+    else:
+        lines.append(f"render would change {len(result.findings)} file(s):")
+        lines.extend(f"  {f.path} ({f.state})" for f in result.findings)
+    return lines, result.findings

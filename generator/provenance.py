@@ -1,0 +1,349 @@
+"""Where each fact goes: the facts each output reads, down to the lines that state them."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from markdown.extensions.toc import slugify, unique
+from markdown_it import MarkdownIt
+
+from generator.markdown import cell, inline
+from generator.model import Facts, Provenance, Verified
+
+if TYPE_CHECKING:
+    from generator.render import Rendered
+
+INDEX_PAGE = "docs/facts-index.md"
+# Top-level keys that configure the generator or describe other facts: not facts themselves.
+NOT_FACTS = frozenset({"provenance", "targets"})
+# Records that may carry their own source and last check (hosts, services, feeds).
+_META_FIELDS = frozenset({"source", "verified"})
+_META_PARENTS = (("hosts", "*"), ("hosts", "*", "services", "*"), ("feeds", "*"))
+
+
+def _is_meta(parts: tuple[str, ...]) -> bool:
+    if not parts or parts[-1] not in _META_FIELDS:
+        return False
+    parent = parts[:-1]
+    return any(
+        len(parent) == len(p) and all(w in ("*", s) for w, s in zip(p, parent, strict=True))
+        for p in _META_PARENTS
+    )
+
+
+def fact_leaves(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Every scalar fact in facts.yaml by dotted key, in document order."""
+    found: dict[str, Any] = {}
+
+    def walk(value: Any, parts: tuple[str, ...]) -> None:
+        if _is_meta(parts):
+            return
+        if isinstance(value, Mapping):
+            for name, child in value.items():
+                walk(child, (*parts, str(name)))
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                walk(child, (*parts, str(i)))
+        elif value is not None:
+            found[".".join(parts)] = value
+
+    for name, value in data.items():
+        if name not in NOT_FACTS:
+            walk(value, (name,))
+    return found
+
+
+def record_paths(facts: Facts) -> frozenset[str]:
+    """Dotted keys of the typed records: reading one whole (a property, say) reads its fields."""
+    found: set[str] = set()
+
+    def walk(value: Any, path: str) -> None:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            if path:
+                found.add(path)
+            for f in dataclasses.fields(value):
+                if f.name not in ("raw", "provenance", "key"):
+                    walk(getattr(value, f.name), _join(path, f.name))
+        elif isinstance(value, Mapping):
+            for name, child in value.items():
+                walk(child, _join(path, str(name)))
+        elif isinstance(value, tuple):
+            for i, child in enumerate(value):
+                walk(child, _join(path, str(i)))
+
+    walk(facts, "")
+    return frozenset(found)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _ancestors(key: str) -> Iterator[str]:
+    parts = key.split(".")
+    for n in range(len(parts) - 1, 0, -1):
+        yield ".".join(parts[:n])
+
+
+def used_leaves(reads: Iterable[str], leaves: Iterable[str], records: frozenset[str]) -> list[str]:
+    """The leaves an output uses: read themselves, or through a whole-record read above them."""
+    read = set(reads)
+    return [
+        leaf
+        for leaf in leaves
+        if leaf in read or any(a in read and a in records for a in _ancestors(leaf))
+    ]
+
+
+def distinctive(value: Any) -> bool:
+    """Whether finding the value on a line means the line states this fact.
+
+    A plain lower-case word (``none``, ``main``, ``deploys``) or a number under 100 also occurs
+    as ordinary text, so such values are located to their output only, never to a line.
+    """
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) >= 100
+    return not re.fullmatch(r"[a-z]*|\d{1,2}", str(value))
+
+
+def value_forms(value: Any) -> list[str]:
+    """The ways a template can state a value verbatim: as written, inlined, or in a cell."""
+    if not distinctive(value):
+        return []
+    text = str(value)
+    forms = {text, inline(text), cell(text)}
+    return sorted((f for f in forms if f.strip()), key=lambda f: (-len(f), f))
+
+
+def value_pattern(form: str) -> re.Pattern[str]:
+    # A value must stand alone: 8889 is not stated by 88890, nor 1.4 by 192.168.1.48.
+    before = r"(?<![\w.])" if re.match(r"[\w.]", form) else ""
+    after = r"(?!\w|\.\w)" if re.search(r"[\w.]$", form) else ""
+    return re.compile(before + re.escape(form) + after)
+
+
+def locate(lines: Sequence[str], value: Any) -> list[int]:
+    """1-based numbers of the lines that state ``value`` verbatim."""
+    patterns = [value_pattern(f) for f in value_forms(value)]
+    return [n for n, line in enumerate(lines, 1) if any(p.search(line) for p in patterns)]
+
+
+@dataclass(frozen=True, order=True)
+class Place:
+    """A line of an output that states a fact, or the output alone (line 0: read, line unknown)."""
+
+    path: str
+    line: int
+    key: str
+    anchor: str = ""  # id of the heading above the line, for links to the section
+
+    def describe(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else f"{self.path}: read, line unknown"
+
+
+def heading_ids(text: str) -> list[tuple[int, str]]:
+    """(1-based line, id) of each heading, with the ids MkDocs' toc extension gives them."""
+    lines = text.split("\n")
+    if lines and lines[0] == "---":  # front matter would parse as a setext heading
+        end = lines.index("---", 1) if "---" in lines[1:] else 0
+        lines[: end + 1] = [""] * (end + 1)
+    tokens = MarkdownIt("commonmark").parse("\n".join(lines))
+    used: set[str] = set()
+    found: list[tuple[int, str]] = []
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open" or not token.map:
+            continue
+        children = tokens[i + 1].children or []
+        name = "".join(c.content for c in children if c.type in ("text", "code_inline"))
+        ident = unique(slugify(name, "-"), used)  # unique() records the id in ``used``
+        found.append((token.map[0] + 1, ident))
+    return found
+
+
+def _section(headings: list[tuple[int, str]], line: int) -> str:
+    above = [ident for at, ident in headings if at <= line]
+    return above[-1] if above else ""
+
+
+def places(
+    rendered: Iterable[Rendered], facts: Facts, keys: Iterable[str] | None = None
+) -> list[Place]:
+    """Where each fact (or only ``keys``) is stated in each output, sorted by path and line.
+
+    Only the facts an output read (as tracking recorded) are searched for in it; a fact read
+    but not found verbatim (used in a computation, say) gives one Place with line 0.
+    """
+    leaves = fact_leaves(facts.raw)
+    wanted = leaves if keys is None else {k: leaves[k] for k in keys if k in leaves}
+    records = record_paths(facts)
+    found: list[Place] = []
+    for item in rendered:
+        used = used_leaves(item.reads, wanted, records)
+        if not used:
+            continue
+        lines = item.text.split("\n")
+        headings = heading_ids(item.text) if item.output.is_page else []
+        for key in used:
+            at = locate(lines, wanted[key])
+            if not at:
+                found.append(Place(item.output.path, 0, key))
+            found.extend(Place(item.output.path, n, key, _section(headings, n)) for n in at)
+    return sorted(set(found))
+
+
+def select(key: str, facts: Facts) -> list[str]:
+    """The fact leaves at or below dotted ``key``; empty when it names no fact."""
+    leaves = fact_leaves(facts.raw)
+    return [k for k in leaves if k == key or k.startswith(key + ".")]
+
+
+def provenance_of(key: str, facts: Facts) -> tuple[Provenance, str]:
+    """The source and last check that cover ``key``, and the key they are recorded on.
+
+    The most specific wins: the ``provenance`` entry or the record's own fields nearest to the
+    key; source and check are looked up separately, so a record's source can stand beside a
+    check recorded for one of its keys.
+    """
+    source: tuple[str, str] | None = None
+    verified: tuple[Verified, str] | None = None
+    for probe in (key, *_ancestors(key)):
+        entry = facts.provenance.get(probe)
+        own = _own(probe, facts)
+        for candidate in (entry, own):
+            if candidate is None:
+                continue
+            if source is None and candidate.source:
+                source = (candidate.source, probe)
+            if verified is None and candidate.verified:
+                verified = (candidate.verified, probe)
+    where = verified[1] if verified else (source[1] if source else "")
+    return Provenance(source[0] if source else None, verified[0] if verified else None), where
+
+
+def _own(path: str, facts: Facts) -> Provenance | None:
+    parts = path.split(".")
+    record: Any = None
+    if len(parts) == 2 and parts[0] == "hosts":
+        record = facts.hosts.get(parts[1])
+    elif len(parts) == 2 and parts[0] == "feeds":
+        record = facts.feeds.get(parts[1])
+    elif len(parts) == 4 and parts[0] == "hosts" and parts[2] == "services":
+        host = facts.hosts.get(parts[1])
+        record = host.services.get(parts[3]) if host else None
+    if record is None:
+        return None
+    return Provenance(record.source, record.verified)
+
+
+def usage_counts(rendered: Iterable[Rendered], facts: Facts) -> dict[str, int]:
+    """How many outputs use each fact (the fact index excluded), for every fact."""
+    leaves = fact_leaves(facts.raw)
+    records = record_paths(facts)
+    counts = dict.fromkeys(leaves, 0)
+    for item in rendered:
+        if item.output.path == INDEX_PAGE:
+            continue
+        for key in used_leaves(item.reads, leaves, records):
+            counts[key] += 1
+    return counts
+
+
+def dead_facts(rendered: Iterable[Rendered], facts: Facts) -> list[str]:
+    """Facts that no output reads, in document order."""
+    return [k for k, n in usage_counts(rendered, facts).items() if n == 0]
+
+
+def idle_outputs(rendered: Iterable[Rendered]) -> list[str]:
+    """Outputs that read no fact at all, sorted."""
+    return sorted(r.output.path for r in rendered if not r.reads and r.output.path != INDEX_PAGE)
+
+
+def anchor_ids(facts: Facts) -> frozenset[str]:
+    """Ids the fact index gives its rows: every fact key and each key above it (two parts up)."""
+    found: set[str] = set()
+    for key in fact_leaves(facts.raw):
+        found.add(key)
+        found.update(_ancestors(key))  # top-level keys are the index's section headings
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """One fact on the index page."""
+
+    key: str
+    ids: tuple[str, ...]  # anchors this row carries: the key, and keys above it seen first here
+    value: str
+    source: str | None
+    verified: Verified | None
+    recorded_on: str  # the key the source or check is recorded on, when not this one
+    shown: tuple[Place, ...]  # one per page and section
+    carried: tuple[str, ...]  # sibling-repo copies that use it
+
+
+@dataclass(frozen=True)
+class IndexSection:
+    name: str
+    rows: tuple[IndexRow, ...]
+
+
+@dataclass(frozen=True)
+class FactIndex:
+    """What the fact index page shows; built from every other output's reads."""
+
+    sections: tuple[IndexSection, ...]
+    dead: tuple[str, ...]
+    idle: tuple[str, ...]
+    keys: tuple[str, ...]  # every fact listed: the index page's own reads
+
+
+def build_index(rendered: Sequence[Rendered], facts: Facts) -> FactIndex:
+    """The fact index from the outputs rendered in the first phase."""
+    others = [r for r in rendered if r.output.path != INDEX_PAGE]
+    leaves = fact_leaves(facts.raw)
+    found = places(others, facts)
+    pages: dict[str, dict[tuple[str, str], Place]] = {}
+    carried: dict[str, dict[str, None]] = {}
+    for place in found:
+        if place.path.startswith("docs/"):
+            section = place.anchor if place.line else ""
+            pages.setdefault(place.key, {}).setdefault((place.path, section), place)
+        else:
+            carried.setdefault(place.key, {})[place.path] = None
+    seen: set[str] = set()
+    sections: dict[str, list[IndexRow]] = {}
+    for key, value in leaves.items():
+        ids = [a for a in (*reversed(list(_ancestors(key))), key) if "." in a and a not in seen]
+        seen.update(ids)
+        prov, recorded_on = provenance_of(key, facts)
+        shown = _one_per_page(pages.get(key, {}))
+        sections.setdefault(key.split(".")[0], []).append(
+            IndexRow(
+                key=key,
+                ids=tuple(ids),
+                value=str(value).lower() if isinstance(value, bool) else str(value),
+                source=prov.source,
+                verified=prov.verified,
+                recorded_on="" if recorded_on == key else recorded_on,
+                shown=shown,
+                carried=tuple(sorted(carried.get(key, {}))),
+            )
+        )
+    return FactIndex(
+        sections=tuple(IndexSection(name, tuple(rows)) for name, rows in sections.items()),
+        dead=tuple(dead_facts(others, facts)),
+        idle=tuple(idle_outputs(others)),
+        keys=tuple(leaves),
+    )
+
+
+def _one_per_page(found: Mapping[tuple[str, str], Place]) -> tuple[Place, ...]:
+    # A page found only as "read, line unknown" keeps that entry; otherwise its sections.
+    located = {path for (path, section), p in found.items() if p.line}
+    return tuple(p for (path, section), p in sorted(found.items()) if p.line or path not in located)
