@@ -1,0 +1,279 @@
+"""The generator fits the tools around it: pre-commit, GitHub Actions (actionlint) and Zensical."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.reference import cli_reference
+from tests.conftest import REPO
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+HAS_LINT = any(command.name == "lint" for command in cli_reference().commands)
+
+
+def _tool(name: str) -> str:
+    """A console script from this interpreter's environment (the dev dependencies)."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    assert found, f"{name} is missing: run `make install` (it is a dev dependency)"
+    return found
+
+
+def _run(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    merged = {**os.environ, **GIT_ENV, "NO_COLOR": "1", **(env or {})}
+    merged.pop("FORCE_COLOR", None)
+    return subprocess.run(args, cwd=cwd, env=merged, capture_output=True, text=True, check=False)
+
+
+def _git(cwd: Path, *args: str) -> None:
+    done = _run(["git", *args], cwd)
+    assert done.returncode == 0, done.stderr
+
+
+# --- GitHub Actions ------------------------------------------------------------------------
+
+
+def test_there_are_workflows() -> None:
+    names = {path.name for path in WORKFLOWS}
+    assert {"docs.yml", "sibling-check.yml"} <= names
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_actionlint_accepts_the_workflow(workflow: Path) -> None:
+    done = _run([_tool("actionlint"), "-no-color", str(workflow)], REPO)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_actionlint_is_not_a_rubber_stamp(tmp_path: Path) -> None:
+    broken = tmp_path / ".github" / "workflows" / "broken.yml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
+        "    steps:\n      - run: echo ${{ github.nonexistent_context_value }}\n",
+        encoding="utf-8",
+    )
+    done = _run([_tool("actionlint"), "-no-color", str(broken)], tmp_path)
+    assert done.returncode == 1
+    assert 'property "nonexistent_context_value" is not defined' in done.stdout
+
+
+def _load(name: str) -> dict[str, object]:
+    loaded = yaml.safe_load((REPO / ".github" / "workflows" / name).read_text("utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_docs_workflow_runs_the_gates_on_pull_requests_and_deploys_main() -> None:
+    text = (REPO / ".github" / "workflows" / "docs.yml").read_text("utf-8")
+    flow = _load("docs.yml")
+    jobs = flow["jobs"]
+    assert isinstance(jobs, dict)
+    runs = [step.get("run") for step in jobs["verify"]["steps"]]
+    assert [r for r in runs if r and r.startswith("make ") and r != "make install"] == [
+        "make check",
+        "make lint",
+        "make site",
+        "make test",
+    ]
+    for action in ("configure-pages", "upload-pages-artifact", "deploy-pages"):
+        assert f"uses: actions/{action}@v" in text
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert flow["permissions"] == {"contents": "read"}
+
+
+def test_every_action_is_pinned_to_an_exact_version() -> None:
+    for workflow in WORKFLOWS:
+        for line in workflow.read_text("utf-8").splitlines():
+            if "uses:" in line and not line.lstrip().startswith("#"):
+                ref = line.split("@", 1)[1].strip()
+                exact = ref.count(".") == 2 or len(ref) == 40
+                assert exact, f"{workflow.name}: {line.strip()} is not pinned to an exact version"
+
+
+def test_sibling_workflow_is_reusable_and_names_the_fix() -> None:
+    flow = _load("sibling-check.yml")
+    trigger = flow[True]  # YAML 1.1 reads the key `on` as true
+    assert isinstance(trigger, dict)
+    inputs = trigger["workflow_call"]["inputs"]
+    assert inputs["repo"]["required"] is True
+    assert inputs["generator-ref"]["required"] is True
+    text = (REPO / ".github" / "workflows" / "sibling-check.yml").read_text("utf-8")
+    assert 'python -m generator check --repo "$REPO_KEY=$GITHUB_WORKSPACE/target"' in text
+    assert "github/codeql-action/upload-sarif@" in text
+    assert "::error title=Generated docs are stale::" in text
+
+
+# --- pre-commit ----------------------------------------------------------------------------
+
+
+def test_pre_commit_files_are_valid() -> None:
+    pre_commit = [sys.executable, "-m", "pre_commit"]
+    manifest = _run([*pre_commit, "validate-manifest", ".pre-commit-hooks.yaml"], REPO)
+    assert manifest.returncode == 0, manifest.stdout + manifest.stderr
+    config = _run([*pre_commit, "validate-config", ".pre-commit-config.yaml"], REPO)
+    assert config.returncode == 0, config.stdout + config.stderr
+
+
+def test_hooks_install_the_package_and_lint_only_markdown() -> None:
+    hooks = {
+        hook["id"]: hook
+        for hook in yaml.safe_load(REPO.joinpath(".pre-commit-hooks.yaml").read_text("utf-8"))
+    }
+    assert hooks["generator-check"]["language"] == "python"
+    assert hooks["generator-check"]["pass_filenames"] is False
+    assert hooks["generator-lint"]["language"] == "python"
+    assert hooks["generator-lint"]["types"] == ["markdown"]
+    assert hooks["generator-lint"]["entry"] == "python -m generator lint"
+
+
+def test_ruff_pin_matches_the_ruff_in_use() -> None:
+    config = yaml.safe_load(REPO.joinpath(".pre-commit-config.yaml").read_text("utf-8"))
+    pins = {
+        dep
+        for repo in config["repos"]
+        for hook in repo["hooks"]
+        for dep in hook.get("additional_dependencies", [])
+        if dep.startswith("ruff")
+    }
+    version = _run([_tool("ruff"), "--version"], REPO).stdout.split()[1]
+    assert pins == {f"ruff=={version}"}
+
+
+def _tracked_copy(target: Path) -> Path:
+    """A fresh git repo holding the working tree's tracked files, committed: a clean clone."""
+    listed = _run(["git", "ls-files", "-z"], REPO)
+    assert listed.returncode == 0, listed.stderr
+    target.mkdir()
+    for name in listed.stdout.split("\0"):
+        source = REPO / name
+        if name and source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    _git(target, "init", "-q", "-b", "main")
+    _git(target, "add", "-A")
+    _git(target, "commit", "-q", "-m", "snapshot")
+    return target
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
+    """A clean clone, and a pre-commit home shared by the tests so the hook installs once."""
+    base = tmp_path_factory.mktemp("pre-commit")
+    yield _tracked_copy(base / "clone"), {"PRE_COMMIT_HOME": str(base / "home")}
+
+
+def _try_repo(cwd: Path, repo: Path, hook: str, env: dict[str, str], *extra: str) -> str:
+    done = _run([sys.executable, "-m", "pre_commit", "try-repo", str(repo), hook, *extra], cwd, env)
+    return f"{done.returncode}\n{done.stdout}{done.stderr}"
+
+
+@pytest.mark.slow
+def test_try_repo_generator_check_passes_on_a_clean_clone(
+    hook_repo: tuple[Path, dict[str, str]],
+) -> None:
+    clone, env = hook_repo
+    output = _try_repo(clone, Path(), "generator-check", env, "--all-files")
+    assert output.startswith("0\n"), output
+    assert "generated docs are fresh" in output
+    assert "Passed" in output
+
+
+@pytest.mark.slow
+def test_try_repo_generator_check_fails_with_the_fix_after_an_edit(
+    hook_repo: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    clone, env = hook_repo
+    work = tmp_path / "work"
+    _git(tmp_path, "clone", "-q", str(clone), str(work))
+    page = work / "docs" / "reference" / "cli.md"
+    page.write_text(page.read_text("utf-8") + "\nA line added by hand.\n", encoding="utf-8")
+    output = _try_repo(work, clone, "generator-check", env, "--all-files")
+    assert output.startswith("1\n"), output
+    assert "Failed" in output
+    assert "docs/reference/cli.md: stale" in output
+    assert "+A line added by hand." not in output  # the diff shows what render would make
+    assert "-A line added by hand." in output
+    assert "Fix: run `make render`" in output
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_LINT, reason="the lint command is not in the CLI yet")
+def test_try_repo_generator_lint_passes_then_fails_on_a_stale_value(
+    hook_repo: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    clone, env = hook_repo
+    work = tmp_path / "work"
+    _git(tmp_path, "clone", "-q", str(clone), str(work))
+    clean = _try_repo(work, clone, "generator-lint", env, "--all-files")
+    assert clean.startswith("0\n"), clean
+    facts = yaml.safe_load((work / "facts.yaml").read_text("utf-8"))
+    stale = facts["former_values"][0]["value"]
+    (work / "notes.md").write_text(f"# Notes\n\nThe proxy is at {stale}.\n", encoding="utf-8")
+    _git(work, "add", "notes.md")
+    found = _try_repo(work, clone, "generator-lint", env)  # staged files only
+    assert found.startswith("1\n"), found
+    assert "notes.md:3:" in found
+
+
+# --- Zensical and make -----------------------------------------------------------------------
+
+
+def _pages(site: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Every HTML page of a built site: its title heading and the ids of its headings."""
+    pages = {}
+    for path in sorted(site.rglob("*.html")):
+        text = path.read_text("utf-8")
+        title = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S)
+        heading = html.unescape(re.sub(r"<[^>]+>", "", title.group(1))).strip() if title else ""
+        ids = tuple(re.findall(r'<h[1-6][^>]* id="([^"]+)"', text))
+        pages[path.relative_to(site).as_posix()] = (heading, ids)
+    return pages
+
+
+@pytest.mark.slow
+def test_zensical_builds_the_same_pages_as_mkdocs(project: Path) -> None:
+    shutil.copy2(REPO / "zensical.yml", project / "zensical.yml")
+    mkdocs = _run([_tool("mkdocs"), "build", "--strict", "--site-dir", "site"], project)
+    assert mkdocs.returncode == 0, mkdocs.stderr
+    zensical = _run(
+        [_tool("zensical"), "build", "--strict", "--clean", "-f", "zensical.yml"], project
+    )
+    assert zensical.returncode == 0, zensical.stdout + zensical.stderr
+    assert "No issues found" in zensical.stdout + zensical.stderr
+    by_mkdocs, by_zensical = _pages(project / "site"), _pages(project / "site-zensical")
+    assert "reference/cli/index.html" in by_mkdocs
+    assert by_mkdocs["reference/cli/index.html"][1][:2] == ("command-line-reference", "commands")
+    assert sorted(by_zensical) == sorted(by_mkdocs)
+    assert by_zensical == by_mkdocs
+
+
+def test_make_help_lists_every_target_with_one_line_and_no_colour_in_a_pipe() -> None:
+    done = _run(["make", "--no-print-directory", "help"], REPO)
+    assert done.returncode == 0, done.stderr
+    assert "\033[" not in done.stdout
+    listed = {line.split()[0] for line in done.stdout.splitlines()[1:]}
+    makefile = (REPO / "Makefile").read_text("utf-8")
+    phony = set(re.findall(r"^\.PHONY: (\S+)", makefile, re.M))
+    assert phony == listed
+    assert {"render", "check", "test", "site", "site-zensical", "help"} <= listed
