@@ -61,7 +61,7 @@ SERVE_PORT ?= 8000
 .PHONY: serve
 serve: $(STAMP) ## Serve the wiki on 127.0.0.1 (SERVE_PORT=8000); re-renders when facts or templates change
 	$(GEN) render
-	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:$(SERVE_PORT)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(SERVE_PORT)
 
 .PHONY: site-zensical
 site-zensical: $(STAMP) ## Render, then build the same wiki with Zensical (MkDocs' successor) into site-zensical/

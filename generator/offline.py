@@ -69,9 +69,10 @@ class _Scanner(HTMLParser):
         self.found: list[ExternalLoad] = []
         self._in_style = False
 
-    def _note(self, tag: str, attribute: str, url: str) -> None:
+    def _note(self, tag: str, attribute: str, url: str, lines_in: int = 0) -> None:
         if is_external(url):
-            self.found.append(ExternalLoad(self.getpos()[0], tag, attribute, url.strip()))
+            line = self.getpos()[0] + lines_in
+            self.found.append(ExternalLoad(line, tag, attribute, url.strip()))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
@@ -99,7 +100,8 @@ class _Scanner(HTMLParser):
 
     def _css(self, tag: str, attribute: str, text: str) -> None:
         for match in _CSS_URL.finditer(text):
-            self._note(tag, attribute, match.group(1) or match.group(2))
+            lines_in = text.count("\n", 0, match.start())
+            self._note(tag, attribute, match.group(1) or match.group(2), lines_in)
 
 
 def external_loads(html: str) -> list[ExternalLoad]:
