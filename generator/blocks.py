@@ -119,11 +119,16 @@ class HostFile:
         lines = self.lines[: block.begin] + new + self.lines[block.end + 1 :]
         return _reparsed(self, lines)
 
-    def with_added_block(self, name: str, body: str, anchor: str | None = None) -> HostFile:
-        """The file with a new block after heading ``anchor`` when present, else at the end."""
+    def with_added_block(
+        self, name: str, body: str, anchor: str | None = None, after: str | None = None
+    ) -> HostFile:
+        """The file with a new block after block ``after`` or else heading ``anchor`` when
+        present, else at the end."""
         newline = self.newline
         pasted = block_text(name, body, newline)
         at = self.heading_line(anchor) if anchor else None
+        if after in self.blocks:
+            at = self.blocks[after].end
         lines = list(self.lines)
         if at is not None and not _ending(lines[at]):
             lines[at] += newline  # the heading ended the file: the block now does

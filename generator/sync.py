@@ -8,8 +8,8 @@ ever committed or pushed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -25,7 +25,7 @@ from generator.errors import (
     UsageError,
 )
 from generator.facts import LoadedFacts, load_facts
-from generator.files import read_bytes, write_atomic
+from generator.files import contained, read_bytes, write_atomic
 from generator.project import Project
 from generator.render import Renderer
 from generator.report import Reporter
@@ -149,25 +149,16 @@ def _repo_key(name: str, loaded: LoadedFacts) -> str:
 
 
 def safe_target(checkout: Checkout, relative: str) -> Path:
-    """The resolved path of ``relative`` in the checkout; refuses anything that leaves it."""
-    pure = PurePosixPath(relative)
-    shown = checkout.display(relative)
-    if pure.is_absolute() or ".." in pure.parts or "\\" in relative:
-        raise UnsafePathError(
-            Diagnostic(shown, 0, 0, "target path must stay inside the checkout (no `..`, no /)")
-        )
-    resolved = (checkout.root / pure).resolve()
-    if not resolved.is_relative_to(checkout.root):
-        raise UnsafePathError(
-            Diagnostic(
-                shown,
-                0,
-                0,
-                f"resolves to {resolved}, outside the checkout {checkout.root}",
-                "a symlink leads out of the checkout; sync never writes outside it",
-            )
-        )
-    return resolved
+    """The resolved path of ``relative`` in the checkout; refuses anything that leaves it.
+
+    Resolved, so that a symlink inside the checkout (AGENTS.md -> CLAUDE.md) is written through,
+    not replaced.
+    """
+    try:
+        return contained(checkout.root, relative).resolve()
+    except UnsafePathError as exc:
+        shown = checkout.display(relative)
+        raise UnsafePathError([replace(d, path=shown) for d in exc.diagnostics]) from None
 
 
 class _Planner:
@@ -192,7 +183,8 @@ class _Planner:
 
     def run(self, checkouts: Sequence[Checkout]) -> Plan:
         for checkout in checkouts:
-            seen: set[Path] = set()
+            # One entry per real file: AGENTS.md may be a symlink to CLAUDE.md.
+            files: dict[Path, Target] = {}
             for target in self.targets:
                 if target.repo != checkout.repo:
                     continue
@@ -201,9 +193,8 @@ class _Planner:
                 except UnsafePathError as exc:
                     self.problems.extend((UnsafePathError, d) for d in exc.diagnostics)
                     continue
-                if path in seen:  # e.g. AGENTS.md as a symlink to CLAUDE.md
-                    continue
-                seen.add(path)
+                files[path] = _merged(files[path], target) if path in files else target
+            for path, target in files.items():
                 self.target(checkout, target, path)
         if self.problems:
             kind = self.problems[0][0]
@@ -256,20 +247,22 @@ class _Planner:
                     )
                 )
         current = host
+        previous: str | None = None
         for name in target.blocks:
             body = self.bodies[(target.repo, name)]
             found = current.blocks.get(name)
+            after, previous = previous, name
             if found is None:
-                if self.add_missing:
-                    current = current.with_added_block(name, body, target.anchor)
+                if self.add_missing:  # after the block declared before it, when present
+                    current = current.with_added_block(name, body, target.anchor, after)
                 else:
                     lines = block_text(name, body)
                     self.plan.missing_blocks.append(Missing(display, name, target.anchor, lines))
                 continue
             if found.body != body and found.hand_edited and not self.force:
-                before = current.segment(name).encode("utf-8")
-                after = current.with_block(name, body).segment(name).encode("utf-8")
-                diff = unified_diff(f"{display} (block {name})", before, after)
+                edited = current.segment(name).encode("utf-8")
+                generated = current.with_block(name, body).segment(name).encode("utf-8")
+                diff = unified_diff(f"{display} (block {name})", edited, generated)
                 self.plan.hand_edits.append(HandEdit(display, f"block {name}", diff))
                 continue
             current = current.with_block(name, body)
@@ -278,6 +271,19 @@ class _Planner:
             self.plan.fresh += 1
         elif not any(edit.display == display for edit in self.plan.hand_edits):
             self.plan.changes.append(Change(display, path, old, new))
+
+
+def _merged(first: Target, second: Target) -> Target:
+    """Two declarations that name the same file: its blocks are those of both."""
+    if first.whole or second.whole:
+        return first
+    extra = tuple(name for name in second.blocks if name not in first.blocks)
+    return replace(
+        first,
+        blocks=first.blocks + extra,
+        anchor=first.anchor or second.anchor,
+        if_present=first.if_present and second.if_present,
+    )
 
 
 def plan_checkouts(

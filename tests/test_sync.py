@@ -1,0 +1,504 @@
+"""sync and check --repo against real git checkouts that mirror the four StakTrakr repos."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.blocks import block_text, parse
+from tests.conftest import run, snapshot
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.invalid",
+    "GIT_AUTHOR_DATE": "2026-02-25T12:00:00+00:00",
+    "GIT_COMMITTER_NAME": "Test Committer",
+    "GIT_COMMITTER_EMAIL": "committer@example.invalid",
+    "GIT_COMMITTER_DATE": "2026-02-25T12:00:00+00:00",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+OLD = "Old hand-pasted text from before the audit.\n"
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {**os.environ, **GIT_ENV}
+    done = subprocess.run(
+        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def old_block(name: str, newline: str = "\n") -> str:
+    """A block as an earlier sync wrote it: stale, but not edited by hand."""
+    return block_text(name, OLD, newline)
+
+
+def skill(name: str, block: str) -> str:
+    return (
+        f"---\nname: {name}\ndescription: The {name} skill.\n---\n\n# {name}\n\n"
+        f"Hand-written steps before.\n\n{old_block(block)}\n\n## Phase 2\n\nHand-written after.\n"
+    )
+
+
+CRLF = "\r\n"
+FILES: dict[str, dict[str, bytes]] = {
+    "StakTrakr": {
+        "CLAUDE.md": (
+            "# StakTrakr\n\nFrontend for bullion prices. Hand-written intro.\n\n"
+            "## API infrastructure\n\n"
+            f"{old_block('api-infrastructure')}\n\n"
+            "Prose between the blocks, café ✓.\n\n"
+            f"{old_block('deploy-gate')}\n\n"
+            "## Working here\n\nRun the tests before committing.\n"
+        ).encode(),
+        "AGENTS.md": (
+            f"# Agents{CRLF}{CRLF}Read CLAUDE.md too.{CRLF}{CRLF}"
+            f"{old_block('api-infrastructure', CRLF)}{CRLF}{CRLF}Thanks.{CRLF}"
+        ).encode(),
+        ".claude/skills/seed-sync/SKILL.md": skill("seed-sync", "spot-prices-source").encode(),
+        ".claude/skills/api-infrastructure/SKILL.md": skill(
+            "api-infrastructure", "api-infrastructure"
+        ).encode(),
+        ".claude/skills/retail-poller/SKILL.md": skill(
+            "retail-poller", "retail-poller-location"
+        ).encode(),
+        ".claude/skills/retail-provider-fix/SKILL.md": skill(
+            "retail-provider-fix", "home-scraper-location"
+        ).encode(),
+    },
+    "StakTrakrApi": {
+        # A BOM, non-ASCII text and no final newline.
+        "CLAUDE.md": (
+            "\ufeff# StakTrakrApi — Überblick\n\nBackend: naïve ✓ 日本語.\n\n## Deploying\n\n"
+            + old_block("deploy-gate")
+        ).encode(),
+    },
+    "stakscrapr": {
+        "CLAUDE.md": (
+            f"# stakscrapr{CRLF}{CRLF}Home VM stack.{CRLF}{CRLF}## Deploying{CRLF}{CRLF}"
+            f"{old_block('deploy-gate', CRLF)}{CRLF}{CRLF}After the block.{CRLF}"
+        ).encode(),
+        ".github/copilot-instructions.md": (
+            f"Copilot: be brief.\n\n{old_block('deploy-gate')}\n"
+        ).encode(),
+    },
+    "StakTrakrWiki": {"README.md": b"# Wiki\n"},
+}
+REPOS = ("StakTrakr", "StakTrakrApi", "stakscrapr", "StakTrakrWiki")
+
+
+@pytest.fixture
+def siblings(tmp_path: Path) -> dict[str, Path]:
+    """Four committed git checkouts with hand-written files holding stale blocks."""
+    roots: dict[str, Path] = {}
+    for name in REPOS:
+        root = tmp_path / "checkouts" / name
+        root.mkdir(parents=True)
+        for relative, data in FILES[name].items():
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_bytes(data)
+        git(root, "init", "-q", "-b", "main")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "hand-written")
+        roots[name] = root
+    return roots
+
+
+def repo_args(siblings: dict[str, Path], *names: str) -> list[str]:
+    args: list[str] = []
+    for name in names or REPOS[:3]:
+        args += ["--repo", f"{name}={siblings[name]}"]
+    return args
+
+
+def everything(siblings: dict[str, Path]) -> dict[str, bytes]:
+    return {
+        f"{name}/{path}": data
+        for name, root in siblings.items()
+        for path, data in snapshot(root).items()
+        if not path.startswith(".git/")
+    }
+
+
+def outside_blocks(data: bytes) -> list[str]:
+    """The text of a file outside its blocks, as chunks between them."""
+    host = parse(data, "x")
+    chunks, start = [], 0
+    for block in sorted(host.blocks.values(), key=lambda b: b.begin):
+        chunks.append("".join(host.lines[start : block.begin]))
+        start = block.end + 1
+    chunks.append("".join(host.lines[start:]))
+    return chunks
+
+
+def copy_body(project: Path, repo: str, block: str) -> str:
+    data = (project / "repos" / repo / "generated-blocks" / f"{block}.md").read_bytes()
+    return parse(data, "copy").blocks[block].body
+
+
+def test_sync_rewrites_only_blocks_creates_skill_files_and_never_commits(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    before = everything(siblings)
+    result = run(["sync", *repo_args(siblings)], project)
+    assert result.code == 0, result.err
+    changed = sorted(
+        line for line in result.out.splitlines() if line.split(" ")[0] in {"updated", "created"}
+    )
+    root = siblings["StakTrakr"].parent
+    assert changed == sorted(
+        [f"created {root}/{name}/.claude/skills/repo-boundaries/SKILL.md" for name in REPOS[:3]]
+        + [f"updated {root}/{name}/{path}" for name in REPOS[:3] for path in FILES[name]]
+    )
+    assert result.out.splitlines()[-1].startswith("sync: 12 file(s) changed, 0 up to date")
+    after = everything(siblings)
+    for name in REPOS[:3]:
+        for path in FILES[name]:
+            key = f"{name}/{path}"
+            assert outside_blocks(after[key]) == outside_blocks(before[key]), key
+            for block_name, block in parse(after[key], key).blocks.items():
+                assert block.body == copy_body(project, name, block_name)
+                assert not block.hand_edited
+        created = f"{name}/.claude/skills/repo-boundaries/SKILL.md"
+        copy = project / "repos" / name / ".claude/skills/repo-boundaries/SKILL.md"
+        assert after[created] == copy.read_bytes()
+    # Optional files that the repo lacks are not created; undeclared repos are untouched.
+    assert "StakTrakr/GEMINI.md" not in after
+    assert after["StakTrakrWiki/README.md"] == before["StakTrakrWiki/README.md"]
+    for name in REPOS:
+        assert git(siblings[name], "rev-list", "--count", "HEAD").strip() == "1"
+
+
+def test_second_sync_writes_nothing_and_check_passes(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    assert run(["sync", *repo_args(siblings)], project).code == 0
+    synced = everything(siblings)
+    again = run(["sync", *repo_args(siblings)], project)
+    assert again.code == 0
+    assert again.out.splitlines() == [
+        f"sync: 0 file(s) changed, 12 up to date in 3 checkout(s) ({siblings['stakscrapr']},"
+        f" {siblings['StakTrakr']}, {siblings['StakTrakrApi']}); nothing committed"
+    ]
+    assert everything(siblings) == synced
+    checked = run(["check", *repo_args(siblings)], project)
+    assert checked.code == 0, checked.out
+    assert checked.out.splitlines()[-1] == "checkouts: all 12 generated file(s) fresh"
+
+
+def test_crlf_bom_and_missing_final_newline_survive(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    assert run(["sync", *repo_args(siblings)], project).code == 0
+    crlf = (siblings["stakscrapr"] / "CLAUDE.md").read_bytes()
+    assert crlf.count(b"\r\n") == crlf.count(b"\n")  # every line, the new block's included
+    assert crlf.endswith(b"After the block.\r\n")
+    agents = (siblings["StakTrakr"] / "AGENTS.md").read_bytes()
+    assert agents.count(b"\r\n") == agents.count(b"\n")
+    api = (siblings["StakTrakrApi"] / "CLAUDE.md").read_bytes()
+    assert api.startswith("\ufeff# StakTrakrApi — Überblick\n\nBackend: naïve ✓ 日本語.".encode())
+    assert api.endswith(b"<!-- END GENERATED: deploy-gate -->")
+
+
+def set_fact(project: Path, old: str, new: str) -> None:
+    facts = project / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    facts.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_changing_a_fact_changes_only_the_blocks_that_state_it(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    assert run(["sync", *repo_args(siblings)], project).code == 0
+    before = everything(siblings)
+    set_fact(project, 'cron: "5,20,35,50 * * * *"', 'cron: "0,15,30,45 * * * *"')
+    result = run(["sync", *repo_args(siblings)], project)
+    assert result.code == 0, result.err
+    root = siblings["StakTrakr"]
+    assert [line for line in result.out.splitlines() if line.startswith("updated")] == [
+        f"updated {root}/CLAUDE.md",
+        f"updated {root}/AGENTS.md",
+        f"updated {root}/.claude/skills/seed-sync/SKILL.md",
+        f"updated {root}/.claude/skills/api-infrastructure/SKILL.md",
+    ]
+    after = everything(siblings)
+    changed = {key for key in after if after[key] != before[key]}
+    assert changed == {
+        "StakTrakr/CLAUDE.md",
+        "StakTrakr/AGENTS.md",
+        "StakTrakr/.claude/skills/seed-sync/SKILL.md",
+        "StakTrakr/.claude/skills/api-infrastructure/SKILL.md",
+    }
+    for key in changed:
+        assert outside_blocks(after[key]) == outside_blocks(before[key])
+        assert b"0,15,30,45 * * * *" in after[key]
+        assert b"5,20,35,50" not in after[key]
+
+
+MALFORMED = {
+    "unclosed": (
+        "# stakscrapr\n\n<!-- BEGIN GENERATED: deploy-gate -->\ntext\n",
+        "CLAUDE.md:3: error: block 'deploy-gate' is not closed: no END marker after it",
+    ),
+    "duplicated": (
+        "# s\n" + old_block("deploy-gate") + "\n\n" + old_block("deploy-gate") + "\n",
+        "CLAUDE.md:6: error: block 'deploy-gate' appears more than once (first at line 2)",
+    ),
+    "nested": (
+        "<!-- BEGIN GENERATED: deploy-gate -->\n<!-- BEGIN GENERATED: other -->\n"
+        "<!-- END GENERATED: other -->\n<!-- END GENERATED: deploy-gate -->\n",
+        "CLAUDE.md:2: error: block 'other' begins inside block 'deploy-gate' (opened at line 1);"
+        " blocks cannot nest",
+    ),
+    "inverted": (
+        "# s\n<!-- END GENERATED: deploy-gate -->\ntext\n<!-- BEGIN GENERATED: deploy-gate -->\n",
+        "CLAUDE.md:2: error: END marker of block 'deploy-gate' comes before its BEGIN marker"
+        " (line 4)",
+    ),
+    "misnamed end": (
+        "<!-- BEGIN GENERATED: deploy-gate -->\ntext\n<!-- END GENERATED: deploy-gates -->\n",
+        "CLAUDE.md:3: error: END marker names 'deploy-gates' but the open block is 'deploy-gate'"
+        " (opened at line 1)",
+    ),
+    "undeclared name": (
+        "# s\n\n" + old_block("deploy-gates") + "\n",
+        "CLAUDE.md:3: error: block 'deploy-gates' is not declared for this file",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_markers_stop_the_whole_sync(
+    project: Path, siblings: dict[str, Path], case: str
+) -> None:
+    text, message = MALFORMED[case]
+    (siblings["stakscrapr"] / "CLAUDE.md").write_text(text, encoding="utf-8")
+    before = everything(siblings)
+    for command in ("sync", "check"):
+        result = run([command, *repo_args(siblings)], project)
+        assert result.code == 2
+        assert result.err.splitlines()[0] == f"{siblings['stakscrapr']}/{message}"
+        assert "Traceback" not in result.err
+        assert everything(siblings) == before  # the stale StakTrakr files were not written
+
+
+def edit_block_line(path: Path, old: str, new: str) -> None:
+    data = path.read_bytes()
+    assert data.count(old.encode()) == 1
+    path.write_bytes(data.replace(old.encode(), new.encode()))
+
+
+def test_hand_edited_block_is_reported_refused_then_forced(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    assert run(["sync", *repo_args(siblings)], project).code == 0
+    claude = siblings["StakTrakr"] / "CLAUDE.md"
+    edit_block_line(claude, "never in this repo.", "and a copy here.")
+    set_fact(project, "ip: 192.168.1.48", "ip: 192.168.1.49")  # makes other blocks stale
+
+    checked = run(["check", *repo_args(siblings)], project)
+    assert checked.code == 1
+    lines = checked.out.splitlines()
+    assert f"{claude}: hand-edited block api-infrastructure" in lines
+    assert f"{claude}: stale" not in lines
+    assert any(line.startswith("-") and "and a copy here." in line for line in lines)
+    assert any(line.startswith("+") and "never in this repo." in line for line in lines)
+    assert f"{siblings['StakTrakr']}/.claude/skills/retail-provider-fix/SKILL.md: stale" in lines
+
+    before = everything(siblings)
+    refused = run(["sync", *repo_args(siblings)], project)
+    assert refused.code == 1
+    assert refused.out.splitlines()[-1] == (
+        "refusing to overwrite 1 hand-edited file(s); nothing written. Move the edit into"
+        " facts.yaml (or the template), or rerun with --force to discard it."
+    )
+    assert everything(siblings) == before
+
+    forced = run(["sync", "--force", *repo_args(siblings)], project)
+    assert forced.code == 0, forced.out
+    assert f"updated {claude}" in forced.out.splitlines()
+    assert b"and a copy here." not in claude.read_bytes()
+    assert (
+        b"192.168.1.49"
+        in (siblings["StakTrakr"] / ".claude/skills/retail-provider-fix/SKILL.md").read_bytes()
+    )
+    assert run(["render"], project).code == 0  # the wiki states the IP too
+    assert run(["check", *repo_args(siblings)], project).code == 0
+
+
+def test_hand_edited_whole_file_is_protected_too(project: Path, siblings: dict[str, Path]) -> None:
+    assert run(["sync", *repo_args(siblings)], project).code == 0
+    skill_file = siblings["stakscrapr"] / ".claude/skills/repo-boundaries/SKILL.md"
+    edit_block_line(skill_file, "# Repo boundaries", "# Repo boundaries (my notes)")
+    checked = run(["check", *repo_args(siblings)], project)
+    assert checked.code == 1
+    assert f"{skill_file}: hand-edited file" in checked.out.splitlines()
+    assert run(["sync", *repo_args(siblings)], project).code == 1
+    assert b"(my notes)" in skill_file.read_bytes()
+    assert run(["sync", "--force", *repo_args(siblings)], project).code == 0
+    copy = project / "repos/stakscrapr/.claude/skills/repo-boundaries/SKILL.md"
+    assert skill_file.read_bytes() == copy.read_bytes()
+
+
+def test_hand_written_file_in_place_of_a_whole_file_is_not_clobbered(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    mine = siblings["StakTrakrApi"] / ".claude/skills/repo-boundaries/SKILL.md"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("---\nname: repo-boundaries\ndescription: mine\n---\n", encoding="utf-8")
+    result = run(["sync", *repo_args(siblings)], project)
+    assert result.code == 1
+    assert f"{mine}: hand-edited file" in result.out.splitlines()
+    assert mine.read_text(encoding="utf-8").endswith("description: mine\n---\n")
+
+
+def test_missing_block_is_reported_with_the_lines_to_paste_then_added_after_its_anchor(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    claude = siblings["StakTrakrApi"] / "CLAUDE.md"
+    claude.write_bytes(b"# StakTrakrApi\n\n## Deploying\nHand-written deploy notes.\n")
+    result = run(["sync", *repo_args(siblings)], project)
+    assert result.code == 1
+    copy = (project / "repos/StakTrakrApi/generated-blocks/deploy-gate.md").read_text("utf-8")
+    expected = (
+        f"{claude}: block deploy-gate missing; paste these lines after the heading"
+        " '## Deploying' (or run sync --add-missing):\n" + copy
+    )
+    assert expected in result.out
+    assert claude.read_bytes() == b"# StakTrakrApi\n\n## Deploying\nHand-written deploy notes.\n"
+    assert result.out.splitlines()[-1].endswith(
+        "; 1 missing (see above, or rerun with --add-missing)"
+    )
+
+    added = run(["sync", "--add-missing", *repo_args(siblings)], project)
+    assert added.code == 0, added.out
+    assert claude.read_text("utf-8") == (
+        "# StakTrakrApi\n\n## Deploying\n\n" + copy + "\nHand-written deploy notes.\n"
+    )
+    assert run(["sync", "--add-missing", *repo_args(siblings)], project).out.startswith(
+        "sync: 0 file(s) changed"
+    )
+
+
+def test_second_missing_block_goes_after_the_first_and_end_without_anchor(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    claude = siblings["StakTrakr"] / "CLAUDE.md"
+    claude.write_bytes(b"# StakTrakr\n\nNo anchor heading here.")
+    assert run(["sync", "--add-missing", *repo_args(siblings)], project).code == 0
+    text = claude.read_text("utf-8")
+    api = (project / "repos/StakTrakr/generated-blocks/api-infrastructure.md").read_text("utf-8")
+    gate = (project / "repos/StakTrakr/generated-blocks/deploy-gate.md").read_text("utf-8")
+    # No final newline before, none after: the file still ends without one.
+    assert text == "# StakTrakr\n\nNo anchor heading here.\n\n" + api + "\n" + gate[:-1]
+
+
+def test_missing_hand_written_file_is_reported_not_created(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    claude = siblings["stakscrapr"] / "CLAUDE.md"
+    claude.unlink()
+    result = run(["sync", *repo_args(siblings)], project)
+    assert result.code == 1
+    assert (
+        f"{claude}: missing; it is hand-written, so sync does not create it."
+        " Create it, then run sync --add-missing to add: deploy-gate"
+    ) in result.out.splitlines()
+    assert not claude.exists()
+
+
+def test_check_repo_reports_stale_files_and_writes_nothing(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    before = everything(siblings)
+    project_before = snapshot(project)
+    result = run(["check", *repo_args(siblings, "StakTrakrApi")], project)
+    assert result.code == 1
+    claude = siblings["StakTrakrApi"] / "CLAUDE.md"
+    skill_file = siblings["StakTrakrApi"] / ".claude/skills/repo-boundaries/SKILL.md"
+    lines = result.out.splitlines()
+    assert f"{claude}: stale" in lines
+    assert f"{skill_file}: missing" in lines
+    assert lines[-1] == (
+        "2 problem(s) in the checkouts. Fix: python -m generator sync --repo ..."
+        " (hand-edited text: move the edit into facts.yaml first, or sync --force)"
+    )
+    assert everything(siblings) == before
+    assert {k: v for k, v in snapshot(project).items() if not k.startswith(".cache")} == {
+        k: v for k, v in project_before.items() if not k.startswith(".cache")
+    }
+
+
+def test_symlink_leading_out_of_the_checkout_is_refused(
+    project: Path, siblings: dict[str, Path], tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = siblings["stakscrapr"]
+    (root / ".claude").symlink_to(outside, target_is_directory=True)
+    before = everything(siblings)
+    result = run(["sync", *repo_args(siblings)], project)
+    assert result.code == 2
+    assert result.err.splitlines()[0] == (
+        f"{root}/.claude/skills/repo-boundaries/SKILL.md: error: path resolves to"
+        f" {outside}/skills/repo-boundaries/SKILL.md, outside {root}"
+    )
+    assert list(outside.iterdir()) == []
+    assert everything(siblings) == before
+
+
+def test_symlink_inside_the_checkout_is_written_through(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    root = siblings["StakTrakr"]
+    (root / "AGENTS.md").unlink()
+    (root / "AGENTS.md").symlink_to("CLAUDE.md")
+    assert run(["sync", *repo_args(siblings)], project).code == 0
+    assert (root / "AGENTS.md").is_symlink()
+    assert run(["check", *repo_args(siblings)], project).code == 0
+
+
+def test_target_path_through_dotdot_is_a_facts_error(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    set_fact(
+        project,
+        "    - path: GEMINI.md\n      blocks: [api-infrastructure]",
+        "    - path: ../GEMINI.md\n      blocks: [api-infrastructure]",
+    )
+    before = everything(siblings)
+    result = run(["sync", *repo_args(siblings)], project)
+    assert result.code == 2
+    assert result.err.startswith("facts.yaml:")
+    assert "../GEMINI.md" in result.err
+    assert everything(siblings) == before
+
+
+def test_paths_from_the_local_config(project: Path, siblings: dict[str, Path]) -> None:
+    (project / ".generator.local.yaml").write_text(
+        "repos:\n  StakTrakrApi: ../checkouts/StakTrakrApi\n", encoding="utf-8"
+    )
+    (project.parent / "checkouts").exists()
+    result = run(["sync"], project)
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[-1].startswith("sync: 2 file(s) changed, 0 up to date in 1")
+
+
+def test_repo_option_errors(project: Path, siblings: dict[str, Path]) -> None:
+    unknown = run(["sync", "--repo", f"Nope={siblings['StakTrakr']}"], project)
+    assert unknown.code == 2
+    assert unknown.err.strip() == (
+        "generator: error: --repo Nope=...: unknown repo 'Nope'; known repos:"
+        " StakTrakr, StakTrakrApi, StakTrakrWiki, stakscrapr"
+    )
+    malformed = run(["sync", "--repo", "StakTrakr"], project)
+    assert malformed.code == 2
+    assert "write --repo NAME=PATH" in malformed.err
+    absent = run(["sync"], project)
+    assert absent.code == 2
+    assert "no checkouts given" in absent.err
