@@ -213,3 +213,15 @@ def test_inject_then_extract_round_trips(before: str, after: str, body: str, new
     assert not again.blocks["a"].hand_edited
     # Everything outside the block is byte-identical; the block uses the host's line ending.
     assert injected.encode() == (before + block_text("a", body, newline) + after).encode()
+
+
+def test_whole_file_notice_hashes_everything_but_itself() -> None:
+    from generator.blocks import file_hand_edited, protected_file
+
+    text = protected_file("repos/files/x.md.j2", "---\nname: x\n---\n\n# X\n\nBody.\n")
+    assert text.startswith("---\nname: x\n---\n<!-- generated from facts.yaml by python -m")
+    assert not file_hand_edited(text.encode())
+    assert not file_hand_edited(text.replace("\n", "\r\n").encode())  # line endings are no edit
+    assert file_hand_edited(text.replace("Body.", "Body!").encode())
+    assert file_hand_edited(text.replace("name: x", "name: y").encode())  # front matter counts
+    assert file_hand_edited(b"# A hand-written file without the notice\n")

@@ -502,3 +502,108 @@ def test_repo_option_errors(project: Path, siblings: dict[str, Path]) -> None:
     absent = run(["sync"], project)
     assert absent.code == 2
     assert "no checkouts given" in absent.err
+
+
+def copy_text(project: Path, relative: str) -> str:
+    return (project / "repos" / relative).read_text("utf-8")
+
+
+def test_skill_file_has_valid_front_matter_then_the_protecting_notice(project: Path) -> None:
+    import yaml
+
+    text = copy_text(project, "StakTrakr/.claude/skills/repo-boundaries/SKILL.md")
+    assert text.startswith("---\n")
+    front, _, rest = text[4:].partition("\n---\n")
+    meta = yaml.safe_load(front)
+    assert meta["name"] == "repo-boundaries"
+    assert "cross-repo" in meta["description"]
+    assert set(meta) == {"name", "description"}
+    assert rest.startswith(
+        "<!-- generated from facts.yaml by python -m generator"
+        " (templates/repos/files/repo-boundaries.md.j2) hash="
+    )
+
+
+def test_blocks_state_what_the_audit_requires(project: Path) -> None:
+    api = copy_text(project, "StakTrakr/generated-blocks/api-infrastructure.md")
+    for needle in (
+        "`data/api/manifest.json`",
+        "`data/hourly/YYYY/MM/DD/HH.json`",
+        "`data/api/goldback-spot.json`",
+        "**`spot-poller.yml` is RETIRED** since 2026-02-23",
+        "never run a local Docker spot-poller",
+        "`fly.toml` lives in StakTrakrApi at `devops/fly-poller/fly.toml`, never in this repo",
+        "**stakscrapr** (`lbruton/stakscrapr`) is the Home VM full stack",
+    ):
+        assert needle in api
+    assert "**Deploy gate: only the StakTrakr Mac runs `fly deploy`**" in copy_text(
+        project, "StakTrakrApi/generated-blocks/deploy-gate.md"
+    )
+    assert "**NEVER run `fly deploy`.** Open a PR to StakTrakrApi" in copy_text(
+        project, "stakscrapr/generated-blocks/deploy-gate.md"
+    )
+    assert "NEVER run `fly deploy` here" in copy_text(
+        project, "StakTrakr/generated-blocks/deploy-gate.md"
+    )
+    assert "Never `docker exec` into it" in copy_text(
+        project, "StakTrakr/generated-blocks/retail-poller-location.md"
+    )
+
+
+def test_safety_rules_follow_the_facts(project: Path) -> None:
+    set_fact(project, "  command: fly deploy\n", "  command: flyctl deploy\n")
+    set_fact(
+        project,
+        "      exit node\n    must_not_contain:\n      - devops/fly-poller/**\n"
+        '      - "**/fly.toml"\n    deploy_role: opens-prs',
+        "      exit node\n    must_not_contain:\n      - devops/fly-poller/**\n"
+        '      - "**/fly.toml"\n    deploy_role: none',
+    )
+    assert run(["render"], project).code == 0
+    gate = copy_text(project, "stakscrapr/generated-blocks/deploy-gate.md")
+    assert "**This repo deploys nothing. NEVER run `flyctl deploy` here.**" in gate
+    assert "`fly deploy`" not in copy_text(project, "StakTrakrApi/generated-blocks/deploy-gate.md")
+
+
+def test_check_and_render_protect_hand_edited_copies(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    copy = project / "repos/StakTrakr/generated-blocks/api-infrastructure.md"
+    skill_copy = project / "repos/StakTrakr/.claude/skills/repo-boundaries/SKILL.md"
+    edit_block_line(copy, "never in this repo.", "and here.")
+    edit_block_line(skill_copy, "# Repo boundaries", "# Repo boundaries!")
+    edited = {path: path.read_bytes() for path in (copy, skill_copy)}
+
+    checked = run(["check"], project)
+    assert checked.code == 1
+    for path in (
+        "StakTrakr/generated-blocks/api-infrastructure.md",
+        "StakTrakr/.claude/skills/repo-boundaries/SKILL.md",
+    ):
+        assert (
+            f"repos/{path}: hand-edited (generated text was edited by hand; move it to facts.yaml)"
+            in checked.out.splitlines()
+        )
+
+    refused = run(["render"], project)
+    assert refused.code == 1
+    assert refused.out.splitlines()[-1] == (
+        "refusing to overwrite 2 hand-edited file(s); nothing written. Move the edit into"
+        " facts.yaml (or the template), or rerun with --force to discard it."
+    )
+    assert {path: path.read_bytes() for path in edited} == edited
+
+    assert run(["render", "--force"], project).code == 0
+    assert b"never in this repo." in copy.read_bytes()
+    assert run(["check"], project).code == 0
+
+
+def test_a_stale_block_copy_is_an_orphan(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    stray = project / "repos/StakTrakr/generated-blocks/gone.md"
+    stray.write_text(block_text("gone", "x\n") + "\n", encoding="utf-8")
+    checked = run(["check"], project)
+    assert checked.code == 1
+    assert (
+        "repos/StakTrakr/generated-blocks/gone.md: orphan (no template makes it)"
+        in checked.out.splitlines()
+    )
