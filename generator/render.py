@@ -11,7 +11,7 @@ from generator.outputs import NOTICE_MARK, Output, plan_outputs
 from generator.project import Project
 from generator.provenance import INDEX_PAGE, FactIndex, anchor_ids, build_index
 from generator.reference import Reference, reference
-from generator.targets import copy_outputs, finish_copy
+from generator.targets import copy_outputs, finish_copy, targets_by_repo
 from generator.templating import make_environment, render_template
 from generator.tracking import Reads, track
 
@@ -70,6 +70,7 @@ class Renderer:
             [*plan_outputs(project.templates_dir), *copy_outputs(loaded, project.templates_dir)]
         )
         self.known = frozenset(o.path for o in self.outputs)
+        self.targets = targets_by_repo(loaded, project.templates_dir)
         # The generator's own CLI and schema, for the reference pages (not facts: no footer keys).
         self.reference: Reference = reference()
         self.anchors = anchor_ids(loaded.facts) if INDEX_PAGE in self.known else frozenset()
@@ -81,6 +82,8 @@ class Renderer:
             "output_path": output.path,
             "known_outputs": self.known,
             "reference": self.reference,
+            # What the sibling repos receive; tracked as the facts.yaml keys it comes from.
+            "targets": track(self.targets, "targets", reads),
         }
         if output.repo:
             context["repo"] = track(

@@ -111,6 +111,14 @@ def declared_targets(loaded: LoadedFacts, templates_dir: Path) -> list[Target]:
     return targets
 
 
+def targets_by_repo(loaded: LoadedFacts, templates_dir: Path) -> dict[str, tuple[Target, ...]]:
+    """The declared targets shaped like facts.yaml's `targets`, for the templates to read."""
+    found: dict[str, list[Target]] = {}
+    for target in declared_targets(loaded, templates_dir):
+        found.setdefault(target.repo, []).append(target)
+    return {key: tuple(targets) for key, targets in found.items()}
+
+
 def copy_outputs(loaded: LoadedFacts, templates_dir: Path) -> list[Output]:
     """This repo's copy of every target: whole files at their path, each block once per repo."""
     outputs: dict[str, Output] = {}

@@ -607,3 +607,17 @@ def test_a_stale_block_copy_is_an_orphan(project: Path) -> None:
         "repos/StakTrakr/generated-blocks/gone.md: orphan (no template makes it)"
         in checked.out.splitlines()
     )
+
+
+def test_wiki_page_shows_every_target_and_block(project: Path) -> None:
+    import yaml
+
+    page = (project / "docs/agent-files.md").read_text("utf-8")
+    targets = yaml.safe_load((project / "facts.yaml").read_text("utf-8"))["targets"]
+    for entries in targets.values():
+        for entry in entries:
+            assert f"| `{entry['path']}` |" in page
+            for name in entry.get("blocks", []):
+                assert f"### Block `{name}` in " in page
+    assert "**NEVER run `fly deploy`.** Open a PR to StakTrakrApi" in page
+    assert "BEGIN GENERATED" not in page.replace("`BEGIN GENERATED: NAME`", "")
