@@ -18,7 +18,7 @@ RETIREMENT = re.compile(
     r"not (?:an? )?(?:active|live|used|in use|running))\b|^\W*no\b"
 )
 # Words that make a sentence about a value say it is history (with RETIREMENT).
-HISTORY = re.compile(r"(?i)\b(?:former|old|renamed?|previously|moved)\b|→|->")
+HISTORY = re.compile(r"(?i)\b(?:former|old|renamed?|previously|moved)\b|→|\s->\s")
 # Words that limit or forbid an action ("only from ...", "never run ...").
 PROHIBITION = re.compile(r"(?i)\b(?:never|do not|don't|must not|only|not|no)\b")
 
@@ -44,6 +44,19 @@ class Context:
     enabled: frozenset[str]
     repo: str | None = None  # repo key, when linted with --repo KEY=PATH
     found: list[Finding] = field(default_factory=list)
+    _mentions: dict[tuple[int, int], list[tuple[int, int, str]]] = field(default_factory=dict)
+
+    def mentions(self, pattern: re.Pattern[str], offset: int) -> list[tuple[int, int, str]]:
+        """Matches of ``pattern`` on the line of ``offset``, computed once per line."""
+        start, end = self.doc.line_span(offset)
+        key = (id(pattern), start)
+        found = self._mentions.get(key)
+        if found is None:
+            found = [
+                (m.start(), m.end(), m.group()) for m in pattern.finditer(self.doc.text, start, end)
+            ]
+            self._mentions[key] = found
+        return found
 
     def emit(
         self,
@@ -83,24 +96,24 @@ T = TypeVar("T")
 
 
 def nearest(
+    ctx: Context,
     pattern: re.Pattern[str],
     lookup: Callable[[str], T],
-    text: str,
     offset: int,
     *,
     before_within: int | None = None,
 ) -> T | None:
-    """What ``lookup`` gives for the mention in ``text`` closest to ``offset``.
+    """What ``lookup`` gives for the mention on the line of ``offset`` closest to it.
 
     With ``before_within``, only mentions ending at most that many characters before it count.
     """
     best: tuple[int, str] | None = None
-    for match in pattern.finditer(text):
+    for start, end, said in ctx.mentions(pattern, offset):
         if before_within is not None:
-            gap = offset - match.end()
+            gap = offset - end
             if gap < 0 or gap > before_within:
                 continue
-        distance = min(abs(match.start() - offset), abs(match.end() - offset))
+        distance = min(abs(start - offset), abs(end - offset))
         if best is None or distance < best[0]:
-            best = (distance, match.group())
+            best = (distance, said)
     return lookup(best[1]) if best else None

@@ -42,7 +42,7 @@ def lint_text(
     """Findings in one Markdown text, sorted, one per place and literal."""
     doc = Document(text)
     ctx = Context(doc, know, path, shown or path, enabled, repo)
-    for token in doc.tokens(know.anchors):
+    for token in doc.tokens(know.scanner):
         for handler in HANDLERS.get(token.kind, ()):
             handler(token, ctx)
     return deduplicate(ctx.found, PRIORITY)

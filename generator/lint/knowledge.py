@@ -6,10 +6,10 @@ import ipaddress
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
-from generator.lint.scanner import anchor_regex, words_regex
+from generator.lint.scanner import Scanner, words_regex
 from generator.model import Component, Facts, Feed
 from generator.rules import resolve
 
@@ -107,14 +107,14 @@ class Knowledge:
     repo_names: dict[str, str] = field(default_factory=dict)  # repo key -> name
 
     @cached_property
-    def anchors(self) -> re.Pattern[str]:
-        """The pattern each file is scanned with once."""
+    def scanner(self) -> Scanner:
+        """What each file is scanned with, once."""
         words = [
             spelling(f.value) for f in self.former if not f.is_path and not _IPV4.fullmatch(f.value)
         ]
         words += [s for r in self.retired for s in r.spellings]
         words.append(spelling(self.facts.deploy.command))
-        return anchor_regex(words, self.path_roots)
+        return Scanner(words, self.path_roots)
 
     @cached_property
     def service_names(self) -> re.Pattern[str]:
@@ -138,14 +138,26 @@ class Knowledge:
             s.lower() for repo in self.facts.repos.values() for s in (repo.name, repo.slug)
         )
 
+    @cached_property
+    def _by_spelling(self) -> dict[str, Any]:
+        table: dict[str, Any] = {}
+        for items in (self.services, self.hosts, self.feeds):
+            for item in items:
+                for said in item.spellings:
+                    table.setdefault(f"{type(item).__name__}:{spelling(said)}", item)
+        return table
+
     def service(self, name: str) -> ServiceFact:
-        return next(s for s in self.services if spelling(name) in map(spelling, s.spellings))
+        found: ServiceFact = self._by_spelling[f"ServiceFact:{spelling(name)}"]
+        return found
 
     def host(self, name: str) -> HostFact:
-        return next(h for h in self.hosts if spelling(name) in map(spelling, h.spellings))
+        found: HostFact = self._by_spelling[f"HostFact:{spelling(name)}"]
+        return found
 
     def feed(self, name: str) -> FeedFact:
-        return next(f for f in self.feeds if spelling(name) in map(spelling, f.spellings))
+        found: FeedFact = self._by_spelling[f"FeedFact:{spelling(name)}"]
+        return found
 
     def fact_of_path(self, path: str) -> str | None:
         """The dotted key of the fact naming ``path`` (no trailing slash), if any."""
@@ -291,6 +303,7 @@ def _retired(know: Knowledge, facts: Facts) -> None:
         )
 
 
+@lru_cache(maxsize=4096)
 def spelling(name: str) -> str:
     """A name as the linter compares it: lower case, hyphens and spaces as one space."""
     return re.sub(r"[-\s]+", " ", name.strip().lower())

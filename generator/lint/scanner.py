@@ -1,4 +1,4 @@
-"""One regex pass over a Markdown file: candidate literals, with lazy lines, sentences and blocks.
+"""A fast scan of a Markdown file for candidate literals, with lazy lines, sentences and blocks.
 
 Code spans and fenced code are scanned like prose (commands in code are a main place of drift);
 managed blocks (``<!-- BEGIN GENERATED: name -->`` ... ``<!-- END GENERATED: name -->``) are
@@ -7,19 +7,21 @@ skipped, since ``check`` covers them.
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import cached_property
+from typing import NamedTuple
 
 _FIELD = r"(?:\\?\*|\d)(?:\\?\*|[\d/,-])*"
-_PATTERNS = {
-    "ip": r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?!\w|\.\d)",
-    "cron": rf"(?<![\w*/,.\\-]){_FIELD}(?:[ \t]+{_FIELD}){{4}}(?![\w*/,.-]|[ \t]+\\?[\d*])",
-    "port": r"\b(?:[Pp]ort[ \t]*[:=]?[ \t]*\d{2,5}|on[ \t]+\d{3,5}|localhost:\d{2,5})\b",
-    "docker": r"\b[Dd]ocker[ \t]+(?:exec|compose|run|logs|start|stop|restart|rm|attach|kill|cp)\b",
-}
+_CRON = re.compile(rf"(?<![\w*/,.\\-]){_FIELD}(?:[ \t]+{_FIELD}){{4}}(?![\w*/,.-]|[ \t]+\\?[\d*])")
+# Each finder starts with a literal, so that the regex engine skips ahead at memchr speed;
+# what comes before the literal is checked in Python, on the few hits.
+_IP = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d{1,5})?(?!\w|\.\d)")
+_PORT = re.compile(r"ort[ \t]*[:=]?[ \t]*\d{2,5}\b")
+_ON = re.compile(r"on[ \t]+\d{3,5}\b")
+_DOCKER = re.compile(r"ocker[ \t]+(?:exec|compose|run|logs|start|stop|restart|rm|attach|kill|cp)\b")
+_STAR = re.compile(r"\*")
+_WORD = re.compile(r"[\w-]")
 _BEGIN = re.compile(r"<!--\s*BEGIN GENERATED:\s*([A-Za-z0-9][\w.-]*)")
 _IGNORE = re.compile(r"<!--\s*drift:\s*ignore\s+([\w,*-]+)[^\n]*?-->")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
@@ -27,8 +29,7 @@ _BLOCK_START = re.compile(r"[ \t]{0,3}(?:[-*+][ \t]|\d+[.)][ \t]|>|#|\|)")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # ip, path, cron, port, docker or name
     start: int
     end: int
@@ -72,17 +73,77 @@ def words_regex(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?i:{trie_pattern(listed)})(?![\w-])")
 
 
-def anchor_regex(names: Iterable[str], path_roots: Iterable[str]) -> re.Pattern[str]:
-    """The one pattern each file is scanned with: every kind of literal a rule looks at."""
-    parts = dict(_PATTERNS)
-    roots = "|".join(re.escape(r) for r in path_roots)
-    if roots:
-        parts["path"] = rf"(?<![\w.-])(?:{roots})[\w.*<>{{}}/-]*"
-    words = sorted(set(names))
-    if words:
-        parts["name"] = rf"(?<![\w-])(?i:{trie_pattern(words)})(?![\w-])"
-    order = ("ip", "path", "cron", "port", "docker", "name")
-    return re.compile("|".join(f"(?P<{k}>{parts[k]})" for k in order if k in parts))
+_RANK = {"ip": 0, "path": 1, "cron": 2, "port": 3, "docker": 4, "name": 5}
+
+
+def _word_before(text: str, at: int) -> bool:
+    return at > 0 and _WORD.match(text, at - 1) is not None
+
+
+class Scanner:
+    """Finds every candidate literal of a text: one literal-led regex per kind, no backtracking
+    over plain prose. Overlaps keep the earlier literal (an IP before a path before a name)."""
+
+    def __init__(self, names: Iterable[str], path_roots: Iterable[str]) -> None:
+        roots = sorted(set(path_roots), key=lambda r: (-len(r), r))
+        alternatives = "|".join(re.escape(r) for r in roots)
+        self.path = re.compile(rf"(?:{alternatives})[\w.*<>{{}}/-]*") if roots else None
+        groups: dict[str, list[str]] = {}
+        for name in sorted(set(names)):
+            groups.setdefault(name.split(" ", 1)[0], []).append(name)
+        # One regex per first word: each starts with a literal, and names sharing it share it.
+        self.names = [re.compile(trie_pattern(group)) for _, group in sorted(groups.items())]
+        self.names_folded = [re.compile(p.pattern, re.IGNORECASE) for p in self.names]
+
+    def tokens(self, text: str) -> list[Token]:
+        found: list[Token] = []
+        add = found.append
+        for m in _IP.finditer(text):
+            start = m.start()
+            while start > m.start() - 3 and start > 0 and text[start - 1].isdigit():
+                start -= 1
+            before = text[start - 1 : start]
+            if start < m.start() and before not in (".", "_") and not _word_before(text, start):
+                add(Token("ip", start, m.end(), text[start : m.end()]))
+        if self.path is not None:
+            for m in self.path.finditer(text):
+                if not (_word_before(text, m.start()) or text[m.start() - 1 : m.start()] == "."):
+                    add(Token("path", m.start(), m.end(), m.group()))
+        seen: set[int] = set()
+        for m in _STAR.finditer(text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if line_start in seen:
+                continue
+            seen.add(line_start)
+            line_end = text.find("\n", m.start())
+            for c in _CRON.finditer(text, line_start, len(text) if line_end < 0 else line_end):
+                add(Token("cron", c.start(), c.end(), c.group()))
+        for m in _PORT.finditer(text):
+            start = m.start() - 1
+            if start >= 0 and text[start] in "Pp" and not _word_before(text, start):
+                add(Token("port", start, m.end(), text[start : m.end()]))
+        for m in _ON.finditer(text):
+            if not _word_before(text, m.start()):
+                add(Token("port", m.start(), m.end(), m.group()))
+        for m in _DOCKER.finditer(text):
+            start = m.start() - 1
+            if start >= 0 and text[start] in "Dd" and not _word_before(text, start):
+                add(Token("docker", start, m.end(), text[start : m.end()]))
+        lower = text.lower()
+        folded = len(lower) == len(text)  # lower() keeps offsets for all but a few letters
+        for pattern in self.names if folded else self.names_folded:
+            for m in pattern.finditer(lower if folded else text):
+                start, end = m.span()
+                if not _word_before(text, start) and _WORD.match(text, end) is None:
+                    add(Token("name", start, end, text[start:end]))
+        found.sort(key=lambda t: (t.start, _RANK[t.kind]))
+        kept: list[Token] = []
+        reach = 0
+        for token in found:
+            if token.start >= reach:
+                kept.append(token)
+                reach = token.end
+        return kept
 
 
 class Document:
@@ -91,13 +152,12 @@ class Document:
     def __init__(self, text: str) -> None:
         self.text = text
 
-    def tokens(self, pattern: re.Pattern[str]) -> Iterator[Token]:
+    def tokens(self, scanner: Scanner) -> list[Token]:
+        found = scanner.tokens(self.text)
         skipped = self.skipped
-        for match in pattern.finditer(self.text):
-            start = match.start()
-            if skipped and any(a <= start < b for a, b in skipped):
-                continue
-            yield Token(match.lastgroup or "", start, match.end(), match.group())
+        if skipped:
+            return [t for t in found if not any(a <= t.start < b for a, b in skipped)]
+        return found
 
     @cached_property
     def line_starts(self) -> list[int]:
@@ -111,8 +171,8 @@ class Document:
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based line and column of ``offset``."""
-        index = bisect.bisect_right(self.line_starts, offset) - 1
-        return index + 1, offset - self.line_starts[index] + 1
+        line = self.text.count("\n", 0, offset)
+        return line + 1, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
 
     def line_span(self, offset: int) -> tuple[int, int]:
         start = self.text.rfind("\n", 0, offset) + 1
@@ -139,6 +199,8 @@ class Document:
     @cached_property
     def fences(self) -> list[tuple[int, int]]:
         """Fenced code blocks, fence lines included."""
+        if "```" not in self.text and "~~~" not in self.text:
+            return []
         spans = []
         opening: re.Match[str] | None = None
         for fence in _FENCE.finditer(self.text):

@@ -33,11 +33,8 @@ def cron_text(token: str) -> str:
 def on_ip(token: Token, ctx: Context) -> None:
     know = ctx.know
     address, _, port = token.text.partition(":")
-    line_start, line_end = ctx.doc.line_span(token.start)
-    line = ctx.doc.text[line_start:line_end]
-    at = token.start - line_start
     if address not in know.ips and not any(f.value == address for f in know.former):
-        owner = _owner(ctx, line, at)
+        owner = _owner(ctx, token.start)
         if isinstance(owner, HostFact) and owner.ip:
             ctx.emit(
                 CONTRADICTION,
@@ -57,24 +54,19 @@ def on_ip(token: Token, ctx: Context) -> None:
                 f"{owner.fact}.address",
             )
     if port:
-        _port(ctx, token.start + len(address) + 1, int(port), line, at)
+        _port(ctx, token.start + len(address) + 1, int(port), token.start)
 
 
 def on_port(token: Token, ctx: Context) -> None:
     number = _NUMBER.search(token.text)
     if number is None:
         return
-    line_start, line_end = ctx.doc.line_span(token.start)
-    line = ctx.doc.text[line_start:line_end]
-    at = token.start - line_start
     within = _SERVICE_BEFORE if token.text.startswith("on") else None
-    _port(ctx, token.start + number.start(), int(number.group()), line, at, within)
+    _port(ctx, token.start + number.start(), int(number.group()), token.start, within)
 
 
-def _port(
-    ctx: Context, start: int, port: int, line: str, at: int, within: int | None = None
-) -> None:
-    service = nearest(ctx.know.service_names, ctx.know.service, line, at, before_within=within)
+def _port(ctx: Context, start: int, port: int, at: int, within: int | None = None) -> None:
+    service = nearest(ctx, ctx.know.service_names, ctx.know.service, at, before_within=within)
     if service is not None and service.port is not None and service.port != port:
         ctx.emit(
             CONTRADICTION,
@@ -86,13 +78,13 @@ def _port(
         )
 
 
-def _owner(ctx: Context, line: str, at: int) -> HostFact | ServiceFact | None:
+def _owner(ctx: Context, at: int) -> HostFact | ServiceFact | None:
     """The host or the addressed service named closest to an address on its line."""
-    host = nearest(ctx.know.host_names, ctx.know.host, line, at)
+    host = nearest(ctx, ctx.know.host_names, ctx.know.host, at)
     service = nearest(
+        ctx,
         ctx.know.service_names,
         lambda name: ctx.know.service(name) if ctx.know.service(name).address else None,
-        line,
         at,
     )
     return service or host
@@ -102,13 +94,11 @@ def on_cron(token: Token, ctx: Context) -> None:
     if "*" not in token.text:
         return
     expression = cron_text(token.text)
-    line_start, line_end = ctx.doc.line_span(token.start)
-    line = ctx.doc.text[line_start:line_end]
     script = nearest(
+        ctx,
         ctx.know.script_names,
         lambda s: ctx.know.crons.get(s.lower()),
-        line,
-        token.start - line_start,
+        token.start,
     )
     if script is None:
         return
@@ -152,9 +142,7 @@ def on_path(token: Token, ctx: Context) -> None:
     know = ctx.know
     if not path.startswith(know.feed_roots) or not repo_relative(ctx, token):
         return
-    line_start, line_end = ctx.doc.line_span(token.start)
-    line = ctx.doc.text[line_start:line_end]
-    feed = nearest(know.feed_names, know.feed, line, token.start - line_start)
+    feed = nearest(ctx, know.feed_names, know.feed, token.start)
     if feed is not None and not feed.pattern.fullmatch(path):
         ctx.emit(
             CONTRADICTION,

@@ -60,28 +60,27 @@ def on_name(token: Token, ctx: Context) -> None:
     if PROHIBITION.search(ctx.doc.sentence(token.start)):
         return
     block_start, _ = ctx.doc.block(token.start)
-    _, line_end = ctx.doc.line_span(token.start)
     before = ctx.doc.text[block_start : token.start]
     allowed_repo = know.repo_names[deploy.repo]
     place = f"{allowed_repo}/{know.deploy_folder}/"
     suggestion = f"cd {know.deploy_folder} && {deploy.command}"
     moves = list(_CD.finditer(before))
-    if moves:
-        folder = moves[-1].group(1).strip("'\"").rstrip("/")
-        if not folder.endswith(know.deploy_folder):
-            ctx.emit(
-                DEPLOY_LOCATION,
-                block_start + moves[-1].start(1),
-                moves[-1].group(1),
-                f"is not where {deploy.command} runs: facts allow only {place}",
-                suggestion,
-                "deploy.folder",
-            )
-        return
-    line_start = ctx.doc.line_span(token.start)[0]
-    line = ctx.doc.text[line_start:line_end]
-    host = nearest(know.host_names, know.host, line, token.start - line_start)
-    if host is not None and host.key != deploy.host:
+    folder = moves[-1].group(1).strip("'\"").rstrip("/") if moves else None
+    if moves and folder and not folder.endswith(know.deploy_folder):
+        ctx.emit(
+            DEPLOY_LOCATION,
+            block_start + moves[-1].start(1),
+            moves[-1].group(1),
+            f"is not where {deploy.command} runs: facts allow only {place}",
+            suggestion,
+            "deploy.folder",
+        )
+    host = nearest(ctx, know.host_names, know.host, token.start)
+    named_allowed = any(
+        know.host(said).key == deploy.host
+        for _, _, said in ctx.mentions(know.host_names, token.start)
+    )
+    if host is not None and host.key != deploy.host and not named_allowed:
         ctx.emit(
             DEPLOY_LOCATION,
             token.start,
@@ -90,7 +89,7 @@ def on_name(token: Token, ctx: Context) -> None:
             f"{know.facts.hosts[deploy.host].name}: {suggestion}",
             "deploy.host",
         )
-    elif ctx.repo is not None and ctx.repo != deploy.repo and know.deploy_folder not in line:
+    elif ctx.repo is not None and ctx.repo != deploy.repo and not moves:
         ctx.emit(
             DEPLOY_LOCATION,
             token.start,

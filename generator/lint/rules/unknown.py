@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
+from functools import lru_cache
 
 from generator.lint.context import Context, Rule, nearest, repo_relative
 from generator.lint.knowledge import Knowledge, same_network
@@ -29,6 +30,7 @@ _NUMBER = re.compile(r"\d+$")
 _WILDCARD = re.compile(r"\*+|<[^<>/]*>|\{[^{}/]*\}|[A-Z]{2,}")
 
 
+@lru_cache(maxsize=1024)
 def _special(address: str) -> bool:
     try:
         ip = ipaddress.IPv4Address(address)
@@ -77,9 +79,7 @@ def on_port(token: Token, ctx: Context) -> None:
     number = _NUMBER.search(token.text)
     if number is None:
         return
-    line_start, line_end = ctx.doc.line_span(token.start)
-    line = ctx.doc.text[line_start:line_end]
-    service = nearest(ctx.know.service_names, ctx.know.service, line, token.start - line_start)
+    service = nearest(ctx, ctx.know.service_names, ctx.know.service, token.start)
     if service is not None and service.port is None:
         ctx.emit(
             UNKNOWN_LITERAL,
@@ -96,9 +96,7 @@ def on_cron(token: Token, ctx: Context) -> None:
         return
     know = ctx.know
     expression = cron_text(token.text)
-    line_start, line_end = ctx.doc.line_span(token.start)
-    line = ctx.doc.text[line_start:line_end]
-    script = nearest(know.script_names, str.lower, line, token.start - line_start)
+    script = nearest(ctx, know.script_names, str.lower, token.start)
     if script is not None and script in know.crons:
         return  # a script with a schedule fact: the contradiction rule compares them
     known = {c.cron: c.fact for c in know.crons.values() if c.cron}
