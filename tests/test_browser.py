@@ -1,0 +1,262 @@
+"""The built wiki in headless chromium: offline, no errors, diagrams drawn, search, dark theme."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, sync_playwright
+
+from tests.conftest import PROJECT_FILES, REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} is missing: install Debian's chromium (make browser, as root) to run the"
+        " browser tests",
+        allow_module_level=True,
+    )
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = REPO / "build" / "screenshots"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Material draws each diagram into a closed shadow root; opening it lets the test look inside.
+OPEN_SHADOW_ROOTS = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attach.call(this, {...init, mode: "open"});
+};
+"""
+DIAGRAMS = """() => [...document.querySelectorAll("div.mermaid")].map((div) => {
+  const svg = div.shadowRoot && div.shadowRoot.querySelector("svg");
+  return svg ? [svg.getAttribute("aria-roledescription"), svg.textContent] : [null, ""];
+})"""
+# True once Material has replaced every diagram source with a drawn SVG.
+DRAWN = """(n) => document.querySelectorAll("pre.mermaid").length === 0
+  && [...document.querySelectorAll("div.mermaid")]
+    .filter((div) => div.shadowRoot && div.shadowRoot.querySelector("svg")).length === n"""
+# What each diagram must show, by page: its Mermaid kind and texts taken from facts.yaml.
+EXPECTED_DIAGRAMS = {
+    "network-path/": [("flowchart-v2", ["192.168.1.48", "port 8889", "100.112.198.50"])],
+    "architecture-overview/": [("flowchart-v2", ["lbruton/StakTrakrApi", "fly-poller/"])],
+    "change-gate/": [("sequence", ["cd devops/fly-poller && fly deploy"])],
+    "data-feeds/": [("gantt", ["Spot prices", "minute 05", "minute 50"])],
+}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def build_copy(root: Path, edit_config: Callable[[str], str] | None = None) -> Path:
+    """A copy of this project at ``root`` built with ``mkdocs build --strict``; the site folder."""
+    for name in PROJECT_FILES:
+        source = REPO / name
+        if source.is_dir():
+            # Skip the temporary files of a render running in the working tree at the same time.
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns(".*.tmp", ".*-tmp"))
+        elif source.is_file():
+            shutil.copy2(source, root / name)
+    config = root / "mkdocs.yml"
+    if edit_config:
+        config.write_text(edit_config(config.read_text(encoding="utf-8")), encoding="utf-8")
+    out = root / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_copy(tmp_path_factory.mktemp("project"))
+
+
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """``folder`` served over HTTP on 127.0.0.1, on a free port; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path) -> Iterator[str]:
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Visit:
+    """One browser tab, with what it logged and what it tried to fetch off the machine."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def visit(browser: Browser, base_url: str) -> Iterator[Visit]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    context.add_init_script(OPEN_SHADOW_ROOTS)
+    tab = Visit(context.new_page())
+
+    def local(url: str) -> bool:
+        return urlsplit(url).hostname in ("127.0.0.1", "localhost") or url.startswith("data:")
+
+    def on_request(request: Request) -> None:
+        if not local(request.url):
+            tab.outside.append(request.url)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            tab.errors.append(f"console: {message.text}")
+
+    def guard(route: Route) -> None:
+        # Nothing leaves the machine, even if the site asks: the request is recorded, then refused.
+        if local(route.request.url):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", guard)
+    tab.page.on("request", on_request)
+    tab.page.on("console", on_console)
+    tab.page.on("pageerror", lambda error: tab.errors.append(f"page error: {error}"))
+    yield tab
+    context.close()
+
+
+def pages(site: Path) -> list[str]:
+    """Every page of the site as a path below the root, e.g. ``home-poller/``."""
+    found = [
+        p.parent.relative_to(site).as_posix() + "/"
+        for p in site.rglob("index.html")
+        if p.relative_to(site).parts[0] not in ("assets", "search")
+    ]
+    return sorted("" if path == "./" else path for path in found)
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_every_page_loads_offline_without_errors_and_draws_its_diagrams(
+    site: Path, base_url: str, visit: Visit
+) -> None:
+    paths = pages(site)
+    assert len(paths) >= 12
+    problems: list[str] = []
+    drawn: dict[str, list[tuple[str, list[str]]]] = {}
+    for path in paths:
+        visit.errors.clear()
+        html = (site / path / "index.html").read_text(encoding="utf-8")
+        expected = html.count('<pre class="mermaid">')
+        visit.page.goto(base_url + path, wait_until="networkidle")
+        visit.page.wait_for_function(
+            DRAWN,
+            arg=expected,
+            timeout=15_000,
+        )
+        diagrams: list[list[Any]] = visit.page.evaluate(DIAGRAMS)
+        drawn[path] = [(kind, text) for kind, text in diagrams]
+        problems += [f"{path or '/'}: {error}" for error in visit.errors]
+        problems += [
+            f"{path or '/'}: diagram {i} is {kind}"
+            for i, (kind, _) in enumerate(diagrams)
+            if kind in (None, "error")
+        ]
+        screenshot(visit.page, path.strip("/").replace("/", "_") or "index")
+    assert problems == []
+    assert visit.outside == []
+    for path, wanted in EXPECTED_DIAGRAMS.items():
+        assert [kind for kind, _ in drawn[path]] == [kind for kind, _ in wanted], path
+        for (_, text), (_, needles) in zip(drawn[path], wanted, strict=True):
+            for needle in needles:
+                assert needle in text, (path, needle)
+
+
+def test_searching_tinyproxy_leads_to_the_home_vm_page(base_url: str, visit: Visit) -> None:
+    page = visit.page
+    page.goto(base_url, wait_until="networkidle")
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("tinyproxy")
+    first = page.locator(".md-search-result__item > a").first
+    first.wait_for(timeout=15_000)
+    screenshot(page, "search-tinyproxy")
+    assert urlsplit(first.get_attribute("href") or "").path == "/home-poller/"
+    first.click()
+    page.wait_for_load_state("networkidle")
+    assert urlsplit(page.url).path == "/home-poller/"
+    assert page.locator("h1").inner_text().rstrip("¶") == "Home VM and home poller"
+    assert page.locator("td", has_text="tinyproxy").count() >= 1
+    assert visit.errors == []
+    assert visit.outside == []
+
+
+def test_the_toggle_switches_to_the_dark_palette_and_back(base_url: str, visit: Visit) -> None:
+    page = visit.page
+    page.goto(base_url + "home-poller/", wait_until="networkidle")
+    body = page.locator("body")
+    assert body.get_attribute("data-md-color-scheme") == "default"
+    page.locator("label[title='Switch to dark mode']").click()
+    assert body.get_attribute("data-md-color-scheme") == "slate"
+    screenshot(page, "home-poller-dark")
+    page.locator("label[title='Switch to light mode']").click()
+    assert body.get_attribute("data-md-color-scheme") == "default"
+    assert visit.errors == []
+    assert visit.outside == []
+
+
+def test_without_the_vendored_mermaid_the_page_would_fetch_it_from_a_cdn(
+    tmp_path: Path, visit: Visit
+) -> None:
+    """The control for the offline checks above: they see what a missing vendored file causes."""
+    local = "extra_javascript:\n  - assets/vendor/mermaid/mermaid.min.js\n"
+    bare = build_copy(tmp_path, lambda text: text.replace(local, "extra_javascript: []\n"))
+    with serve(bare) as url:
+        visit.page.goto(url + "network-path/", wait_until="networkidle")
+        visit.page.wait_for_timeout(500)
+    assert [urlsplit(u).hostname for u in visit.outside] == ["unpkg.com"]
+    assert visit.page.locator("div.mermaid").count() == 0  # refused, so nothing was drawn
