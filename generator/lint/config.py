@@ -33,10 +33,10 @@ class LintInputError(GeneratorError):
 
 @dataclass
 class LintConfig:
-    exclude: pathspec.PathSpec[Any] = field(
-        default_factory=lambda: pathspec.PathSpec.from_lines("gitwildmatch", [])
+    exclude: pathspec.GitIgnoreSpec = field(
+        default_factory=lambda: pathspec.GitIgnoreSpec.from_lines([])
     )
-    ignores: list[tuple[pathspec.PathSpec[Any], frozenset[str]]] = field(default_factory=list)
+    ignores: list[tuple[pathspec.GitIgnoreSpec, frozenset[str]]] = field(default_factory=list)
 
     def excluded(self, *paths: str) -> bool:
         return any(self.exclude.match_file(p) for p in paths)
@@ -74,7 +74,7 @@ def load_config(path: Path | None, rules: Iterable[str], *, required: bool) -> L
             )
     config = LintConfig()
     excludes = _strings(doc, section.get("exclude", []), ("lint", "exclude"), problems)
-    config.exclude = pathspec.PathSpec.from_lines("gitwildmatch", excludes)
+    config.exclude = pathspec.GitIgnoreSpec.from_lines(excludes)
     ignores = _mapping(
         doc, section.get("per-path-ignores", {}), ("lint", "per-path-ignores"), "it", problems
     )
@@ -88,7 +88,7 @@ def load_config(path: Path | None, rules: Iterable[str], *, required: bool) -> L
                         (*where, i), f"unknown rule {name!r}", "rules: " + ", ".join(sorted(known))
                     )
                 )
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", [str(pattern)])
+        spec = pathspec.GitIgnoreSpec.from_lines([str(pattern)])
         config.ignores.append((spec, frozenset(listed)))
     if problems:
         raise LintInputError(problems)

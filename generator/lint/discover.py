@@ -42,7 +42,7 @@ def _git_files(folder: Path) -> list[str] | None:
 def _walked_files(folder: Path) -> list[str]:
     ignore_file = folder / ".gitignore"
     spec = (
-        pathspec.PathSpec.from_lines("gitwildmatch", ignore_file.read_text("utf-8").splitlines())
+        pathspec.GitIgnoreSpec.from_lines(ignore_file.read_text("utf-8").splitlines())
         if ignore_file.is_file()
         else None
     )

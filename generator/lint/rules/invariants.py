@@ -6,7 +6,6 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pathspec
 
@@ -116,8 +115,7 @@ def check_tree(
 
     facts = know.facts
     patterns = [
-        (p, pathspec.PathSpec.from_lines("gitwildmatch", [p]))
-        for p in facts.repos[repo].must_not_contain
+        (p, pathspec.GitIgnoreSpec.from_lines([p])) for p in facts.repos[repo].must_not_contain
     ]
     for path, is_dir in _walk(root, patterns):
         for pattern, spec in patterns:
@@ -157,7 +155,7 @@ def check_tree(
 
 
 def _walk(
-    root: Path, patterns: list[tuple[str, pathspec.PathSpec[Any]]]
+    root: Path, patterns: list[tuple[str, pathspec.GitIgnoreSpec]]
 ) -> Iterator[tuple[str, bool]]:
     """Every file and folder under ``root``; a folder a pattern matches is not entered."""
     for folder, dirs, files in os.walk(root):

@@ -1,0 +1,360 @@
+"""`python -m generator lint`: files and folders, formats, exit codes, config, baseline, --repo."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run, snapshot
+
+REPO = Path(__file__).resolve().parent.parent
+FACTS = str(REPO / "facts.yaml")
+DRIFT = "# Home\n\nThe home VM is at 192.168.1.81.\n\ntinyproxy listens on 8888.\n"
+CLEAN = "# Home\n\nThe Home VM (192.168.1.48) runs tinyproxy on port 8889.\n"
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+}
+
+
+def lint(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    result = run(["lint", "--facts", FACTS, *args], cwd)
+    return result.code, result.out, result.err
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+    return root
+
+
+def git(root: Path, *args: str) -> None:
+    env = {**os.environ, **GIT_ENV}
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+
+
+def test_clean_folder_exits_0(tmp_path: Path) -> None:
+    write(tmp_path, {"docs/a.md": CLEAN, "docs/b.markdown": CLEAN})
+    code, out, err = lint(["docs"], tmp_path)
+    assert (code, out, err) == (0, "no drift found in 2 file(s)\n", "")
+
+
+def test_findings_exit_1_as_compiler_lines_sorted_without_colour(tmp_path: Path) -> None:
+    write(tmp_path, {"docs/z.md": DRIFT, "docs/sub/a.md": DRIFT, "docs/skip.txt": DRIFT})
+    code, out, err = lint(["docs"], tmp_path)
+    assert code == 1
+    assert err == ""
+    assert out.splitlines() == [
+        "docs/sub/a.md:3:19: retired-value `192.168.1.81` is a former value: The home VM's old"
+        " IP, still in home-poller.md before the audit. (did you mean 192.168.1.48?)",
+        "docs/sub/a.md:5:22: contradiction `8888` is not the port of tinyproxy: facts hold 8889"
+        " (did you mean 8889?)",
+        "docs/z.md:3:19: retired-value `192.168.1.81` is a former value: The home VM's old IP,"
+        " still in home-poller.md before the audit. (did you mean 192.168.1.48?)",
+        "docs/z.md:5:22: contradiction `8888` is not the port of tinyproxy: facts hold 8889"
+        " (did you mean 8889?)",
+        "4 finding(s) in 2 file(s); 2 file(s) linted",
+    ]
+    assert "\x1b[" not in out
+
+
+def test_colour_when_forced_and_never_with_no_color(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, {"a.md": DRIFT})
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[33mretired-value\x1b[0m" in lint(["a.md"], tmp_path)[1]
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in lint(["a.md"], tmp_path)[1]
+
+
+def test_quiet_drops_the_summary(tmp_path: Path) -> None:
+    write(tmp_path, {"a.md": CLEAN})
+    assert lint(["-q", "a.md"], tmp_path) == (0, "", "")
+
+
+def test_json_records(tmp_path: Path) -> None:
+    write(tmp_path, {"docs/sub/a.md": DRIFT})
+    code, out, _ = lint(["--format", "json", "docs"], tmp_path)
+    assert code == 1
+    assert json.loads(out) == [
+        {
+            "path": "sub/a.md",
+            "line": 3,
+            "column": 19,
+            "literal": "192.168.1.81",
+            "rule": "retired-value",
+            "message": "is a former value: The home VM's old IP, still in home-poller.md before"
+            " the audit.",
+            "suggestion": "192.168.1.48",
+            "fact": "hosts.home_vm.ip",
+        },
+        {
+            "path": "sub/a.md",
+            "line": 5,
+            "column": 22,
+            "literal": "8888",
+            "rule": "contradiction",
+            "message": "is not the port of tinyproxy: facts hold 8889",
+            "suggestion": "8889",
+            "fact": "hosts.home_vm.services.tinyproxy.port",
+        },
+    ]
+
+
+def test_json_of_a_clean_tree_is_an_empty_array(tmp_path: Path) -> None:
+    write(tmp_path, {"a.md": CLEAN})
+    assert lint(["--format", "json", "."], tmp_path) == (0, "[]\n", "")
+
+
+def test_sarif_2_1_0(tmp_path: Path) -> None:
+    write(tmp_path, {"docs/a.md": DRIFT})
+    code, out, _ = lint(["--format", "sarif", "docs"], tmp_path)
+    assert code == 1
+    log = json.loads(out)
+    assert log["version"] == "2.1.0"
+    assert log["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json"
+    (sarif_run,) = log["runs"]
+    rules = sarif_run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == [
+        "retired-value",
+        "no-reference",
+        "retired-not-active",
+        "retired-component",
+        "contradiction",
+        "unknown-literal",
+        "deploy-location",
+        "forbidden-paths",
+        "single-source",
+    ]
+    first = sarif_run["results"][0]
+    assert rules[first["ruleIndex"]]["id"] == first["ruleId"] == "retired-value"
+    assert first["level"] == "error"
+    assert first["message"]["text"].startswith("192.168.1.81: is a former value")
+    assert first["locations"] == [
+        {
+            "physicalLocation": {
+                "artifactLocation": {"uri": "docs/a.md"},
+                "region": {
+                    "startLine": 3,
+                    "startColumn": 19,
+                    "endColumn": 31,
+                    "snippet": {"text": "192.168.1.81"},
+                },
+            }
+        }
+    ]
+    assert len(sarif_run["results"]) == 2
+
+
+def test_explain(tmp_path: Path) -> None:
+    code, out, _ = lint(["--explain", "contradiction"], tmp_path)
+    assert code == 0
+    assert out.startswith(
+        "contradiction: a literal tied by its line to a fact, with another value\n"
+    )
+    assert "tinyproxy on 8888 while facts hold 8889" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--explain", "nope"], "unknown rule 'nope'; rules: contradiction, deploy-location,"),
+        (["--rule", "nope", "."], "unknown rule 'nope'; rules: contradiction,"),
+        (["--skip-rule", "x", "."], "unknown rule 'x'; rules: contradiction,"),
+        (["missing.md"], "generator: error: no such file or folder: missing.md"),
+        (["--repo", "staktrakr"], "--repo 'staktrakr': write KEY=PATH"),
+        (["--repo", "nope=."], "--repo 'nope=.': no repo 'nope' in facts; repos: stakscrapr,"),
+        (["--format", "xml", "."], "invalid choice: 'xml'"),
+    ],
+)
+def test_bad_input_exits_2_without_traceback(tmp_path: Path, args: list[str], message: str) -> None:
+    code, out, err = lint(args, tmp_path)
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_bad_facts_exit_2_naming_the_place(tmp_path: Path) -> None:
+    facts = tmp_path / "facts.yaml"
+    facts.write_text((REPO / "facts.yaml").read_text("utf-8").replace("port: 8889", "port: x"))
+    write(tmp_path, {"a.md": CLEAN})
+    result = run(["lint", "--facts", str(facts), "a.md"], tmp_path)
+    assert result.code == 2
+    assert result.out == ""
+    assert "facts.yaml:" in result.err and ": error: " in result.err
+
+
+def test_rules_follow_the_facts_file(tmp_path: Path) -> None:
+    facts = tmp_path / "facts.yaml"
+    facts.write_text((REPO / "facts.yaml").read_text("utf-8").replace("port: 8889", "port: 8888"))
+    write(tmp_path, {"a.md": "tinyproxy listens on 8888.\n", "b.md": "tinyproxy on 8889.\n"})
+    result = run(["lint", "--facts", str(facts), "--format", "json", "."], tmp_path)
+    assert [(r["path"], r["literal"], r["suggestion"]) for r in json.loads(result.out)] == [
+        ("b.md", "8889", "8888")
+    ]
+
+
+def test_rule_and_skip_rule(tmp_path: Path) -> None:
+    write(tmp_path, {"a.md": DRIFT})
+    only = json.loads(lint(["--format", "json", "--rule", "contradiction", "a.md"], tmp_path)[1])
+    assert [r["rule"] for r in only] == ["contradiction"]
+    code, out, _ = lint(
+        ["--skip-rule", "contradiction", "--skip-rule", "retired-value", "a.md"], tmp_path
+    )
+    assert code == 0
+
+
+def test_baseline_reports_only_new_findings(tmp_path: Path) -> None:
+    write(tmp_path, {"docs/a.md": DRIFT})
+    code, out, _ = lint(["--write-baseline", "base.json", "docs"], tmp_path)
+    assert (code, out) == (0, "wrote base.json: 2 finding(s) recorded\n")
+    recorded = json.loads((tmp_path / "base.json").read_text("utf-8"))
+    assert recorded["version"] == 1
+    assert recorded["findings"][0] == {
+        "path": "docs/a.md",
+        "rule": "contradiction",
+        "literal": "8888",
+        "count": 1,
+    }
+    assert lint(["--baseline", "base.json", "docs"], tmp_path)[0] == 0
+    # Lines moved and one more copy of a known mistake: only the copy is new.
+    write(tmp_path, {"docs/a.md": "# Moved\n\n" + DRIFT + "\nAgain 192.168.1.81.\n"})
+    code, out, _ = lint(["--baseline", "base.json", "docs"], tmp_path)
+    assert code == 1
+    assert out.splitlines()[0].startswith("docs/a.md:9:7: retired-value `192.168.1.81`")
+    assert len(out.splitlines()) == 2
+
+
+def test_bad_baseline_exits_2(tmp_path: Path) -> None:
+    write(tmp_path, {"a.md": CLEAN, "base.json": '{"version": 1,\n "findings": [}'})
+    code, out, err = lint(["--baseline", "base.json", "a.md"], tmp_path)
+    assert (code, out) == (2, "")
+    assert err.startswith("base.json:2:15: error: not JSON: Expecting value")
+    code, _, err = lint(["--baseline", "none.json", "a.md"], tmp_path)
+    assert code == 2
+    assert "none.json: error: no such baseline file" in err
+
+
+def test_config_excludes_paths_and_ignores_rules_per_path(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "docs/archive/old.md": DRIFT,
+            "docs/history.md": DRIFT,
+            "docs/now.md": DRIFT,
+            ".drift.yaml": "lint:\n  exclude: [docs/archive/]\n"
+            "  per-path-ignores:\n    history.md: [retired-value]\n",
+        },
+    )
+    out = json.loads(lint(["--format", "json", "docs"], tmp_path)[1])
+    assert [(r["path"], r["rule"]) for r in out] == [
+        ("history.md", "contradiction"),
+        ("now.md", "retired-value"),
+        ("now.md", "contradiction"),
+    ]
+
+
+def test_bad_config_exits_2_with_line_and_column(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "a.md": DRIFT,
+            "lint.yaml": "lint:\n  exclude: [x]\n  per-path-ignores:\n    a.md: [retird-value]\n"
+            "  colour: yes\n",
+        },
+    )
+    before = snapshot(tmp_path)
+    code, out, err = lint(["--config", "lint.yaml", "a.md"], tmp_path)
+    assert (code, out) == (2, "")
+    assert "lint.yaml:4:12: error: unknown rule 'retird-value'" in err
+    assert "lint.yaml:5:3: error: unknown setting 'colour'" in err
+    assert snapshot(tmp_path) == before
+
+
+def test_git_checkout_honours_gitignore(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            ".gitignore": "build/\n*.tmp.md\n",
+            "tracked.md": DRIFT,
+            "new.md": DRIFT,
+            "build/out.md": DRIFT,
+            "scratch.tmp.md": DRIFT,
+        },
+    )
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".gitignore", "tracked.md")
+    git(tmp_path, "commit", "-q", "-m", "init")
+    out = json.loads(lint(["--format", "json", "."], tmp_path)[1])
+    assert sorted({r["path"] for r in out}) == ["new.md", "tracked.md"]
+
+
+def test_plain_folder_honours_its_gitignore_and_skips_hidden_folders(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {".gitignore": "build/\n", "a.md": DRIFT, "build/b.md": DRIFT, ".cache/c.md": DRIFT},
+    )
+    out = json.loads(lint(["--format", "json", "."], tmp_path)[1])
+    assert {r["path"] for r in out} == {"a.md"}
+
+
+def test_repo_tree_checks(tmp_path: Path) -> None:
+    checkout = write(
+        tmp_path / "StakTrakr",
+        {
+            "README.md": CLEAN,
+            "devops/spot-poller/.env": "KEY=1\n",
+            "devops/spot-poller/__pycache__/poller.cpython-311.pyc": "",
+            "web/fly.toml": "app = 'x'\n",
+        },
+    )
+    code, out, _ = lint(["--format", "json", "--repo", f"staktrakr={checkout}"], tmp_path)
+    assert code == 1
+    assert [(r["path"], r["line"], r["rule"], r["fact"]) for r in json.loads(out)] == [
+        ("devops/", 0, "forbidden-paths", "repos.staktrakr.must_not_contain"),
+        ("devops/spot-poller/", 0, "retired-value", "components.docker_spot_poller"),
+        ("web/fly.toml", 0, "forbidden-paths", "repos.staktrakr.must_not_contain"),
+    ]
+    code, out, _ = lint(["--repo", "staktrakr=StakTrakr"], tmp_path)
+    assert out.splitlines()[0] == (
+        "StakTrakr/devops/: forbidden-paths `devops/` matches 'devops/**', which StakTrakr must"
+        " not contain (Frontend only (HTML, JS, CSS). No poller code, no devops)"
+    )
+
+
+def test_single_source_copies_in_the_devops_repo(tmp_path: Path) -> None:
+    checkout = write(
+        tmp_path / "api",
+        {
+            "devops/scraper/price-extract.js": "",
+            "devops/fly-poller/price-extract.js": "",
+            "devops/fly-poller/run-spot.sh": "",
+        },
+    )
+    out = json.loads(lint(["--format", "json", "--repo", f"staktrakr_api={checkout}"], tmp_path)[1])
+    assert [(r["path"], r["rule"], r["suggestion"]) for r in out] == [
+        (
+            "devops/fly-poller/price-extract.js",
+            "single-source",
+            "devops/scraper/price-extract.js",
+        )
+    ]
+
+
+def test_lint_without_facts_option_uses_the_project(project: Path) -> None:
+    write(project, {"notes/a.md": DRIFT})
+    result = run(["lint", "notes"], project)
+    assert result.code == 1
+    assert result.out.startswith("notes/a.md:3:19: retired-value")
