@@ -81,7 +81,8 @@ def _fresh_by_cache(project: Project, inputs: str) -> int | None:
 def check(project: Project, reporter: Reporter) -> int:
     """Render in memory and compare with disk; writes nothing but its own cache."""
     inputs = _digest(project)
-    known_fresh = _fresh_by_cache(project, inputs)
+    # --verbose reports what each output reads, which only a render knows.
+    known_fresh = None if reporter.verbose else _fresh_by_cache(project, inputs)
     if known_fresh is not None:
         reporter.info(f"all {known_fresh} generated files are fresh")
         return ExitCode.OK
@@ -92,6 +93,11 @@ def check(project: Project, reporter: Reporter) -> int:
 
     loaded = load_facts(project.facts_path, project.facts_display)
     rendered = Renderer(project, loaded).render_all()
+    if reporter.verbose:
+        from generator.provenance import usage_report
+
+        for line in usage_report(rendered, loaded.facts):
+            reporter.detail(line)
     findings = compare(project.root, rendered)
     if not findings:
         cache.save(project.root, inputs, {r.output.path: cache.file_sha(r.data) for r in rendered})

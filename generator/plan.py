@@ -93,9 +93,12 @@ def hand_written(
             if NOTICE_MARK in text[:4096]:
                 continue
             document = Document(text)
+            blocks = document.skipped  # managed blocks: check's business, not hand-written
             for key, pattern in patterns.items():
-                for token in document.tokens(pattern):
-                    line, column = document.position(token.start)
+                for match in pattern.finditer(text):
+                    if any(a <= match.start() < b for a, b in blocks):
+                        continue
+                    line, column = document.position(match.start())
                     found.append(HandWritten(f"{prefix}{relative}", line, column, key))
     return sorted(found)
 

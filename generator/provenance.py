@@ -166,6 +166,9 @@ def heading_ids(text: str) -> list[tuple[int, str]]:
     return found
 
 
+_HASH = re.compile(r"<!--.*\bhash=[0-9a-f]+\b.*-->\s*$")
+
+
 def _section(headings: list[tuple[int, str]], line: int) -> str:
     above = [ident for at, ident in headings if at <= line]
     return above[-1] if above else ""
@@ -189,10 +192,16 @@ def places(
             continue
         lines = item.text.split("\n")
         headings = heading_ids(item.text) if item.output.is_page else []
+        # A sibling-repo copy records a hash of its text: a changed value changes that line too.
+        hashed = (
+            [] if item.output.is_page else [n for n, t in enumerate(lines, 1) if _HASH.match(t)]
+        )
         for key in used:
             at = locate(lines, wanted[key])
             if not at:
                 found.append(Place(item.output.path, 0, key))
+            else:
+                at = sorted({*at, *hashed})
             found.extend(Place(item.output.path, n, key, _section(headings, n)) for n in at)
     return sorted(set(found))
 
@@ -347,3 +356,18 @@ def _one_per_page(found: Mapping[tuple[str, str], Place]) -> tuple[Place, ...]:
     # A page found only as "read, line unknown" keeps that entry; otherwise its sections.
     located = {path for (path, section), p in found.items() if p.line}
     return tuple(p for (path, section), p in sorted(found.items()) if p.line or path not in located)
+
+
+def usage_report(rendered: Sequence[Rendered], facts: Facts) -> list[str]:
+    """Dead facts and outputs that read no fact, as `check --verbose` prints them."""
+    dead = dead_facts(rendered, facts)
+    idle = idle_outputs(rendered)
+    lines = [f"facts no output reads: {len(dead)}", *(f"  {key}" for key in dead)]
+    lines += [f"outputs that read no fact: {len(idle)}", *(f"  {path}" for path in idle)]
+    return lines
+
+
+def last_verified(key: str, facts: Facts) -> str:
+    """The date the fact at ``key`` was last verified and by whom, or "never"."""
+    verified = provenance_of(key, facts)[0].verified
+    return f"{verified.date} ({verified.by})" if verified else "never"

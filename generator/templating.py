@@ -33,6 +33,15 @@ def _link(context: jinja2.runtime.Context, target: str, text: str | None = None)
     return markdown.Block(f"[{markdown.inline(text or page)}]({href})")
 
 
+@jinja2.pass_context
+def _last_verified(context: jinja2.runtime.Context, key: str) -> str:
+    """When the fact at dotted ``key`` was last verified, as a table shows it (or "never")."""
+    from generator.provenance import last_verified
+    from generator.tracking import unwrap
+
+    return last_verified(str(key), unwrap(context["facts"]))
+
+
 def _cron_words(expression: str) -> str:
     return cronspec.describe(str(expression))
 
@@ -49,6 +58,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "table": markdown.table,
     "bullets": markdown.bullet_list,
     "link": _link,
+    "last_verified": _last_verified,
 }
 
 

@@ -1,0 +1,154 @@
+"""`plan`: per changed fact the lines it feeds, then render's diff; against git; writes nothing."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run, snapshot
+from tests.test_provenance import NEW_IP, OLD_IP, changed_lines, generated, set_ip, where_places
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+CHANGE_PLACE = re.compile(r"^    (\S+?):(\d+)$")
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **GIT_ENV},
+    )
+    return done.stdout
+
+
+@pytest.fixture
+def repo(project: Path) -> Path:
+    """The project copy, freshly rendered and committed to a new git repo."""
+    assert run(["render", "-q"], project).code == 0
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "facts")
+    return project
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {k: v for k, v in snapshot(root).items() if not k.startswith(".git/")}
+
+
+def test_plan_shows_the_lines_where_lists_and_the_diff_render_makes(repo: Path) -> None:
+    before = generated(repo)
+    set_ip(repo, NEW_IP)
+    untouched = tree(repo)
+
+    result = run(["plan"], repo)
+    assert result.code == 0, result.err
+    assert tree(repo) == untouched, "plan wrote something"
+    lines = result.out.splitlines()
+    assert lines[:2] == [
+        "1 fact(s) changed since HEAD:",
+        f"  hosts.home_vm.ip: {OLD_IP} → {NEW_IP}",
+    ]
+    planned = {f"{m.group(1)}:{m.group(2)}" for x in lines if (m := CHANGE_PLACE.match(x))}
+
+    where = run(["where", "hosts.home_vm.ip"], repo)
+    assert planned == where_places(where.out)
+
+    # The diff part is exactly what check reports, and render then makes those changes.
+    check = run(["check"], repo)
+    assert check.code == 1
+    diff_at = result.out.index("--- a/")
+    check_diffs = [
+        x
+        for x in check.out[check.out.index("--- a/") :].splitlines()
+        if not re.fullmatch(r"\S+: stale", x) and "generated file(s) out of date" not in x
+    ]
+    assert result.out[diff_at:].splitlines() == check_diffs
+    files = sorted({p.split(":")[0] for p in planned})
+    assert f"render would change {len(files)} file(s):" in lines
+    assert [f"  {f} (stale)" for f in files] == [x for x in lines if x.endswith(" (stale)")]
+
+    assert run(["render", "-q"], repo).code == 0
+    assert changed_lines(before, generated(repo)) == planned
+
+
+def test_plan_against_an_older_revision(repo: Path) -> None:
+    set_ip(repo, NEW_IP)
+    git(repo, "commit", "-q", "-am", "new ip")
+    assert run(["render", "-q"], repo).code == 0
+    git(repo, "commit", "-q", "-am", "render")
+
+    assert run(["plan"], repo).out.splitlines() == [
+        "no fact changed since HEAD",
+        "render would change nothing",
+    ]
+    result = run(["plan", "--against", "HEAD~2"], repo)
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[:2] == [
+        "1 fact(s) changed since HEAD~2:",
+        f"  hosts.home_vm.ip: {OLD_IP} → {NEW_IP}",
+    ]
+    assert result.out.splitlines()[-1] == "render would change nothing"
+
+
+def test_plan_lists_a_removed_fact_where_it_was_stated(repo: Path) -> None:
+    facts = repo / "facts.yaml"
+    text = facts.read_text("utf-8")
+    facts.write_text(text.replace("    health_file: /tmp/flyio-health.json\n", ""), "utf-8")
+    result = run(["plan"], repo)
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[:2] == [
+        "1 fact(s) changed since HEAD:",
+        "  hosts.home_vm.health_file: removed (was /tmp/flyio-health.json)",
+    ]
+    assert "    docs/home-poller.md" in {x.rsplit(":", 1)[0] for x in lines}
+
+
+def test_plan_with_an_unknown_revision_is_a_usage_error(repo: Path) -> None:
+    result = run(["plan", "--against", "no-such-ref"], repo)
+    assert result.code == 2
+    assert result.out == ""
+    first, hint = result.err.splitlines()
+    assert first.startswith("facts.yaml: error: cannot read no-such-ref:./facts.yaml from git: ")
+    assert hint == (
+        "  hint: run plan inside a git checkout, and give --against a commit, branch or tag"
+        " that has the facts file"
+    )
+
+
+def test_plan_outside_git_is_a_usage_error(project: Path) -> None:
+    result = run(["plan"], project)
+    assert result.code == 2
+    assert result.err.startswith("facts.yaml: error: cannot read HEAD:./facts.yaml from git: ")
+
+
+def test_plan_reports_bad_facts_at_the_revision_with_their_place(repo: Path) -> None:
+    set_ip(repo, "999.1.1.1")
+    git(repo, "commit", "-q", "-am", "bad ip")
+    set_ip_back = (repo / "facts.yaml").read_text("utf-8").replace("999.1.1.1", OLD_IP)
+    (repo / "facts.yaml").write_text(set_ip_back, "utf-8")
+    result = run(["plan"], repo)
+    assert result.code == 2
+    line = next(
+        n
+        for n, text in enumerate((repo / "facts.yaml").read_text("utf-8").splitlines(), 1)
+        if text.strip() == f"ip: {OLD_IP}"
+    )
+    assert result.err.startswith(f"HEAD:facts.yaml:{line}:9: error: ")
+    assert "999.1.1.1" in result.err
