@@ -178,7 +178,7 @@ def _tracked_copy(target: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
-    """A clean clone, and a pre-commit home shared by the tests so the hook installs once."""
+    """A clean clone, and a pre-commit home in tmp (try-repo installs the hook afresh anyway)."""
     base = tmp_path_factory.mktemp("pre-commit")
     yield _tracked_copy(base / "clone"), {"PRE_COMMIT_HOME": str(base / "home")}
 
@@ -228,12 +228,20 @@ def test_try_repo_generator_lint_passes_then_fails_on_a_stale_value(
     clean = _try_repo(work, clone, "generator-lint", env, "--all-files")
     assert clean.startswith("0\n"), clean
     facts = yaml.safe_load((work / "facts.yaml").read_text("utf-8"))
-    stale = facts["former_values"][0]["value"]
-    (work / "notes.md").write_text(f"# Notes\n\nThe proxy is at {stale}.\n", encoding="utf-8")
+    stale = next(
+        former["value"]
+        for former in facts["former_values"]
+        if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", former["value"])
+    )
+    page = f"# Notes\n\nThe home VM is at {stale}.\n"
+    (work / "notes.md").write_text(page, encoding="utf-8")
+    (work / "unstaged.md").write_text(page, encoding="utf-8")
     _git(work, "add", "notes.md")
     found = _try_repo(work, clone, "generator-lint", env)  # staged files only
     assert found.startswith("1\n"), found
     assert "notes.md:3:" in found
+    assert stale in found
+    assert "unstaged.md" not in found
 
 
 # --- Zensical and make -----------------------------------------------------------------------
