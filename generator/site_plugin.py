@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 
@@ -12,12 +13,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.pages import Page
 
-from generator.errors import GeneratorError
-from generator.facts import load_facts
-from generator.files import write_if_changed
+from generator import actions
+from generator.errors import ExitCode, GeneratorError
 from generator.offline import ExternalLoad, external_loads
 from generator.project import find_project
-from generator.render import Renderer
+from generator.report import Reporter
 
 log = logging.getLogger("mkdocs.plugins.generator")
 
@@ -29,14 +29,14 @@ class SiteConfig(base.Config):  # type: ignore[no-untyped-call]
 
 
 def render_pages(config_file: Path) -> list[str]:
-    """Render every output of the project holding ``config_file``; the paths written."""
+    """`render` for the project holding ``config_file``, as the CLI does it; the paths written."""
     project = find_project(config_file.parent)
-    loaded = load_facts(project.facts_path, project.facts_display)
-    written: list[str] = []
-    for item in Renderer(project, loaded).render_all():
-        if write_if_changed(project.root / item.output.path, item.data):
-            written.append(item.output.path)
-    return written
+    captured = io.StringIO()  # the render's report becomes the build log, never stdout
+    code = actions.render(project, Reporter(captured, captured, quiet=True))
+    lines = captured.getvalue().splitlines()
+    if code != ExitCode.OK:
+        raise PluginError("\n".join(lines))
+    return [line.removeprefix("wrote ") for line in lines if line.startswith("wrote ")]
 
 
 def offline_report(found: dict[str, list[ExternalLoad]]) -> str:
