@@ -51,6 +51,7 @@ clean: ## Remove build output and caches (not .venv)
 .PHONY: bench
 bench: $(STAMP) ## Time check/render/lint against cog, mdformat and the import floor; writes BENCHMARKS.md
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/lint_bench.py
 
 .PHONY: site
 site: $(STAMP) ## Render, then build the wiki into site/ with mkdocs build --strict
@@ -68,3 +69,7 @@ site-zensical: $(STAMP) ## Render, then build the same wiki with Zensical (MkDoc
 	$(GEN) render
 	rm -rf site-zensical
 	$(BIN)/zensical build --strict --clean -f zensical.yml
+
+.PHONY: lint
+lint: $(STAMP) ## Find hand-written text in docs/ and README.md that contradicts facts.yaml (exit 1)
+	$(GEN) lint docs README.md

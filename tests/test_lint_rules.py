@@ -326,7 +326,7 @@ def test_deploy_prohibition_is_fine_anywhere(know: Knowledge) -> None:
 def test_deploy_described_in_a_repo_that_does_not_deploy(know: Knowledge) -> None:
     found = lint(know, "Run `fly deploy` after merging.\n", repo="stakscrapr")
     assert short(found) == [
-        ("deploy-location", "fly deploy", "open a PR to StakTrakrApi instead", "deploy.repo")
+        ("deploy-location", "fly deploy", "StakTrakrApi/devops/fly-poller/", "deploy.repo")
     ]
     assert lint(know, "Run `fly deploy` after merging.\n", repo="staktrakr_api") == []
 

@@ -94,7 +94,7 @@ def on_name(token: Token, ctx: Context) -> None:
             token.start,
             token.text,
             f"is described in {know.repo_names[ctx.repo]}; it runs only from {place}",
-            f"open a PR to {allowed_repo} instead",
+            place,
             "deploy.repo",
         )
 

@@ -131,7 +131,7 @@ def _retired(ctx: Context, start: int, literal: str, retired: RetiredFact) -> No
             NO_REFERENCE,
             start,
             literal,
-            f"refers to {component.name}, which is {state}: {component.note}",
+            f"refers to a {state} component ({component.name}): {component.note}",
             retired.replacement,
             retired.fact,
         )
@@ -142,7 +142,7 @@ def _retired(ctx: Context, start: int, literal: str, retired: RetiredFact) -> No
             RETIRED_NOT_ACTIVE,
             start,
             literal,
-            f"presents {component.name} as active; it is {state}: {component.note}",
+            f"is presented as active, but it is {state}: {component.note}",
             retired.replacement,
             retired.fact,
         )
@@ -150,7 +150,7 @@ def _retired(ctx: Context, start: int, literal: str, retired: RetiredFact) -> No
         RETIRED_COMPONENT,
         start,
         literal,
-        f"names {component.name}, which is {state}, in a sentence that does not say so",
+        f"is {state}; name it only in a sentence that says so: {component.note}",
         retired.replacement,
         retired.fact,
     )

@@ -1,0 +1,187 @@
+"""End to end: the drift the audit found, seeded in synthetic checkouts, is found and nothing else;
+and this repo's own docs lint clean."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from tests.conftest import run
+
+REPO = Path(__file__).resolve().parent.parent
+FACTS = str(REPO / "facts.yaml")
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+    "GIT_AUTHOR_DATE": "2026-02-25T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-02-25T00:00:00Z",
+}
+
+STAKTRAKR = {
+    ".gitignore": ".env\n__pycache__/\n.DS_Store\n",
+    "CLAUDE.md": """# StakTrakr
+
+## Data feeds
+
+| Feed | Source | Cadence |
+| --- | --- | --- |
+| Spot prices | `spot-poller.yml` GitHub Action | hourly |
+
+The Fly.io config is `devops/retail-poller/fly.toml` in StakTrakrApi.
+
+To refresh spot prices locally, start the Docker spot-poller container.
+""",
+    ".claude/skills/retail-poller/SKILL.md": """---
+name: retail-poller
+---
+
+# Retail poller
+
+```sh
+docker exec firecrawl-docker-retail-poller-1 node /app/price-extract.js
+```
+""",
+    "docs/devops/api-infrastructure-runbook.md": """# Runbook
+
+## Local Docker spot poller
+
+Run `docker compose up spot-poller` on your laptop.
+
+The residential proxy is tinyproxy on port 8888.
+""",
+    # Seed-clean prose in the same checkout: nothing here may be reported.
+    "docs/clean.md": """# Pipeline
+
+The Home VM (`192.168.1.48`) runs tinyproxy (port 8889) and dashboard.js (port 3010).
+Spot prices come from `run-spot.sh` on the Fly.io container at `5,20,35,50 * * * *`.
+`spot-poller.yml` is retired since 2026-02-23; it is kept for emergency manual trigger only.
+Never run a local Docker spot-poller.
+Shared scraper code lives in `devops/scraper/` of StakTrakrApi; deploys run from
+`devops/fly-poller/`: This Mac runs `cd devops/fly-poller && fly deploy`.
+""",
+    "devops/spot-poller/.env": "TOKEN=stale\n",
+    "devops/spot-poller/__pycache__/poller.cpython-311.pyc": "",
+    "devops/retail-poller/.env": "TOKEN=stale\n",
+    "devops/retail-poller/.DS_Store": "",
+}
+WIKI = {
+    "home-poller.md": "# Home poller\n\nThe home poller runs on the Home VM at 192.168.1.81.\n",
+    "architecture-overview.md": """# Architecture
+
+Poller scripts live in `devops/retail-poller/` of StakTrakrApi.
+
+| Repo | Owns |
+| --- | --- |
+| lbruton/stakscrapr | Home VM full stack: dashboard, tinyproxy, Tailscale exit node |
+""",
+}
+STAKSCRAPR = {
+    "CLAUDE.md": "# stakscrapr\n\nNEVER run `fly deploy`. Open a PR to StakTrakrApi instead.\n",
+    "docs/release.md": "# Release\n\nAfter merging, run `fly deploy` from this checkout.\n",
+}
+
+EXPECTED = [
+    # (path as shown, line, rule, literal, fact)
+    ("StakTrakr/.claude/skills/retail-poller/SKILL.md", 8, "retired-component",
+     "firecrawl-docker-retail-poller-1", "components.retail_poller_container"),
+    ("StakTrakr/CLAUDE.md", 7, "retired-not-active", "spot-poller.yml",
+     "components.spot_poller_workflow"),
+    ("StakTrakr/CLAUDE.md", 9, "retired-value", "devops/retail-poller/fly.toml",
+     "devops.folders.fly_poller.path"),
+    ("StakTrakr/CLAUDE.md", 11, "no-reference", "Docker spot-poller container",
+     "components.docker_spot_poller"),
+    ("StakTrakr/devops/", 0, "forbidden-paths", "devops/", "repos.staktrakr.must_not_contain"),
+    ("StakTrakr/devops/retail-poller/", 0, "retired-value", "devops/retail-poller/",
+     "devops.folders.fly_poller.path"),
+    ("StakTrakr/devops/spot-poller/", 0, "retired-value", "devops/spot-poller/",
+     "components.docker_spot_poller"),
+    ("StakTrakr/docs/devops/api-infrastructure-runbook.md", 3, "no-reference",
+     "Local Docker spot poller", "components.docker_spot_poller"),
+    ("StakTrakr/docs/devops/api-infrastructure-runbook.md", 5, "no-reference", "spot-poller",
+     "components.docker_spot_poller"),
+    ("StakTrakr/docs/devops/api-infrastructure-runbook.md", 7, "contradiction", "8888",
+     "hosts.home_vm.services.tinyproxy.port"),
+    ("StakTrakrWiki/architecture-overview.md", 3, "retired-value", "devops/retail-poller/",
+     "devops.folders.fly_poller.path"),
+    ("StakTrakrWiki/home-poller.md", 3, "retired-value", "192.168.1.81", "hosts.home_vm.ip"),
+    ("stakscrapr/docs/release.md", 3, "deploy-location", "fly deploy", "deploy.repo"),
+]  # fmt: skip
+
+
+def checkout(root: Path, files: dict[str, str], *, git: bool) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+    if git:
+        env = {**os.environ, **GIT_ENV}
+        for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "seed"]):
+            subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+    return root
+
+
+def test_the_audits_drift_is_found_and_nothing_else(tmp_path: Path) -> None:
+    checkout(tmp_path / "StakTrakr", STAKTRAKR, git=True)
+    checkout(tmp_path / "StakTrakrWiki", WIKI, git=False)
+    checkout(tmp_path / "stakscrapr", STAKSCRAPR, git=True)
+    repos = [
+        "--repo=staktrakr=StakTrakr",
+        "--repo=staktrakr_wiki=StakTrakrWiki",
+        "--repo=stakscrapr=stakscrapr",
+    ]
+    result = run(["lint", "--facts", FACTS, *repos], tmp_path)
+    assert result.code == 1, result.err
+    text_paths = [line.split(":", 1)[0] for line in result.out.splitlines()[:-1]]
+    assert text_paths == [e[0] for e in EXPECTED]
+
+    result = run(["lint", "--facts", FACTS, "--format", "json", *repos], tmp_path)
+    records = json.loads(result.out)
+    prefixes = ("StakTrakr/", "StakTrakrWiki/", "stakscrapr/")
+    shown = [e[0].split("/", 1)[1] for e in EXPECTED]
+    assert [(r["path"], r["line"], r["rule"], r["literal"], r["fact"]) for r in records] == [
+        (path, *rest) for path, (_, *rest) in zip(shown, EXPECTED, strict=True)
+    ]
+    assert all(not r["path"].startswith(prefixes) for r in records)
+
+
+def test_every_seeded_case_carries_a_suggestion_where_facts_have_one(tmp_path: Path) -> None:
+    checkout(tmp_path / "StakTrakr", STAKTRAKR, git=True)
+    result = run(
+        ["lint", "--facts", FACTS, "--format", "json", "--repo", "staktrakr=StakTrakr"], tmp_path
+    )
+    by_literal = {r["literal"]: r["suggestion"] for r in json.loads(result.out)}
+    assert by_literal["devops/retail-poller/fly.toml"] == "devops/fly-poller/fly.toml"
+    assert by_literal["8888"] == "8889"
+    assert by_literal["spot-poller.yml"] == (
+        "run-spot.sh on the Fly.io container (Spot prices feed)"
+    )
+
+
+def test_fixed_checkouts_lint_clean(tmp_path: Path) -> None:
+    fixed = {name: text for name, text in STAKTRAKR.items() if not name.startswith("devops/")}
+    fixed["CLAUDE.md"] = (
+        "# StakTrakr\n\n| Feed | Source |\n| --- | --- |\n"
+        "| Spot prices | `run-spot.sh` on the Fly.io container, `5,20,35,50 * * * *` |\n\n"
+        "`spot-poller.yml` is retired (emergency manual trigger only).\n\n"
+        "Never run a local Docker spot-poller.\n"
+    )
+    fixed[".claude/skills/retail-poller/SKILL.md"] = (
+        "# Retail poller\n\nThe retail scripts live in StakTrakrApi under `devops/scraper/`.\n"
+    )
+    fixed["docs/devops/api-infrastructure-runbook.md"] = (
+        "# Runbook\n\nThe residential proxy is tinyproxy on port 8889.\n"
+    )
+    checkout(tmp_path / "StakTrakr", fixed, git=True)
+    result = run(["lint", "--facts", FACTS, "--repo", "staktrakr=StakTrakr"], tmp_path)
+    assert (result.code, result.out) == (0, "no drift found in 4 file(s)\n")
+
+
+def test_this_repos_docs_and_readme_lint_clean() -> None:
+    """Whatever docs/ holds now, generated or written by hand, must agree with the facts."""
+    result = run(["lint", "docs", "README.md"], REPO)
+    assert result.err == ""
+    assert result.code == 0, result.out
