@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import pty
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,9 +23,10 @@ COMMANDS = [command.name for command in cli_reference().commands]
 
 @pytest.fixture
 def small(tmp_path: Path) -> Path:
-    """The real facts with one small template, so these tests do not hang on other pages."""
+    """The real facts and templates, but one small wiki page instead of the real ones."""
     root = tmp_path / "small"
-    (root / "templates" / "docs").mkdir(parents=True)
+    shutil.copytree(REPO / "templates", root / "templates", ignore=shutil.ignore_patterns("docs"))
+    (root / "templates" / "docs").mkdir()
     (root / "facts.yaml").write_bytes((REPO / "facts.yaml").read_bytes())
     (root / "templates" / "docs" / "index.md.j2").write_text(
         "# {{ facts.project.name }}\n", encoding="utf-8"
