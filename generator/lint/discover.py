@@ -20,7 +20,8 @@ def markdown_files(folder: Path) -> list[str]:
     """
     listed = _git_files(folder)
     if listed is None:
-        listed = _walked_files(folder)
+        return sorted(_walked_files(folder))
+    # git lists files deleted from the work tree until the deletion is staged.
     return sorted(p for p in listed if p.endswith(SUFFIXES) and (folder / p).is_file())
 
 

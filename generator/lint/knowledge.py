@@ -105,6 +105,7 @@ class Knowledge:
     invariants: dict[str, list[str]] = field(default_factory=dict)  # check -> subjects
     deploy_folder: str = ""  # e.g. devops/fly-poller
     repo_names: dict[str, str] = field(default_factory=dict)  # repo key -> name
+    memo: dict[tuple[str, str], object] = field(default_factory=dict)  # answers rules reuse
 
     @cached_property
     def scanner(self) -> Scanner:

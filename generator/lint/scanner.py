@@ -24,7 +24,7 @@ _STAR = re.compile(r"\*")
 _WORD = re.compile(r"[\w-]")
 _BEGIN = re.compile(r"<!--\s*BEGIN GENERATED:\s*([A-Za-z0-9][\w.-]*)")
 _IGNORE = re.compile(r"<!--\s*drift:\s*ignore\s+([\w,*-]+)[^\n]*?-->")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+_FENCES = (re.compile(r"`{3,}"), re.compile(r"~{3,}"))  # at most 3 spaces before: checked
 _BLOCK_START = re.compile(r"[ \t]{0,3}(?:[-*+][ \t]|\d+[.)][ \t]|>|#|\|)")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)")
 
@@ -201,18 +201,24 @@ class Document:
         """Fenced code blocks, fence lines included."""
         if "```" not in self.text and "~~~" not in self.text:
             return []
+        text = self.text
+        marks = []
+        for pattern in _FENCES:
+            for fence in pattern.finditer(text):
+                line_start = text.rfind("\n", 0, fence.start()) + 1
+                if fence.start() - line_start <= 3 and not text[line_start : fence.start()].strip():
+                    marks.append((line_start, fence.group()))
+        marks.sort()
         spans = []
-        opening: re.Match[str] | None = None
-        for fence in _FENCE.finditer(self.text):
+        opening: tuple[int, str] | None = None
+        for start, mark in marks:
             if opening is None:
-                opening = fence
-            elif fence.group(1)[0] == opening.group(1)[0] and len(fence.group(1)) >= len(
-                opening.group(1)
-            ):
-                spans.append((opening.start(), self.line_span(fence.start())[1]))
+                opening = (start, mark)
+            elif mark[0] == opening[1][0] and len(mark) >= len(opening[1]):
+                spans.append((opening[0], self.line_span(start)[1]))
                 opening = None
         if opening is not None:
-            spans.append((opening.start(), len(self.text)))
+            spans.append((opening[0], len(text)))
         return spans
 
     def fence_at(self, offset: int) -> tuple[int, int] | None:
@@ -223,6 +229,17 @@ class Document:
 
     def block(self, offset: int) -> tuple[int, int]:
         """The fenced block or paragraph holding ``offset`` (a table row or heading alone)."""
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        found = self._blocks.get(line_start)
+        if found is None:
+            found = self._blocks[line_start] = self._block(offset)
+        return found
+
+    @cached_property
+    def _blocks(self) -> dict[int, tuple[int, int]]:
+        return {}
+
+    def _block(self, offset: int) -> tuple[int, int]:
         fence = self.fence_at(offset)
         if fence:
             return fence

@@ -114,6 +114,13 @@ def on_cron(token: Token, ctx: Context) -> None:
 
 def known_path(know: Knowledge, path: str) -> bool:
     path = path.rstrip("/")
+    cached = know.memo.get(("known_path", path))
+    if cached is None:
+        cached = know.memo[("known_path", path)] = _known_path(know, path)
+    return bool(cached)
+
+
+def _known_path(know: Knowledge, path: str) -> bool:
     if path in know.paths or know.fact_of_path(path):
         return True
     if _WILDCARD.search(path):
