@@ -391,3 +391,21 @@ def test_text_format_reads_like_a_compiler(know: Knowledge) -> None:
         "docs/a.md:1:3: retired-value `192.168.1.81` is a former value: The home VM's old IP,"
         " still in home-poller.md before the audit. (did you mean 192.168.1.48?)"
     )
+
+
+def test_a_cron_matching_a_feed_cadence_is_known(know: Knowledge) -> None:
+    assert lint(know, "Publish on `*/15 * * * *`.\n") == []
+    assert [f.literal for f in lint(know, "Publish on `*/20 * * * *`.\n")] == ["*/20 * * * *"]
+
+
+def test_deploy_from_the_right_folder_of_another_repo(know: Knowledge) -> None:
+    found = lint(know, "`cd ~/StakTrakr/devops/fly-poller && fly deploy`\n")
+    assert short(found) == [
+        (
+            "deploy-location",
+            "~/StakTrakr/devops/fly-poller",
+            "cd devops/fly-poller && fly deploy",
+            "deploy.folder",
+        )
+    ]
+    assert lint(know, "`cd ~/StakTrakrApi/devops/fly-poller && fly deploy`\n") == []

@@ -65,7 +65,11 @@ def on_name(token: Token, ctx: Context) -> None:
     suggestion = f"cd {know.deploy_folder} && {deploy.command}"
     moves = list(_CD.finditer(before))
     folder = moves[-1].group(1).strip("'\"").rstrip("/") if moves else None
-    if moves and folder and not folder.endswith(know.deploy_folder):
+    other_repos = {name.lower() for key, name in know.repo_names.items() if key != deploy.repo}
+    in_other_repo = bool(folder) and any(
+        part.lower() in other_repos for part in (folder or "").split("/")
+    )
+    if moves and folder and (not folder.endswith(know.deploy_folder) or in_other_repo):
         ctx.emit(
             DEPLOY_LOCATION,
             block_start + moves[-1].start(1),

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from generator.lint.context import Context, Rule, nearest, repo_relative
 from generator.lint.knowledge import Knowledge, same_network
-from generator.lint.rules.contradiction import cron_text
+from generator.lint.rules.contradiction import cron_text, schedule_problem
 from generator.lint.scanner import Token
 
 UNKNOWN_LITERAL = Rule(
@@ -100,8 +100,10 @@ def on_cron(token: Token, ctx: Context) -> None:
     if script is not None and script in know.crons:
         return  # a script with a schedule fact: the contradiction rule compares them
     known = {c.cron: c.fact for c in know.crons.values() if c.cron}
-    if script is None and expression in known:
-        return
+    if script is None and any(
+        (c.cron or c.every) and schedule_problem(expression, c) is None for c in know.crons.values()
+    ):
+        return  # the schedule of some feed, as a cron or as its cadence
     if script is not None:
         message = f"schedules {script}, and no fact holds a schedule for it"
         near = None
