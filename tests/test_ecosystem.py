@@ -285,3 +285,81 @@ def test_make_help_lists_every_target_with_one_line_and_no_colour_in_a_pipe() ->
     phony = set(re.findall(r"^\.PHONY: (\S+)", makefile, re.M))
     assert phony == listed
     assert {"render", "check", "test", "site", "site-zensical", "help"} <= listed
+
+
+def _step(workflow: str, name: str) -> dict[str, str]:
+    jobs = _load(workflow)["jobs"]
+    assert isinstance(jobs, dict)
+    return next(s for job in jobs.values() for s in job["steps"] if s.get("name") == name)
+
+
+def test_sibling_check_step_fails_with_a_fix_command_that_works(
+    project: Path, tmp_path: Path
+) -> None:
+    """Run the reusable workflow's check script as the runner would, then its printed fix."""
+    workspace = tmp_path / "workspace"
+    generator, target = workspace / "generator", workspace / "target"
+    shutil.copytree(project, generator)
+    target.mkdir()
+    (target / "CLAUDE.md").write_text("# StakTrakrApi\n\n## Deploying\n", encoding="utf-8")
+    python_dir = str(Path(sys.executable).parent)
+    env = {
+        "PATH": f"{python_dir}{os.pathsep}{os.environ['PATH']}",
+        "REPO_KEY": "staktrakr_api",
+        "GENERATOR_REPOSITORY": "lbruton/StakTrakrWiki",
+        "GENERATOR_REF": "v9.9.9",
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+    }
+    first = _run(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "sync",
+            "--repo",
+            f"staktrakr_api={target}",
+            "--add-missing",
+        ],
+        generator,
+        env,
+    )
+    assert first.returncode == 0, first.stdout + first.stderr
+    script = tmp_path / "check.sh"
+    script.write_text(_step("sibling-check.yml", "Check")["run"], encoding="utf-8")
+    fresh = _run(["bash", "-e", str(script)], generator, env)
+    assert fresh.returncode == 0, fresh.stdout + fresh.stderr
+    assert "::error" not in fresh.stdout
+
+    # This repo moves on: a fact changes and is rendered here, the sibling is now behind.
+    facts = generator / "facts.yaml"
+    text = facts.read_text("utf-8")
+    assert "Frontend only (HTML, JS, CSS)." in text
+    facts.write_text(text.replace("(HTML, JS, CSS)", "(HTML, JS and CSS)"), encoding="utf-8")
+    assert _run([sys.executable, "-m", "generator", "render"], generator, env).returncode == 0
+
+    stale = _run(["bash", "-e", str(script)], generator, env)
+    assert stale.returncode == 1, stale.stdout + stale.stderr
+    assert "repo-boundaries/SKILL.md: stale" in stale.stdout
+    error = next(line for line in stale.stdout.splitlines() if line.startswith("::error "))
+    src = "/tmp/staktrakr-generator"
+    fix = (
+        f"git clone https://github.com/lbruton/StakTrakrWiki {src} && git -C {src} checkout v9.9.9"
+        f" && python -m pip install {src} && python -m generator --root {src} sync"
+        ' --repo staktrakr_api="$PWD"'
+    )
+    assert error == (
+        "::error title=Generated docs are stale::From the root of your clone of this repo,"
+        f" run: {fix}   Then commit the changed files."
+    )
+    assert f"```sh\n{fix}\n```" in (tmp_path / "summary.md").read_text("utf-8")
+
+    # The last part of the fix, from the sibling's root, with the generator already cloned.
+    sync = fix.split(f"python -m pip install {src} && ", 1)[1].replace(src, str(generator))
+    fixed = _run(["bash", "-c", sync], target, env)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    again = _run(["bash", "-e", str(script)], generator, env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "(HTML, JS and CSS)" in (target / ".claude/skills/repo-boundaries/SKILL.md").read_text(
+        "utf-8"
+    )
