@@ -69,7 +69,7 @@ def _where(args: argparse.Namespace, reporter: Reporter) -> int:
 def _plan(args: argparse.Namespace, reporter: Reporter) -> int:
     from generator import plan
 
-    lines, findings = plan.format_plan(plan.plan(_project(args), args.against))
+    lines, findings = plan.format_plan(plan.plan(_project(args), args.against, args.repo))
     for line in lines:
         reporter.line(line)
     for finding in findings:
@@ -221,6 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="HEAD",
         metavar="REF",
         help="git revision whose facts.yaml to compare with (default: HEAD)",
+    )
+    preview.add_argument(
+        "--repo",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="also show what sync would change in this sibling repo checkout (repeatable)",
     )
     due = add(
         "verify",

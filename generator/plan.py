@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.check import Finding, compare
+from generator import sync
+from generator.check import Finding, compare, unified_diff
 from generator.errors import Diagnostic, UsageError
 from generator.facts import LoadedFacts, load_facts, parse_facts
 from generator.lint.discover import markdown_files
@@ -180,6 +181,8 @@ class Plan:
     against: str
     changes: list[Change]
     findings: list[Finding]  # what render would change, with diffs
+    synced: list[Finding]  # what sync would change in the checkouts given, with diffs
+    refused: list[str]  # checkout files with hand-edited generated text: sync would stop
 
 
 def changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
@@ -190,8 +193,11 @@ def changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[s
     return found
 
 
-def plan(project: Project, against: str = "HEAD") -> Plan:
-    """Compare facts.yaml with ``against``: per changed fact its places, then render's diff."""
+def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = ()) -> Plan:
+    """Compare facts.yaml with ``against``: per changed fact its places, then render's diff.
+
+    With ``repo_options`` (``NAME=PATH``, as sync takes them), also what sync would change.
+    """
     old = facts_at(project, against)
     new = _load(project)
     new_rendered = Renderer(project, new).render_all()
@@ -201,10 +207,26 @@ def plan(project: Project, against: str = "HEAD") -> Plan:
     if removed:
         old_rendered = Renderer(project, old).render_all()
         located.update(_by_key(places(old_rendered, old.facts, removed)))
+    synced: list[Finding] = []
+    refused: list[str] = []
+    if repo_options:
+        checkouts = sync.parse_repo_options(repo_options, new, project, use_config=False)
+        planned = sync.plan_checkouts(project, new, checkouts)
+        synced = [
+            Finding(
+                c.display,
+                "missing" if c.old is None else "stale",
+                unified_diff(c.display, c.old or b"", c.new),
+            )
+            for c in planned.changes
+        ]
+        refused = [e.display for e in planned.hand_edits]
     return Plan(
         against,
         [Change(k, o, n, tuple(located.get(k, ()))) for k, o, n in changes],
         compare(project.root, new_rendered),
+        synced,
+        refused,
     )
 
 
@@ -230,4 +252,11 @@ def format_plan(result: Plan) -> tuple[list[str], list[Finding]]:
     else:
         lines.append(f"render would change {len(result.findings)} file(s):")
         lines.extend(f"  {f.path} ({f.state})" for f in result.findings)
-    return lines, result.findings
+    if result.synced:
+        lines.append(f"sync would change {len(result.synced)} file(s) in the checkouts:")
+        lines.extend(f"  {f.path} ({f.state})" for f in result.synced)
+    lines.extend(
+        f"  {path}: hand-edited generated text; sync would stop (move the edit to facts.yaml)"
+        for path in result.refused
+    )
+    return lines, [*result.findings, *result.synced]

@@ -152,3 +152,28 @@ def test_plan_reports_bad_facts_at_the_revision_with_their_place(repo: Path) -> 
     )
     assert result.err.startswith(f"HEAD:facts.yaml:{line}:9: error: ")
     assert "999.1.1.1" in result.err
+
+
+def test_plan_shows_what_sync_would_change_in_a_checkout(repo: Path, tmp_path: Path) -> None:
+    checkout = tmp_path / "StakTrakr"
+    skill = checkout / ".claude/skills/retail-provider-fix/SKILL.md"
+    skill.parent.mkdir(parents=True)
+    skill.write_text("# Retail provider fix\n", "utf-8")
+    option = f"StakTrakr={checkout}"
+    run(["sync", "--repo", option, "--add-missing"], repo)
+    assert OLD_IP in skill.read_text("utf-8")
+    set_ip(repo, NEW_IP)
+    untouched = snapshot(checkout)
+
+    result = run(["plan", "--repo", option], repo)
+    assert result.code == 0, result.err
+    assert snapshot(checkout) == untouched, "plan wrote into the checkout"
+    lines = result.out.splitlines()
+    shown = f"{checkout}/.claude/skills/retail-provider-fix/SKILL.md"
+    at = lines.index("sync would change 1 file(s) in the checkouts:")
+    assert lines[at + 1] == f"  {shown} (stale)"
+    diff = result.out[result.out.index(f"--- a/{shown}") :]
+    removed = [x for x in diff.splitlines() if x.startswith("-") and OLD_IP in x]
+    added = [x for x in diff.splitlines() if x.startswith("+") and NEW_IP in x]
+    assert len(removed) == len(added) >= 1
+    assert [x[1:].replace(OLD_IP, NEW_IP) for x in removed] == [x[1:] for x in added]
