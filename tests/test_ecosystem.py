@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -311,6 +312,8 @@ def test_sibling_check_step_fails_with_a_fix_command_that_works(
         "GITHUB_WORKSPACE": str(workspace),
         "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
     }
+    # The pinned ref of this repo is consistent: its own outputs are rendered.
+    assert _run([sys.executable, "-m", "generator", "render"], generator, env).returncode == 0
     first = _run(
         [
             sys.executable,
@@ -363,3 +366,19 @@ def test_sibling_check_step_fails_with_a_fix_command_that_works(
     assert "(HTML, JS and CSS)" in (target / ".claude/skills/repo-boundaries/SKILL.md").read_text(
         "utf-8"
     )
+
+    # Lint findings go to SARIF with paths relative to the sibling's root; findings alone
+    # (exit 1) do not fail the step, the annotations report them.
+    stale_ip = "192.168.1.81"
+    assert stale_ip in (generator / "facts.yaml").read_text("utf-8")
+    with (target / "CLAUDE.md").open("a", encoding="utf-8") as handle:
+        handle.write(f"\nThe home VM is at {stale_ip}.\n")
+    lint_script = tmp_path / "lint.sh"
+    lint_script.write_text(_step("sibling-check.yml", "Lint (SARIF)")["run"], encoding="utf-8")
+    linted = _run(["bash", "-e", str(lint_script)], target, env)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    sarif = json.loads((workspace / "lint.sarif").read_text("utf-8"))
+    results = sarif["runs"][0]["results"]
+    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results] == [
+        "CLAUDE.md"
+    ]
