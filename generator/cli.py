@@ -61,7 +61,7 @@ def _lint(args: argparse.Namespace, reporter: Reporter) -> int:
 def _where(args: argparse.Namespace, reporter: Reporter) -> int:
     from generator import plan
 
-    for line in plan.format_where(plan.where(_project(args), args.key)):
+    for line in plan.format_where(plan.where(_project(args), args.key, args.repo)):
         reporter.line(line)
     return ExitCode.OK
 
@@ -209,6 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
         _where,
     )
     where.add_argument("key", metavar="KEY", help="dotted facts key, e.g. hosts.home_vm.ip")
+    where.add_argument(
+        "--repo",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="also search this sibling repo checkout's hand-written files (repeatable)",
+    )
     preview = add(
         "plan",
         "Preview a facts.yaml edit: per changed fact the lines it feeds, then the diff render"

@@ -45,8 +45,11 @@ def _load(project: Project) -> LoadedFacts:
     return load_facts(project.facts_path, project.facts_display)
 
 
-def where(project: Project, key: str, checkouts: Mapping[str, Path] | None = None) -> WhereReport:
-    """Every output line stating fact ``key`` (or the facts below it), and hand-written ones."""
+def where(project: Project, key: str, repo_options: Sequence[str] = ()) -> WhereReport:
+    """Every output line stating fact ``key`` (or the facts below it), and hand-written ones.
+
+    Hand-written places are searched in this repo and in the checkouts of ``repo_options``.
+    """
     loaded = _load(project)
     keys = select(key, loaded.facts)
     if not keys:
@@ -65,7 +68,10 @@ def where(project: Project, key: str, checkouts: Mapping[str, Path] | None = Non
     rendered = Renderer(project, loaded).render_all()
     values = {k: fact_leaves(loaded.facts.raw)[k] for k in keys}
     outputs = {r.output.path for r in rendered}
-    folders = {"": project.root, **{f"{name}:": path for name, path in (checkouts or {}).items()}}
+    folders = {"": project.root}
+    if repo_options:
+        for checkout in sync.parse_repo_options(repo_options, loaded, project, use_config=False):
+            folders[checkout.display("")] = checkout.root
     return WhereReport(
         values, places(rendered, loaded.facts, keys), hand_written(folders, values, outputs)
     )

@@ -177,3 +177,19 @@ def test_plan_shows_what_sync_would_change_in_a_checkout(repo: Path, tmp_path: P
     added = [x for x in diff.splitlines() if x.startswith("+") and NEW_IP in x]
     assert len(removed) == len(added) >= 1
     assert [x[1:].replace(OLD_IP, NEW_IP) for x in removed] == [x[1:] for x in added]
+
+
+def test_where_searches_hand_written_text_in_checkouts(repo: Path, tmp_path: Path) -> None:
+    checkout = tmp_path / "StakTrakr"
+    skill = checkout / ".claude/skills/retail-provider-fix/SKILL.md"
+    skill.parent.mkdir(parents=True)
+    skill.write_text(f"# Retail provider fix\n\nSSH to {OLD_IP} first.\n", "utf-8")
+    option = f"StakTrakr={checkout}"
+    run(["sync", "--repo", option, "--add-missing"], repo)
+    assert skill.read_text("utf-8").count(OLD_IP) == 2  # the hand-written line and the block
+    git(checkout, "init", "-q")  # a real checkout: its files are what git tracks or would
+
+    result = run(["where", "hosts.home_vm.ip", "--repo", option], repo)
+    assert result.code == 0, result.err
+    tail = result.out.split("hand-written places that state the value:\n", 1)[1]
+    assert tail == f"  {checkout}/.claude/skills/retail-provider-fix/SKILL.md:3:8\n"
