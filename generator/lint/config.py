@@ -39,7 +39,7 @@ class LintConfig:
     ignores: list[tuple[pathspec.GitIgnoreSpec, frozenset[str]]] = field(default_factory=list)
 
     def excluded(self, *paths: str) -> bool:
-        return any(self.exclude.match_file(p) for p in paths)
+        return bool(self.exclude.patterns) and any(self.exclude.match_file(p) for p in paths)
 
     def ignored_rules(self, *paths: str) -> frozenset[str]:
         rules: frozenset[str] = frozenset()

@@ -42,7 +42,10 @@ def lint_text(
     """Findings in one Markdown text, sorted, one per place and literal."""
     doc = Document(text)
     ctx = Context(doc, know, path, shown or path, enabled, repo)
+    inert = know.inert
     for token in doc.tokens(know.scanner):
+        if (token.kind, token.text) in inert:
+            continue  # a current value that no rule questions wherever it stands
         for handler in HANDLERS.get(token.kind, ()):
             handler(token, ctx)
     return deduplicate(ctx.found, PRIORITY)

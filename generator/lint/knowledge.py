@@ -118,6 +118,19 @@ class Knowledge:
         return Scanner(words, self.path_roots)
 
     @cached_property
+    def inert(self) -> frozenset[tuple[str, str]]:
+        """Literals that are right in any context: known addresses and known paths outside
+        the feed folders. The engine skips them without asking the rules."""
+        literals = {("ip", address) for address in self.ips}
+        for path in self.paths:
+            if path.startswith(self.feed_roots) or any(
+                f.is_path and (path + "/").startswith(f.value) for f in self.former
+            ):
+                continue
+            literals.update({("path", path), ("path", path + "/")})
+        return frozenset(literals)
+
+    @cached_property
     def service_names(self) -> re.Pattern[str]:
         return words_regex(s for service in self.services for s in service.spellings)
 
@@ -132,12 +145,6 @@ class Knowledge:
     @cached_property
     def script_names(self) -> re.Pattern[str]:
         return words_regex(s.lower() for s in self.scripts)
-
-    @cached_property
-    def repo_words(self) -> re.Pattern[str]:
-        return words_regex(
-            s.lower() for repo in self.facts.repos.values() for s in (repo.name, repo.slug)
-        )
 
     @cached_property
     def _by_spelling(self) -> dict[str, Any]:

@@ -24,7 +24,7 @@ _STAR = re.compile(r"\*")
 _WORD = re.compile(r"[\w-]")
 _BEGIN = re.compile(r"<!--\s*BEGIN GENERATED:\s*([A-Za-z0-9][\w.-]*)")
 _IGNORE = re.compile(r"<!--\s*drift:\s*ignore\s+([\w,*-]+)[^\n]*?-->")
-_FENCES = (re.compile(r"`{3,}"), re.compile(r"~{3,}"))  # at most 3 spaces before: checked
+_FENCES = (re.compile(r"```+"), re.compile(r"~~~+"))  # at most 3 spaces before: checked
 _BLOCK_START = re.compile(r"[ \t]{0,3}(?:[-*+][ \t]|\d+[.)][ \t]|>|#|\|)")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)")
 
