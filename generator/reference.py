@@ -11,10 +11,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from generator.markdown import Block
 from generator.schema import facts_schema
 
 EXAMPLE_PREFIX = "example: "
-_USAGE_WIDTH = 1000  # one usage line, whatever the terminal: the page must not depend on it
+_USAGE_WIDTH = 90  # fixed, whatever the terminal: the page must not depend on it
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,12 @@ def _option(action: argparse.Action, prog: str) -> CliOption:
     return CliOption(flags, metavar, text, _default(action))
 
 
-def _usage(parser: argparse.ArgumentParser) -> str:
+def _usage(parser: argparse.ArgumentParser) -> Block:
+    """The usage lines as ``--help`` prints them, wrapped at a fixed width (a code block)."""
     formatter = argparse.HelpFormatter(parser.prog, width=_USAGE_WIDTH)
     formatter.add_usage(parser.usage, parser._actions, parser._mutually_exclusive_groups, "")
-    return " ".join(formatter.format_help().split())
+    lines = formatter.format_help().strip("\n").splitlines()
+    return Block("\n".join(line.rstrip() for line in lines))
 
 
 def _visible(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:

@@ -122,7 +122,7 @@ def test_cli_reference_does_not_depend_on_the_terminal_width(
     narrow = cli_reference()
     monkeypatch.setenv("COLUMNS", "300")
     assert cli_reference() == narrow
-    assert all("\n" not in command.usage for command in narrow.commands)
+    assert max(len(line) for c in narrow.commands for line in c.usage.splitlines()) <= 90
 
 
 def _property_paths(node: dict[str, Any], path: str) -> Iterator[str]:
