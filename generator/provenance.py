@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 
 from generator.markdown import cell, inline
 from generator.model import Facts, Provenance, Verified
+from generator.targets import BLOCK_COPIES
 
 if TYPE_CHECKING:
     from generator.render import Rendered
@@ -283,6 +284,31 @@ def anchor_ids(facts: Facts) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
+class ShownOn:
+    """A page that uses a fact, and the sections (heading ids) whose lines state it."""
+
+    page: str  # output path, docs/...
+    sections: tuple[str, ...]  # empty when the page uses the fact without stating it verbatim
+
+
+@dataclass(frozen=True)
+class CarriedBy:
+    """This repo's copy of a sibling repo's file or managed block that uses a fact."""
+
+    repo: str  # the repo's name, as its copy folder is named
+    name: str  # a file path in the repo, or a block name
+    block: bool
+
+
+def carried_by(path: str) -> CarriedBy:
+    """What the copy at ``path`` (``repos/REPO/...``) stands for."""
+    parts = path.split("/")
+    if len(parts) == 4 and parts[2] == BLOCK_COPIES:
+        return CarriedBy(parts[1], parts[3].removesuffix(".md"), True)
+    return CarriedBy(parts[1] if len(parts) > 2 else "", "/".join(parts[2:]) or path, False)
+
+
+@dataclass(frozen=True)
 class IndexRow:
     """One fact on the index page."""
 
@@ -292,8 +318,8 @@ class IndexRow:
     source: str | None
     verified: Verified | None
     recorded_on: str  # the key the source or check is recorded on, when not this one
-    shown: tuple[Place, ...]  # one per page and section
-    carried: tuple[str, ...]  # sibling-repo copies that use it
+    shown: tuple[ShownOn, ...]
+    carried: tuple[CarriedBy, ...]
 
 
 @dataclass(frozen=True)
@@ -317,12 +343,13 @@ def build_index(rendered: Sequence[Rendered], facts: Facts) -> FactIndex:
     others = [r for r in rendered if r.output.path != INDEX_PAGE]
     leaves = fact_leaves(facts.raw)
     found = places(others, facts)
-    pages: dict[str, dict[tuple[str, str], Place]] = {}
+    pages: dict[str, dict[str, dict[str, None]]] = {}  # key -> page -> section ids
     carried: dict[str, dict[str, None]] = {}
     for place in found:
         if place.path.startswith("docs/"):
-            section = place.anchor if place.line else ""
-            pages.setdefault(place.key, {}).setdefault((place.path, section), place)
+            sections_of = pages.setdefault(place.key, {}).setdefault(place.path, {})
+            if place.line:
+                sections_of[place.anchor] = None
         else:
             carried.setdefault(place.key, {})[place.path] = None
     seen: set[str] = set()
@@ -331,7 +358,7 @@ def build_index(rendered: Sequence[Rendered], facts: Facts) -> FactIndex:
         ids = [a for a in (*reversed(list(_ancestors(key))), key) if "." in a and a not in seen]
         seen.update(ids)
         prov, recorded_on = provenance_of(key, facts)
-        shown = _one_per_page(pages.get(key, {}))
+        shown = tuple(ShownOn(page, tuple(ids)) for page, ids in sorted(pages.get(key, {}).items()))
         sections.setdefault(key.split(".")[0], []).append(
             IndexRow(
                 key=key,
@@ -341,7 +368,7 @@ def build_index(rendered: Sequence[Rendered], facts: Facts) -> FactIndex:
                 verified=prov.verified,
                 recorded_on="" if recorded_on == key else recorded_on,
                 shown=shown,
-                carried=tuple(sorted(carried.get(key, {}))),
+                carried=tuple(carried_by(p) for p in sorted(carried.get(key, {}))),
             )
         )
     return FactIndex(
@@ -350,12 +377,6 @@ def build_index(rendered: Sequence[Rendered], facts: Facts) -> FactIndex:
         idle=tuple(idle_outputs(others)),
         keys=tuple(leaves),
     )
-
-
-def _one_per_page(found: Mapping[tuple[str, str], Place]) -> tuple[Place, ...]:
-    # A page found only as "read, line unknown" keeps that entry; otherwise its sections.
-    located = {path for (path, section), p in found.items() if p.line}
-    return tuple(p for (path, section), p in sorted(found.items()) if p.line or path not in located)
 
 
 def usage_report(rendered: Sequence[Rendered], facts: Facts) -> list[str]:

@@ -143,10 +143,7 @@ def test_pages_link_their_facts_to_the_index(project: Path) -> None:
     assert cells[1] == f"`{OLD_IP}`"
     assert cells[2].startswith("API Pipeline Audit: Home VM role")
     assert cells[3].startswith("2026-02-25 by API Pipeline Audit: corrected in the approved audit")
-    assert (
-        "[home-poller.md#home-vm-and-home-poller](home-poller.md#home-vm-and-home-poller)"
-        in (cells[4])
-    )
+    assert "[home-poller.md](home-poller.md#home-vm-and-home-poller)" in (cells[4])
 
 
 def mkdocs_build(root: Path, site: Path) -> subprocess.CompletedProcess[str]:
