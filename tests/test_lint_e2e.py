@@ -185,3 +185,22 @@ def test_this_repos_docs_and_readme_lint_clean() -> None:
     result = run(["lint", "docs", "README.md"], REPO)
     assert result.err == ""
     assert result.code == 0, result.out
+
+
+def test_what_sync_writes_into_sibling_repos_lints_clean(project: Path, tmp_path: Path) -> None:
+    """Generated skill files and blocks, in real checkouts, agree with the linter."""
+    repos = {"staktrakr": "StakTrakr", "staktrakr_api": "StakTrakrApi", "stakscrapr": "stakscrapr"}
+    options = []
+    skills = ("seed-sync", "api-infrastructure", "retail-poller", "retail-provider-fix")
+    for key, name in repos.items():
+        files = {"CLAUDE.md": f"# {name}\n"}
+        if key == "staktrakr":  # hand-written skills that receive managed blocks
+            files.update({f".claude/skills/{s}/SKILL.md": f"# {s}\n" for s in skills})
+        checkout(tmp_path / name, files, git=True)
+        options.append(f"--repo={key}={tmp_path / name}")
+    synced = run(["sync", "--add-missing", *options], project)
+    assert synced.code == 0, synced.err
+    assert (tmp_path / "StakTrakr/CLAUDE.md").read_text("utf-8") != "# StakTrakr\n"
+    result = run(["lint", *options], project)
+    assert (result.code, result.err) == (0, ""), result.out
+    assert result.out.startswith("no drift found in ")

@@ -92,7 +92,13 @@ def on_name(token: Token, ctx: Context) -> None:
             f"{know.facts.hosts[deploy.host].name}: {suggestion}",
             "deploy.host",
         )
-    elif ctx.repo is not None and ctx.repo != deploy.repo and not moves:
+    elif (
+        ctx.repo is not None
+        and ctx.repo != deploy.repo
+        and not moves
+        and not named_allowed
+        and allowed_repo.lower() not in ctx.doc.sentence(token.start).lower()
+    ):  # in another repo's docs, the command must be put in the allowed place
         ctx.emit(
             DEPLOY_LOCATION,
             token.start,
