@@ -412,6 +412,6 @@ def test_deploy_from_the_right_folder_of_another_repo(know: Knowledge) -> None:
 
 
 def test_deploy_by_the_allowed_host_or_repo_may_be_told_anywhere(know: Knowledge) -> None:
-    row = "| Shared scraper logic | a PR to StakTrakrApi | StakTrakr Mac: merge, then `fly deploy` |\n"
+    row = "| Shared logic | a PR to StakTrakrApi | StakTrakr Mac: merge, then `fly deploy` |\n"
     assert lint(know, row, repo="stakscrapr") == []
     assert lint(know, "StakTrakrApi runs `fly deploy` after each merge.\n", repo="staktrakr") == []
