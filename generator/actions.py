@@ -15,25 +15,46 @@ from generator.project import Project
 from generator.report import Reporter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from generator.facts import LoadedFacts
     from generator.render import Rendered
 
 
-def _digest(project: Project) -> str:
-    return cache.input_digest(project.root, project.facts_path)
+def _render_reusing(
+    project: Project, base: str, reporter: Reporter
+) -> tuple[list[Rendered], LoadedFacts, Callable[[], None]]:
+    """Render in memory, reusing what the cache proves unchanged.
+
+    Returns the outputs, the facts, and a function that records the outputs in the cache.
+    """
+    from generator.facts import load_facts
+    from generator.render import Renderer
+    from generator.reuse import Reuser, ValueDigests, records_of
+
+    inputs = cache.input_digest(base, project.facts_path)
+    loaded = load_facts(project.facts_path, project.facts_display)
+    renderer = Renderer(project, loaded)
+    code = cache.code_digest(base, renderer.known)
+    digests = ValueDigests(loaded.facts.raw)
+    reuser = Reuser(project.root, cache.previous_records(project.root, code), digests)
+    rendered = renderer.render_all(reuser)
+    reporter.detail(f"{reuser.reused} of {len(rendered)} outputs reused from the cache")
+
+    def remember() -> None:
+        cache.save(project.root, inputs, code, records_of(rendered, digests))
+
+    return rendered, loaded, remember
 
 
 def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
     """Render every output and write the ones whose bytes changed."""
-    from generator.facts import load_facts
     from generator.files import contained, remove_stale_temps, write_if_changed
     from generator.lock import tree_lock
-    from generator.render import Renderer
 
     with tree_lock(project.root, "render"):
-        inputs = _digest(project)
-        loaded = load_facts(project.facts_path, project.facts_display)
         # Render everything in memory first: a template error must leave every file untouched.
-        rendered = Renderer(project, loaded).render_all()
+        rendered, _, remember = _render_reusing(project, cache.base_digest(project.root), reporter)
         # Check every destination before writing any: a symlink out of the tree stops it all.
         targets = [contained(project.root, item.output.path) for item in rendered]
         if not force and _refuse_hand_edits(project, rendered, reporter):
@@ -44,7 +65,7 @@ def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
             if write_if_changed(target, item.data):
                 written += 1
                 reporter.line(f"wrote {item.output.path}")
-        cache.save(project.root, inputs, {r.output.path: cache.file_sha(r.data) for r in rendered})
+        remember()
     if written:
         reporter.info(f"{written} of {len(rendered)} files written")
     else:
@@ -80,7 +101,8 @@ def _fresh_by_cache(project: Project, inputs: str) -> int | None:
 
 def check(project: Project, reporter: Reporter) -> int:
     """Render in memory and compare with disk; writes nothing but its own cache."""
-    inputs = _digest(project)
+    base = cache.base_digest(project.root)
+    inputs = cache.input_digest(base, project.facts_path)
     # --verbose reports what each output reads, which only a render knows.
     known_fresh = None if reporter.verbose else _fresh_by_cache(project, inputs)
     if known_fresh is not None:
@@ -88,11 +110,8 @@ def check(project: Project, reporter: Reporter) -> int:
         return ExitCode.OK
 
     from generator.check import compare
-    from generator.facts import load_facts
-    from generator.render import Renderer
 
-    loaded = load_facts(project.facts_path, project.facts_display)
-    rendered = Renderer(project, loaded).render_all()
+    rendered, loaded, remember = _render_reusing(project, base, reporter)
     if reporter.verbose:
         from generator.provenance import usage_report
 
@@ -100,7 +119,7 @@ def check(project: Project, reporter: Reporter) -> int:
             reporter.detail(line)
     findings = compare(project.root, rendered)
     if not findings:
-        cache.save(project.root, inputs, {r.output.path: cache.file_sha(r.data) for r in rendered})
+        remember()
         reporter.info(f"all {len(rendered)} generated files are fresh")
         return ExitCode.OK
     for finding in findings:

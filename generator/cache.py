@@ -1,11 +1,16 @@
-"""A cache that lets `check` prove a clean tree fresh without rendering anything.
+"""A cache that lets `check` and `render` skip work they can prove would change nothing.
 
-After a render (or a full check) finds every output as rendering makes it, the manifest
-records a digest of everything rendering depends on (the facts file, every template, the
-generator's own source, the installed library versions) and the hash of each output. When a
-later check sees the same inputs digest and the same output hashes on disk, a fresh render
-would produce exactly those bytes (rendering is deterministic), so the tree is fresh. Any
-other state (a missing, unreadable or tampered manifest, a changed input) falls back to a full
+Two proofs, both from content hashes, never from timestamps:
+
+- Whole tree: the manifest records a digest of everything rendering depends on (the facts
+  file, every template, the generator's own source, the installed library versions) with the
+  hash of each output. When a later check sees the same inputs and the same output bytes on
+  disk, a fresh render would make exactly those bytes (rendering is deterministic).
+- One output: each output also records the facts keys its template read (from read tracking)
+  with a digest of each value. When nothing but facts changed and none of the values it read
+  did, and its file still holds the recorded bytes, that output is reused instead of rendered.
+
+Any other state (a missing, unreadable or tampered manifest, a changed input) means a full
 render. The folder is git-ignored and safe to delete at any time.
 """
 
@@ -15,12 +20,21 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.files import write_atomic
 
-FORMAT = 1
+FORMAT = 2
 _PACKAGE = Path(__file__).resolve().parent
+MISSING = "-"  # digest of a key that no longer resolves: never equal to a recorded one
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    sha: str
+    reads: tuple[tuple[str, str], ...]  # (facts key, value digest) in first-read order
 
 
 def cache_dir(root: Path) -> Path:
@@ -56,10 +70,9 @@ def _tree_files(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[P
     )
 
 
-def input_digest(root: Path, facts_path: Path, extra: Iterable[str] = ()) -> str:
-    """A digest of everything the rendered bytes depend on."""
+def base_digest(root: Path) -> str:
+    """Templates, the generator's source and library versions: everything but the facts."""
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
-    digest.update(b"facts\0" + facts_path.read_bytes())
     for label, folder, suffixes in (
         ("template", root / "templates", None),
         ("source", _PACKAGE, (".py", ".json")),
@@ -67,8 +80,23 @@ def input_digest(root: Path, facts_path: Path, extra: Iterable[str] = ()) -> str
         for path in _tree_files(folder, suffixes):
             digest.update(f"\0{label}\0{path.relative_to(folder).as_posix()}\0".encode())
             digest.update(path.read_bytes())
-    for item in (*_library_versions(), *extra):
+    for item in _library_versions():
         digest.update(f"\0{item}".encode())
+    return digest.hexdigest()
+
+
+def input_digest(base: str, facts_path: Path) -> str:
+    """A digest of everything the rendered bytes depend on: the base digest and the facts."""
+    digest = hashlib.sha256(base.encode())
+    digest.update(b"\0facts\0" + facts_path.read_bytes())
+    return digest.hexdigest()
+
+
+def code_digest(base: str, outputs: Iterable[str]) -> str:
+    """What an output depends on besides the facts it reads (the set of outputs: links)."""
+    digest = hashlib.sha256(base.encode())
+    for path in sorted(outputs):
+        digest.update(f"\0{path}".encode())
     return digest.hexdigest()
 
 
@@ -76,31 +104,63 @@ def file_sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def value_digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
 def _checksum(body: Mapping[str, object]) -> str:
     return file_sha(json.dumps(body, sort_keys=True).encode())
 
 
-def save(root: Path, inputs: str, outputs: Mapping[str, str]) -> None:
-    """Record that rendering ``inputs`` gives ``outputs`` (path → sha256 of the bytes)."""
-    body = {"format": FORMAT, "inputs": inputs, "outputs": dict(sorted(outputs.items()))}
+def save(root: Path, inputs: str, code: str, records: Mapping[str, OutputRecord]) -> None:
+    """Record what rendering ``inputs`` made: per output, its hash and the values it read."""
+    outputs = {
+        path: {"sha": record.sha, "reads": [list(pair) for pair in record.reads]}
+        for path, record in sorted(records.items())
+    }
+    body = {"format": FORMAT, "inputs": inputs, "code": code, "outputs": outputs}
     text = json.dumps({**body, "checksum": _checksum(body)}, indent=1, sort_keys=True)
     write_atomic(_manifest_path(root), text.encode() + b"\n")
 
 
-def recorded_outputs(root: Path, inputs: str) -> dict[str, str] | None:
-    """The outputs recorded for exactly these inputs, or None when the cache cannot vouch."""
+def _load(root: Path) -> dict[str, Any] | None:
     try:
         manifest = json.loads(_manifest_path(root).read_bytes())
-        body = {k: manifest[k] for k in ("format", "inputs", "outputs")}
+        body = {k: manifest[k] for k in ("format", "inputs", "code", "outputs")}
         valid = manifest.get("checksum") == _checksum(body)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if not valid or body["format"] != FORMAT or body["inputs"] != inputs:
+    if not valid or body["format"] != FORMAT or not isinstance(body["outputs"], dict):
         return None
-    outputs = body["outputs"]
-    if not isinstance(outputs, dict):
+    return body
+
+
+def recorded_outputs(root: Path, inputs: str) -> dict[str, str] | None:
+    """Output hashes recorded for exactly these inputs, or None when the cache cannot vouch."""
+    body = _load(root)
+    if body is None or body["inputs"] != inputs:
         return None
-    return {str(k): str(v) for k, v in outputs.items()}
+    try:
+        return {str(path): str(entry["sha"]) for path, entry in body["outputs"].items()}
+    except (KeyError, TypeError):
+        return None
+
+
+def previous_records(root: Path, code: str) -> dict[str, OutputRecord]:
+    """Per-output records made with the same templates and code (any facts), else none."""
+    body = _load(root)
+    if body is None or body["code"] != code:
+        return {}
+    try:
+        return {
+            str(path): OutputRecord(
+                str(entry["sha"]), tuple((str(k), str(v)) for k, v in entry["reads"])
+            )
+            for path, entry in body["outputs"].items()
+        }
+    except (KeyError, TypeError, ValueError):
+        return {}
 
 
 def disk_matches(root: Path, outputs: Mapping[str, str]) -> bool:

@@ -12,37 +12,48 @@ class CronSyntaxError(ValueError):
     """The expression is not a valid five-field cron expression."""
 
 
-def cron_problem(expression: str) -> str | None:
-    """Why ``expression`` is not a valid five-field cron expression, or None when it is."""
-    fields = expression.split()
-    if len(fields) != 5:
-        return (
-            f"a cron expression has 5 fields (minute hour day month weekday), found {len(fields)}"
-        )
-    if not croniter.is_valid(expression):
-        try:
-            croniter.expand(expression)
-        except Exception as exc:
-            detail = str(exc).split("] ")[-1].strip()
-            return f"invalid cron expression {expression!r}: {detail}"
-        return f"invalid cron expression {expression!r}"
-    return None
-
-
-@cache
-def describe(expression: str) -> str:
-    """A sentence such as "At 5, 20, 35, and 50 minutes past the hour".
-
-    The locale and clock format are pinned so the words never depend on the machine.
-    """
-    problem = cron_problem(expression)
-    if problem:
-        raise CronSyntaxError(problem)
+def _words(expression: str) -> str:
+    """cron-descriptor's sentence; the locale and clock are pinned so no machine changes it."""
     options = Options()
     options.locale_code = "en_US"
     options.use_24hour_time_format = True
     options.verbose = False
     return str(ExpressionDescriptor(expression, options).get_description())
+
+
+@cache
+def cron_problem(expression: str) -> str | None:
+    """Why ``expression`` is not a valid five-field cron expression, or None when it is.
+
+    Valid means both libraries accept it: croniter can schedule it and cron-descriptor can
+    word it (croniter alone accepts extensions such as ``R`` that have no wording).
+    """
+    fields = expression.split()
+    if len(fields) != 5:
+        found = len(fields)
+        return f"a cron expression has 5 fields (minute hour day month weekday), found {found}"
+    if not croniter.is_valid(expression):
+        try:
+            croniter.expand(expression)
+        except Exception as exc:  # croniter raises several unrelated exception types
+            detail = str(exc).split("] ")[-1].strip()
+            return f"invalid cron expression {expression!r}: {detail}"
+        return f"invalid cron expression {expression!r}"
+    try:
+        _words(expression)
+    except Exception as exc:  # cron-descriptor raises its own FormatError and others
+        detail = str(exc).strip() or "not a standard cron field"
+        return f"invalid cron expression {expression!r}: {detail}"
+    return None
+
+
+@cache
+def describe(expression: str) -> str:
+    """A sentence such as "At 5, 20, 35, and 50 minutes past the hour"."""
+    problem = cron_problem(expression)
+    if problem:
+        raise CronSyntaxError(problem)
+    return _words(expression)
 
 
 @cache

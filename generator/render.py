@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator.facts import LoadedFacts
@@ -107,9 +108,17 @@ class Renderer:
         text = _insert_notice(normalise(body), output)
         return Rendered(output, text, keys)
 
-    def render_all(self) -> list[Rendered]:
-        """Every output in plan order; the fact index last, from the others' reads."""
-        rendered = [self.render(o) for o in self.outputs if o.path != INDEX_PAGE]
+    def render_all(
+        self, reuse: Callable[[Output], Rendered | None] | None = None
+    ) -> list[Rendered]:
+        """Every output in plan order; the fact index last, from the others' reads.
+
+        ``reuse`` may supply an output without rendering it (see reuse.py); the fact index
+        depends on every other output's reads, so it is always rendered.
+        """
+        rendered = [
+            (reuse and reuse(o)) or self.render(o) for o in self.outputs if o.path != INDEX_PAGE
+        ]
         for output in self.outputs:
             if output.path == INDEX_PAGE:
                 index = build_index(rendered, self.loaded.facts)

@@ -33,12 +33,20 @@ def _link(context: jinja2.runtime.Context, target: str, text: str | None = None)
     return markdown.Block(f"[{markdown.inline(text or page)}]({href})")
 
 
+FIELDS = ("source", "verified")
+
+
 @jinja2.pass_context
 def _last_verified(context: jinja2.runtime.Context, key: str) -> str:
     """When the fact at dotted ``key`` was last verified, as a table shows it (or "never")."""
     from generator.provenance import last_verified
-    from generator.tracking import unwrap
+    from generator.tracking import note_reads, unwrap
 
+    # The answer comes from the provenance table or a record's own fields, for the key or an
+    # ancestor: record those reads, so provenance and incremental rendering know of them.
+    parts = str(key).split(".")
+    probes = [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
+    note_reads(context["facts"], ["provenance", *(f"{p}.{f}" for p in probes for f in FIELDS)])
     return last_verified(str(key), unwrap(context["facts"]))
 
 

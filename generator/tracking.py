@@ -130,6 +130,14 @@ class TrackedSequence(Sequence[Any]):
         return f"<facts {self._path}>"
 
 
+def note_reads(view: Any, keys: list[str]) -> None:
+    """Record reads made outside the views (by a filter given the plain facts)."""
+    reads = getattr(view, "_reads", None)
+    if isinstance(reads, Reads):
+        for key in keys:
+            reads.add(key)
+
+
 def unwrap(value: Any) -> Any:
     """The plain value behind a tracked view (for filters that need the real record)."""
     if isinstance(value, TrackedRecord):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,20 @@ def test_a_second_writer_is_refused_with_a_clear_message(project: Path) -> None:
     assert "wait for it to finish, then run render again" in result.err
     assert snapshot(project) == before
     assert run(["render"], project).code == 0
+
+
+def test_incremental_render_gives_the_bytes_of_a_full_render(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    facts = project / "facts.yaml"
+    edited = facts.read_text("utf-8").replace("port: 8889", "port: 8890")
+    facts.write_text(edited, "utf-8")
+
+    incremental = run(["render", "--verbose"], project)
+    assert incremental.code == 0
+    reused = next(line for line in incremental.out.splitlines() if "reused from the cache" in line)
+    assert not reused.startswith("0 of"), reused
+
+    shutil.rmtree(project / ".cache")
+    from_scratch = run(["render"], project)
+    assert from_scratch.code == 0
+    assert "nothing written" in from_scratch.out
