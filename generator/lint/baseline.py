@@ -1,8 +1,4 @@
-"""Baselines: record today's findings once, then report only findings that are new.
-
-A finding is known by its path, rule and literal (not its line), so edits elsewhere in a file
-do not revive old findings; a count per key lets a second copy of a known mistake show.
-"""
+"""Baselines: record today's findings once, then report only findings that are new."""
 
 from __future__ import annotations
 
@@ -17,6 +13,8 @@ from generator.lint.config import LintInputError
 from generator.lint.findings import Finding
 
 VERSION = 1
+# A finding is known by path, rule and literal, not by line: edits elsewhere in the file do not
+# revive it, and a count per key lets a second copy of a known mistake show.
 Key = tuple[str, str, str]
 
 

@@ -1,16 +1,4 @@
-"""Lint configuration: per-path excludes and rule ignores from a small YAML file.
-
-``.drift.yaml`` in the working folder (or ``--config FILE``)::
-
-    lint:
-      exclude:                  # files never linted (gitignore-style patterns)
-        - archive/**
-      per-path-ignores:         # rules not applied to matching files
-        CHANGELOG.md: [retired-value, retired-component]
-
-A pattern matches the path as shown (relative to the working folder) or the path relative to
-the folder linted.
-"""
+"""Lint configuration: per-path excludes and rule ignores from a small YAML file."""
 
 from __future__ import annotations
 
@@ -50,7 +38,17 @@ class LintConfig:
 
 
 def load_config(path: Path | None, rules: Iterable[str], *, required: bool) -> LintConfig:
-    """The configuration at ``path`` (or the default file when present); empty otherwise."""
+    """The configuration at ``path`` (or ``.drift.yaml`` when present); empty otherwise.
+
+    The file looks like this; a pattern matches the path as shown (relative to the working
+    folder) or the path relative to the folder linted::
+
+        lint:
+          exclude:                  # files never linted (gitignore-style patterns)
+            - archive/**
+          per-path-ignores:         # rules not applied to matching files
+            CHANGELOG.md: [retired-value, retired-component]
+    """
     path = path or Path(DEFAULT_NAME)
     if not path.is_file():
         if required:

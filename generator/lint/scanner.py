@@ -1,9 +1,8 @@
-"""A fast scan of a Markdown file for candidate literals, with lazy lines, sentences and blocks.
+"""A fast scan of a Markdown file for candidate literals, with lazy lines, sentences, blocks."""
 
-Code spans and fenced code are scanned like prose (commands in code are a main place of drift);
-managed blocks (``<!-- BEGIN GENERATED: name -->`` ... ``<!-- END GENERATED: name -->``) are
-skipped, since ``check`` covers them.
-"""
+# Code spans and fenced code are scanned like prose (commands in code are a main place of drift);
+# managed blocks (<!-- BEGIN GENERATED: name --> ... <!-- END GENERATED: name -->) are skipped,
+# since `check` covers them.
 
 from __future__ import annotations
 
