@@ -176,3 +176,16 @@ def test_build_parser_is_fresh_each_time() -> None:
     first, second = build_parser(), build_parser()
     assert first is not second
     assert first.format_usage() == second.format_usage()
+
+
+def test_a_closed_pipe_ends_quietly_without_a_traceback() -> None:
+    command = f"{sys.executable} -m generator schema | head -c 10"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert result.stdout == '{\n  "$sche'
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 0
