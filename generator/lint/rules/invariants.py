@@ -56,57 +56,63 @@ def on_name(token: Token, ctx: Context) -> None:
     deploy = know.facts.deploy
     if spelling(token.text) != spelling(deploy.command):
         return
-    if PROHIBITION.search(ctx.doc.sentence(token.start)):
-        return
-    block_start, _ = ctx.doc.block(token.start)
-    before = ctx.doc.text[block_start : token.start]
     allowed_repo = know.repo_names[deploy.repo]
+    allowed_host = know.facts.hosts[deploy.host].name
     place = f"{allowed_repo}/{know.deploy_folder}/"
     suggestion = f"cd {know.deploy_folder} && {deploy.command}"
-    moves = list(_CD.finditer(before))
-    folder = moves[-1].group(1).strip("'\"").rstrip("/") if moves else None
-    other_repos = {name.lower() for key, name in know.repo_names.items() if key != deploy.repo}
-    in_other_repo = bool(folder) and any(
-        part.lower() in other_repos for part in (folder or "").split("/")
-    )
-    if moves and folder and (not folder.endswith(know.deploy_folder) or in_other_repo):
-        ctx.emit(
-            DEPLOY_LOCATION,
-            block_start + moves[-1].start(1),
-            moves[-1].group(1),
-            f"is not where {deploy.command} runs: facts allow only {place}",
-            suggestion,
-            "deploy.folder",
-        )
+    block_start, _ = ctx.doc.block(token.start)
+    moves = list(_CD.finditer(ctx.doc.text, block_start, token.start))
+    problems: list[tuple[int, str, str, str, str]] = []  # start, literal, message, hint, fact
+    if moves:
+        folder = moves[-1].group(1).strip("'\"").rstrip("/")
+        others = {name.lower() for key, name in know.repo_names.items() if key != deploy.repo}
+        if not folder.endswith(know.deploy_folder) or any(
+            part.lower() in others for part in folder.split("/")
+        ):
+            problems.append(
+                (
+                    moves[-1].start(1),
+                    moves[-1].group(1),
+                    f"is not where {deploy.command} runs: facts allow only {place}",
+                    suggestion,
+                    "deploy.folder",
+                )
+            )
     host = nearest(ctx, know.host_names, know.host, token.start)
     named_allowed = any(
         know.host(said).key == deploy.host
         for _, _, said in ctx.mentions(know.host_names, token.start)
     )
     if host is not None and host.key != deploy.host and not named_allowed:
-        ctx.emit(
-            DEPLOY_LOCATION,
-            token.start,
-            token.text,
-            f"is given to the {host.label}; only the {know.facts.hosts[deploy.host].name} runs it",
-            f"{know.facts.hosts[deploy.host].name}: {suggestion}",
-            "deploy.host",
+        problems.append(
+            (
+                token.start,
+                token.text,
+                f"is given to the {host.label}; only the {allowed_host} runs it",
+                f"{allowed_host}: {suggestion}",
+                "deploy.host",
+            )
         )
-    elif (
-        ctx.repo is not None
-        and ctx.repo != deploy.repo
-        and not moves
-        and not named_allowed
-        and allowed_repo.lower() not in ctx.doc.sentence(token.start).lower()
-    ):  # in another repo's docs, the command must be put in the allowed place
-        ctx.emit(
-            DEPLOY_LOCATION,
-            token.start,
-            token.text,
-            f"is described in {know.repo_names[ctx.repo]}; it runs only from {place}",
-            place,
-            "deploy.repo",
+    elif ctx.repo is not None and ctx.repo != deploy.repo and not moves and not named_allowed:
+        # In another repo's docs the command must be put in the allowed repo.
+        problems.append(
+            (
+                token.start,
+                token.text,
+                f"is described in {know.repo_names[ctx.repo]}; it runs only from {place}",
+                place,
+                "deploy.repo",
+            )
         )
+    if not problems:
+        return
+    sentence = ctx.doc.sentence(token.start)
+    if PROHIBITION.search(sentence):
+        return  # "never run fly deploy", "only the Mac runs fly deploy"
+    for start, literal, message, hint, fact in problems:
+        if fact == "deploy.repo" and allowed_repo.lower() in sentence.lower():
+            continue
+        ctx.emit(DEPLOY_LOCATION, start, literal, message, hint, fact)
 
 
 HANDLERS = {"name": on_name}
