@@ -21,8 +21,8 @@ DEPLOY_LOCATION = Rule(
     "facts.yaml's deploy names the command, the host, the repo and the folder it runs from.\n"
     "A mention of the command that is not a prohibition or a limit (never, do not, only ...) is\n"
     "reported when its paragraph or code block changes into another folder first (cd ...), when\n"
-    "the sentence gives the job to another host, or when the file belongs to a repo (--repo) that\n"
-    "does not deploy and nothing puts the command in the allowed folder.\n"
+    "the line gives the job to another host, or when the file belongs to a repo (--repo) that\n"
+    "does not deploy and names neither the allowed folder, nor the allowed host or repo.\n"
     "Fix: cd into the allowed folder of the allowed repo, or state the prohibition.",
     3,
 )
