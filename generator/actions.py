@@ -29,12 +29,20 @@ def _render_reusing(
     Returns the outputs, the facts, and a function that records the outputs in the cache.
     """
     from generator.facts import load_facts
+    from generator.normalise import CachedNormaliser
     from generator.render import Renderer
     from generator.reuse import Reuser, ValueDigests, records_of
 
     inputs = cache.input_digest(base, project.facts_path)
     loaded = load_facts(project.facts_path, project.facts_display)
-    renderer = Renderer(project, loaded)
+    renderer = Renderer(
+        project,
+        loaded,
+        formatter=CachedNormaliser(
+            cache.cache_dir(project.root) / "formatted", cache.library_salt()
+        ),
+        bytecode_dir=cache.cache_dir(project.root) / "templates",
+    )
     code = cache.code_digest(base, renderer.known)
     digests = ValueDigests(loaded.facts.raw)
     reuser = Reuser(project.root, cache.previous_records(project.root, code), digests)

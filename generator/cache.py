@@ -58,6 +58,11 @@ def _library_versions() -> list[str]:
     return sorted(names)
 
 
+def library_salt() -> str:
+    """The installed library versions, as one string (formatting depends on them)."""
+    return "\n".join(_library_versions())
+
+
 def _tree_files(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
     if not folder.is_dir():
         return []

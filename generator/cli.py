@@ -201,9 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--force", action="store_true", help="overwrite generated text that was edited by hand"
     )
-    from generator.lint import command as lint_command
+    from generator.lint import options as lint_options
 
-    lint_command.add_arguments(add("lint", lint_command.SUMMARY, lint_command.EXAMPLE, _lint))
+    lint_options.add_arguments(add("lint", lint_options.SUMMARY, lint_options.EXAMPLE, _lint))
     where = add(
         "where",
         "List every output line that states a fact, and hand-written places stating its value.",

@@ -60,6 +60,10 @@ class GeneratorError(Exception):
     def format(self) -> str:
         return "\n".join(d.format() for d in self.diagnostics)
 
+    def __reduce__(self) -> tuple[type[GeneratorError], tuple[list[Diagnostic]]]:
+        # Rebuilt from its diagnostics when it crosses from a render worker to the parent.
+        return (type(self), (self.diagnostics,))
+
 
 class UsageError(GeneratorError):
     """The command line asks for something impossible."""

@@ -1,8 +1,11 @@
-"""The one wrapper around mdformat, with pinned extensions and options."""
+"""The one wrapper around mdformat, with pinned extensions and options, and its cache."""
 
 from __future__ import annotations
 
-import mdformat
+import hashlib
+from pathlib import Path
+
+from generator.files import write_atomic
 
 EXTENSIONS = frozenset({"gfm", "tables", "frontmatter", "mkdocs"})
 # Compact tables: a changed value rewrites its own row only, not the padding of every row.
@@ -11,4 +14,32 @@ OPTIONS = {"wrap": "keep", "number": False, "end_of_line": "lf", "compact_tables
 
 def normalise(markdown: str) -> str:
     """Markdown in its one canonical form; ``normalise(normalise(x)) == normalise(x)``."""
+    import mdformat  # imported here: a run served from the cache never needs it
+
     return str(mdformat.text(markdown, extensions=EXTENSIONS, options=OPTIONS))
+
+
+class CachedNormaliser:
+    """``normalise`` behind a content-addressed cache: mdformat is most of a render's time.
+
+    An entry is keyed by the exact input and the installed library versions (``salt``), and
+    carries the hash of its text, so a damaged entry is recomputed rather than trusted.
+    """
+
+    def __init__(self, folder: Path, salt: str) -> None:
+        self.folder = folder
+        self.salt = f"{salt}\0{sorted(EXTENSIONS)}\0{sorted(OPTIONS.items())}\0".encode()
+
+    def __call__(self, markdown: str) -> str:
+        key = hashlib.sha256(self.salt + markdown.encode()).hexdigest()
+        path = self.folder / key[:2] / key
+        try:
+            stamp, _, body = path.read_bytes().partition(b"\n")
+            if stamp.decode() == hashlib.sha256(body).hexdigest():
+                return body.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+        result = normalise(markdown)
+        data = result.encode("utf-8")
+        write_atomic(path, hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+        return result

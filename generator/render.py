@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from generator.facts import LoadedFacts
 from generator.normalise import normalise
@@ -62,10 +65,18 @@ def _footer(reads: tuple[str, ...], index_href: str, anchors: frozenset[str]) ->
 class Renderer:
     """Renders the outputs of one project from one set of facts."""
 
-    def __init__(self, project: Project, loaded: LoadedFacts) -> None:
+    def __init__(
+        self,
+        project: Project,
+        loaded: LoadedFacts,
+        *,
+        formatter: Callable[[str], str] = normalise,
+        bytecode_dir: Path | None = None,
+    ) -> None:
         self.project = project
         self.loaded = loaded
-        self.env = make_environment(project.templates_dir)
+        self.format = formatter
+        self.env = make_environment(project.templates_dir, bytecode_dir)
         # Pages from the templates folder, and this repo's copies of the sibling repos' files.
         self.outputs = sorted(
             [*plan_outputs(project.templates_dir), *copy_outputs(loaded, project.templates_dir)]
@@ -95,9 +106,9 @@ class Renderer:
         body = render_template(self.env, output.template, context, self.project.templates_dir)
         keys = tuple(k for k in reads.ordered() if k != "raw" and not k.startswith("raw."))
         if index is not None:  # the index states every fact; it is its own footer
-            return Rendered(output, _insert_notice(normalise(body), output), index.keys)
+            return Rendered(output, _insert_notice(self.format(body), output), index.keys)
         if output.repo:
-            return Rendered(output, finish_copy(output, body), keys)
+            return Rendered(output, finish_copy(output, body, self.format), keys)
         if output.is_page and keys:
             href = (
                 posixpath.relpath(INDEX_PAGE, posixpath.dirname(output.path))
@@ -105,7 +116,7 @@ class Renderer:
                 else ""
             )
             body = body.rstrip("\n") + _footer(keys, href, self.anchors)
-        text = _insert_notice(normalise(body), output)
+        text = _insert_notice(self.format(body), output)
         return Rendered(output, text, keys)
 
     def render_all(
@@ -116,11 +127,47 @@ class Renderer:
         ``reuse`` may supply an output without rendering it (see reuse.py); the fact index
         depends on every other output's reads, so it is always rendered.
         """
-        rendered = [
-            (reuse and reuse(o)) or self.render(o) for o in self.outputs if o.path != INDEX_PAGE
-        ]
+        done: dict[str, Rendered] = {}
+        todo: list[Output] = []
+        for output in self.outputs:
+            if output.path == INDEX_PAGE:
+                continue
+            reused = reuse(output) if reuse else None
+            if reused is None:
+                todo.append(output)
+            else:
+                done[output.path] = reused
+        done.update((r.output.path, r) for r in self._render_many(todo))
+        rendered = [done[o.path] for o in self.outputs if o.path in done]
         for output in self.outputs:
             if output.path == INDEX_PAGE:
                 index = build_index(rendered, self.loaded.facts)
                 rendered.append(self.render(output, index))
         return sorted(rendered, key=lambda r: r.output.path)
+
+    def _render_many(self, outputs: list[Output]) -> list[Rendered]:
+        """Render on every core when there is enough work to pay for starting the workers."""
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        if len(outputs) < PARALLEL_FROM or workers < 2 or not _can_fork():
+            return [self.render(o) for o in outputs]
+        global _WORKER_RENDERER
+        _WORKER_RENDERER = self
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                return pool.map(_render_in_worker, outputs, chunksize=8)
+        finally:
+            _WORKER_RENDERER = None
+
+
+PARALLEL_FROM = 64  # below this, forking workers costs more than it saves
+MAX_WORKERS = 4
+_WORKER_RENDERER: Renderer | None = None
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _render_in_worker(output: Output) -> Rendered:
+    assert _WORKER_RENDERER is not None
+    return _WORKER_RENDERER.render(output)

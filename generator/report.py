@@ -7,8 +7,6 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO, TypeVar
 
-from tqdm import tqdm
-
 T = TypeVar("T")
 
 PROGRESS_DELAY = 0.5  # seconds before a progress bar appears: quick work shows none
@@ -76,6 +74,8 @@ class Reporter:
         """
         if self.quiet or not bool(getattr(self.err, "isatty", lambda: False)()):
             return items
+        from tqdm import tqdm  # only a terminal ever shows a bar: keep start-up light
+
         return tqdm(items, desc=label, total=total, file=self.err, delay=delay, leave=False)
 
     def error(self, text: str) -> None:

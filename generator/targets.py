@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,9 +134,9 @@ def copy_outputs(loaded: LoadedFacts, templates_dir: Path) -> list[Output]:
     return sorted(outputs.values())
 
 
-def finish_copy(output: Output, body: str) -> str:
+def finish_copy(output: Output, body: str, format_: Callable[[str], str] = normalise) -> str:
     """The bytes-to-be of a copy: a block between its markers, or a whole file with its notice."""
-    text = normalise(body)
+    text = format_(body)
     if output.block:
         finished = block_text(output.block, text) + "\n"
         try:

@@ -70,8 +70,15 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
 }
 
 
-def make_environment(templates_dir: Path) -> ImmutableSandboxedEnvironment:
-    """The sandboxed, strict environment every template is rendered in."""
+def make_environment(
+    templates_dir: Path, bytecode_dir: Path | None = None
+) -> ImmutableSandboxedEnvironment:
+    """The sandboxed, strict environment every template is rendered in.
+
+    ``bytecode_dir`` keeps compiled templates between runs (Jinja keys them by source hash).
+    """
+    if bytecode_dir is not None:
+        bytecode_dir.mkdir(parents=True, exist_ok=True)
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(templates_dir), encoding="utf-8"),
         undefined=jinja2.StrictUndefined,  # a missing fact is an error, never empty text
@@ -81,6 +88,9 @@ def make_environment(templates_dir: Path) -> ImmutableSandboxedEnvironment:
         autoescape=False,
         finalize=_finalize,
         auto_reload=False,
+        bytecode_cache=(
+            jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir is not None else None
+        ),
     )
     env.filters.update(FILTERS)
     return env

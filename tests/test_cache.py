@@ -93,3 +93,43 @@ def test_incremental_render_gives_the_bytes_of_a_full_render(project: Path) -> N
     from_scratch = run(["render"], project)
     assert from_scratch.code == 0
     assert "nothing written" in from_scratch.out
+
+
+def test_damaged_formatting_and_template_caches_are_recomputed(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    clean = _verdicts(project)
+    entries = [p for p in (project / ".cache" / "generator").rglob("*") if p.is_file()]
+    assert any("formatted" in p.parts for p in entries)
+    for entry in entries:
+        if entry.name != "write.lock":
+            entry.write_bytes(entry.read_bytes()[::-1])  # every cache file garbled
+    assert _verdicts(project) == clean
+    assert run(["render"], project).out.endswith("nothing written\n")
+
+
+def test_many_outputs_render_in_parallel_to_the_same_bytes(project: Path) -> None:
+    from generator import render as render_module
+    from generator.facts import load_facts
+    from generator.project import Project
+
+    pages = project / "templates" / "docs"
+    for i in range(6):  # enough outputs to cross the parallel threshold
+        shutil.copytree(
+            pages,
+            pages / f"copy{i}",
+            ignore=shutil.ignore_patterns("copy*", "reference", "facts-index*"),
+        )
+    loaded = load_facts(project / "facts.yaml")
+    renderer = render_module.Renderer(Project(project, project / "facts.yaml"), loaded)
+    assert len(renderer.outputs) >= render_module.PARALLEL_FROM
+
+    in_parallel = renderer.render_all()
+    serial = [renderer.render(o) for o in renderer.outputs if o.path != "docs/facts-index.md"]
+    by_path = {r.output.path: r for r in in_parallel}
+    assert all(by_path[r.output.path] == r for r in serial)
+
+    broken = pages / "copy3" / "index.md.j2"
+    broken.write_text("{{ facts.hosts.nowhere }}\n", "utf-8")
+    result = run(["render"], project)
+    assert result.code == 2
+    assert result.err.startswith("templates/docs/copy3/index.md.j2:1: error: ")

@@ -10,43 +10,10 @@ from generator.facts import load_facts
 from generator.lint.baseline import load_baseline, new_findings, write_baseline
 from generator.lint.config import load_config
 from generator.lint.engine import Target, lint_targets
-from generator.lint.formats import FORMATS, as_json, as_sarif, print_text
+from generator.lint.formats import as_json, as_sarif, print_text
 from generator.lint.knowledge import build_knowledge
 from generator.lint.rules import RULES
 from generator.report import Reporter
-
-SUMMARY = "Find hand-written Markdown that contradicts facts.yaml (exit 1 when anything is found)."
-EXAMPLE = "python -m generator lint docs README.md --repo staktrakr=../StakTrakr"
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths", nargs="*", metavar="PATH", help="Markdown file or folder (default: .)"
-    )
-    parser.add_argument(
-        "--repo",
-        action="append",
-        default=[],
-        metavar="KEY=PATH",
-        help="lint the checkout of repos.KEY at PATH, and check its tree against the facts",
-    )
-    parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
-    parser.add_argument(
-        "--rule", action="append", default=[], metavar="RULE", help="run only this rule"
-    )
-    parser.add_argument(
-        "--skip-rule", action="append", default=[], metavar="RULE", help="do not run this rule"
-    )
-    parser.add_argument(
-        "--baseline", metavar="FILE", help="report only findings that FILE does not record"
-    )
-    parser.add_argument(
-        "--write-baseline", metavar="FILE", help="record every current finding in FILE, exit 0"
-    )
-    parser.add_argument(
-        "--config", metavar="FILE", help="lint configuration (default: .drift.yaml if present)"
-    )
-    parser.add_argument("--explain", metavar="RULE", help="explain RULE and exit")
 
 
 def _rule_names(names: list[str]) -> set[str]:

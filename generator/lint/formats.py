@@ -12,7 +12,6 @@ from generator.lint.findings import Finding
 from generator.report import Reporter
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-FORMATS = ("text", "json", "sarif")
 
 
 def as_records(findings: Iterable[Finding]) -> list[dict[str, Any]]:
