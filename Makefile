@@ -51,7 +51,6 @@ clean: ## Remove build output and caches (not .venv)
 .PHONY: bench
 bench: $(STAMP) ## Time check/render/lint against cog, mdformat and the import floor; writes BENCHMARKS.md
 	$(BIN)/python bench/bench.py
-	$(BIN)/python bench/lint_bench.py
 
 .PHONY: site
 site: $(STAMP) ## Render, then build the wiki into site/ with mkdocs build --strict
