@@ -7,6 +7,7 @@ ever committed or pushed.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +27,7 @@ from generator.errors import (
 )
 from generator.facts import LoadedFacts, load_facts
 from generator.files import contained, read_bytes, write_atomic
+from generator.lock import tree_lock
 from generator.project import Project
 from generator.render import Renderer
 from generator.report import Reporter
@@ -380,8 +382,15 @@ def run_sync(
     """``python -m generator sync``: checkouts from --repo or the local config."""
     loaded = load_facts(project.facts_path, project.facts_display)
     checkouts = parse_repo_options(options, loaded, project, use_config=True)
-    plan = plan_checkouts(project, loaded, checkouts, add_missing=add_missing, force=force)
-    return write_plan(plan, reporter, checkouts)
+    with contextlib.ExitStack() as locks:
+        locks.enter_context(tree_lock(project.root, "sync"))
+        for checkout in checkouts:
+            git_dir = checkout.root / ".git"
+            if git_dir.is_dir():
+                lock_file = git_dir / "generator-sync.lock"
+                locks.enter_context(tree_lock(checkout.root, "sync", lock_file))
+        plan = plan_checkouts(project, loaded, checkouts, add_missing=add_missing, force=force)
+        return write_plan(plan, reporter, checkouts)
 
 
 def run_check(project: Project, reporter: Reporter, options: Sequence[str]) -> int:
