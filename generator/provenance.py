@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from markdown.extensions.toc import slugify, unique
@@ -113,15 +115,17 @@ def distinctive(value: Any) -> bool:
     return not re.fullmatch(r"[a-z]*|\d{1,2}", str(value))
 
 
-def value_forms(value: Any) -> list[str]:
+@cache
+def value_forms(value: Any) -> tuple[str, ...]:
     """The ways a template can state a value verbatim: as written, inlined, or in a cell."""
     if not distinctive(value):
-        return []
+        return ()
     text = str(value)
     forms = {text, inline(text), cell(text)}
-    return sorted((f for f in forms if f.strip()), key=lambda f: (-len(f), f))
+    return tuple(sorted((f for f in forms if f.strip()), key=lambda f: (-len(f), f)))
 
 
+@cache
 def value_pattern(form: str) -> re.Pattern[str]:
     # A value must stand alone: 8889 is not stated by 88890, nor 1.4 by 192.168.1.48.
     before = r"(?<![\w.])" if re.match(r"[\w.]", form) else ""
@@ -129,10 +133,33 @@ def value_pattern(form: str) -> re.Pattern[str]:
     return re.compile(before + re.escape(form) + after)
 
 
+class Text:
+    """An output's text with the offsets where its lines start, for locating many values."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        self.found: dict[tuple[type, Any], list[int]] = {}
+
+    def locate(self, value: Any) -> list[int]:
+        """1-based numbers of the lines that state ``value`` verbatim."""
+        key = (type(value), value)
+        if key not in self.found:
+            self.found[key] = self._locate(value)
+        return self.found[key]
+
+    def _locate(self, value: Any) -> list[int]:
+        hits: set[int] = set()
+        for form in value_forms(value):
+            if form in self.text:  # a plain substring test first: most values are absent
+                for match in value_pattern(form).finditer(self.text):
+                    hits.add(bisect.bisect_right(self.starts, match.start()))
+        return sorted(hits)
+
+
 def locate(lines: Sequence[str], value: Any) -> list[int]:
     """1-based numbers of the lines that state ``value`` verbatim."""
-    patterns = [value_pattern(f) for f in value_forms(value)]
-    return [n for n, line in enumerate(lines, 1) if any(p.search(line) for p in patterns)]
+    return Text("\n".join(lines)).locate(value)
 
 
 @dataclass(frozen=True, order=True)
@@ -148,25 +175,42 @@ class Place:
         return f"{self.path}:{self.line}" if self.line else f"{self.path}: read, line unknown"
 
 
+@cache
 def heading_ids(text: str) -> list[tuple[int, str]]:
-    """(1-based line, id) of each heading, with the ids MkDocs' toc extension gives them."""
+    """(1-based line, id) of each heading, with the ids MkDocs' toc extension gives them.
+
+    Generated pages are mdformat's output, so every heading is an ATX line (``# ...``);
+    only those lines outside code fences are parsed, which keeps this cheap on big sites.
+    """
+    numbers: list[int] = []
+    fence = ""
+    for n, line in enumerate(text.split("\n"), 1):
+        stripped = line.lstrip()
+        if fence:
+            if stripped.startswith(fence):
+                fence = ""
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        elif (line.startswith("#") and n > 1) or line.startswith("# "):
+            numbers.append(n)
     lines = text.split("\n")
-    if lines and lines[0] == "---":  # front matter would parse as a setext heading
-        end = lines.index("---", 1) if "---" in lines[1:] else 0
-        lines[: end + 1] = [""] * (end + 1)
-    tokens = MarkdownIt("commonmark").parse("\n".join(lines))
+    tokens = MarkdownIt("commonmark").parse("\n\n".join(lines[n - 1] for n in numbers))
     used: set[str] = set()
     found: list[tuple[int, str]] = []
-    for i, token in enumerate(tokens):
-        if token.type != "heading_open" or not token.map:
+    headings = (t for i, t in enumerate(tokens) if t.type == "heading_open")
+    inlines = [tokens[i + 1] for i, t in enumerate(tokens) if t.type == "heading_open"]
+    for (token, content), n in zip(zip(headings, inlines, strict=True), numbers, strict=False):
+        if token.map is None:
             continue
-        children = tokens[i + 1].children or []
+        children = content.children or []
         name = "".join(c.content for c in children if c.type in ("text", "code_inline"))
         ident = unique(slugify(name, "-"), used)  # unique() records the id in ``used``
-        found.append((token.map[0] + 1, ident))
+        found.append((n, ident))
     return found
 
 
+_ATX = re.compile(r"#{1,6}(\s|$)")
 _HASH = re.compile(r"<!--.*\bhash=[0-9a-f]+\b.*-->\s*$")
 
 
@@ -187,18 +231,21 @@ def places(
     wanted = leaves if keys is None else {k: leaves[k] for k in keys if k in leaves}
     records = record_paths(facts)
     found: list[Place] = []
+    texts: dict[str, Text] = {}
     for item in rendered:
         used = used_leaves(item.reads, wanted, records)
         if not used:
             continue
         lines = item.text.split("\n")
+        # Outputs with the same text (the same partial in many places) are searched once.
+        text = texts.get(item.text) or texts.setdefault(item.text, Text(item.text))
         headings = heading_ids(item.text) if item.output.is_page else []
         # A sibling-repo copy records a hash of its text: a changed value changes that line too.
         hashed = (
             [] if item.output.is_page else [n for n, t in enumerate(lines, 1) if _HASH.match(t)]
         )
         for key in used:
-            at = locate(lines, wanted[key])
+            at = text.locate(wanted[key])
             if not at:
                 found.append(Place(item.output.path, 0, key))
             else:
@@ -291,6 +338,10 @@ class ShownOn:
     sections: tuple[str, ...]  # empty when the page uses the fact without stating it verbatim
 
 
+# A fact on hundreds of pages makes an unreadable row and a page that takes long to build.
+SHOWN_LIMIT = 12
+
+
 @dataclass(frozen=True)
 class CarriedBy:
     """This repo's copy of a sibling repo's file or managed block that uses a fact."""
@@ -318,8 +369,9 @@ class IndexRow:
     source: str | None
     verified: Verified | None
     recorded_on: str  # the key the source or check is recorded on, when not this one
-    shown: tuple[ShownOn, ...]
+    shown: tuple[ShownOn, ...]  # the first SHOWN_LIMIT pages
     carried: tuple[CarriedBy, ...]
+    more: int = 0  # pages beyond SHOWN_LIMIT, for `where` to list
 
 
 @dataclass(frozen=True)
@@ -367,7 +419,8 @@ def build_index(rendered: Sequence[Rendered], facts: Facts) -> FactIndex:
                 source=prov.source,
                 verified=prov.verified,
                 recorded_on="" if recorded_on == key else recorded_on,
-                shown=shown,
+                shown=shown[:SHOWN_LIMIT],
+                more=max(0, len(shown) - SHOWN_LIMIT),
                 carried=tuple(carried_by(p) for p in sorted(carried.get(key, {}))),
             )
         )

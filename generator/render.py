@@ -141,8 +141,12 @@ class Renderer:
         rendered = [done[o.path] for o in self.outputs if o.path in done]
         for output in self.outputs:
             if output.path == INDEX_PAGE:
-                index = build_index(rendered, self.loaded.facts)
-                rendered.append(self.render(output, index))
+                # With every other output reused, the index can be too (its reads are every
+                # fact); it is by far the most expensive page to build on a large site.
+                reused = reuse(output) if reuse and not todo else None
+                if reused is None:
+                    reused = self.render(output, build_index(rendered, self.loaded.facts))
+                rendered.append(reused)
         return sorted(rendered, key=lambda r: r.output.path)
 
     def _render_many(self, outputs: list[Output]) -> list[Rendered]:
