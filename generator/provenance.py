@@ -92,14 +92,26 @@ def _ancestors(key: str) -> Iterator[str]:
         yield ".".join(parts[:n])
 
 
-def used_leaves(reads: Iterable[str], leaves: Iterable[str], records: frozenset[str]) -> list[str]:
-    """The leaves an output uses: read themselves, or through a whole-record read above them."""
-    read = set(reads)
-    return [
-        leaf
-        for leaf in leaves
-        if leaf in read or any(a in read and a in records for a in _ancestors(leaf))
-    ]
+class LeafIndex:
+    """Which leaves an output uses, in document order, in time proportional to its reads."""
+
+    def __init__(self, leaves: Iterable[str], records: frozenset[str]) -> None:
+        self.leaves = list(leaves)
+        self.position = {leaf: i for i, leaf in enumerate(self.leaves)}
+        self.below: dict[str, list[int]] = {}
+        for i, leaf in enumerate(self.leaves):
+            for above in _ancestors(leaf):
+                if above in records:
+                    self.below.setdefault(above, []).append(i)
+
+    def used(self, reads: Iterable[str]) -> list[str]:
+        """The leaves read themselves, or through a whole-record read above them."""
+        found: set[int] = set()
+        for key in reads:
+            if key in self.position:
+                found.add(self.position[key])
+            found.update(self.below.get(key, ()))
+        return [self.leaves[i] for i in sorted(found)]
 
 
 def distinctive(value: Any) -> bool:
@@ -215,8 +227,9 @@ _HASH = re.compile(r"<!--.*\bhash=[0-9a-f]+\b.*-->\s*$")
 
 
 def _section(headings: list[tuple[int, str]], line: int) -> str:
-    above = [ident for at, ident in headings if at <= line]
-    return above[-1] if above else ""
+    """The id of the last heading at or above ``line`` (headings are in line order)."""
+    at = bisect.bisect_right(headings, (line, "\uffff"))
+    return headings[at - 1][1] if at else ""
 
 
 def places(
@@ -232,8 +245,9 @@ def places(
     records = record_paths(facts)
     found: list[Place] = []
     texts: dict[str, Text] = {}
+    index = LeafIndex(wanted, records)
     for item in rendered:
-        used = used_leaves(item.reads, wanted, records)
+        used = index.used(item.reads)
         if not used:
             continue
         lines = item.text.split("\n")
@@ -251,7 +265,12 @@ def places(
             else:
                 at = sorted({*at, *hashed})
             found.extend(Place(item.output.path, n, key, _section(headings, n)) for n in at)
-    return sorted(set(found))
+    # A key function compares plain tuples in C; the dataclass's own ordering is Python code.
+    return sorted(set(found), key=_place_order)
+
+
+def _place_order(place: Place) -> tuple[str, int, str, str]:
+    return (place.path, place.line, place.key, place.anchor)
 
 
 def select(key: str, facts: Facts) -> list[str]:
@@ -303,10 +322,11 @@ def usage_counts(rendered: Iterable[Rendered], facts: Facts) -> dict[str, int]:
     leaves = fact_leaves(facts.raw)
     records = record_paths(facts)
     counts = dict.fromkeys(leaves, 0)
+    index = LeafIndex(leaves, records)
     for item in rendered:
         if item.output.path == INDEX_PAGE:
             continue
-        for key in used_leaves(item.reads, leaves, records):
+        for key in index.used(item.reads):
             counts[key] += 1
     return counts
 
