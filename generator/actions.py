@@ -6,6 +6,7 @@ the cache proves fresh never needs them, and start-up time is most of a clean ch
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from generator import cache
@@ -68,6 +69,7 @@ def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
         if not force and _refuse_hand_edits(project, rendered, reporter):
             return ExitCode.DRIFT
         remove_stale_temps({target.parent for target in targets})
+        remove_stale_temps({cache.cache_dir(project.root)}, recursive=True)
         written = 0
         for item, target in zip(rendered, targets, strict=True):
             if write_if_changed(target, item.data):
@@ -127,7 +129,8 @@ def check(project: Project, reporter: Reporter) -> int:
             reporter.detail(line)
     findings = compare(project.root, rendered)
     if not findings:
-        remember()
+        with contextlib.suppress(OSError):  # check writes its cache on a best-effort basis
+            remember()
         reporter.info(f"all {len(rendered)} generated files are fresh")
         return ExitCode.OK
     for finding in findings:

@@ -71,10 +71,11 @@ def contained(root: Path, relative: str) -> Path:
     return target
 
 
-def remove_stale_temps(folders: set[Path]) -> None:
+def remove_stale_temps(folders: set[Path], *, recursive: bool = False) -> None:
     """Delete temp files a killed run left behind (call while holding the tree's lock)."""
     for folder in sorted(folders):
         if folder.is_dir():
-            for leftover in folder.glob(f".*{TEMP_SUFFIX}"):
+            found = folder.rglob if recursive else folder.glob
+            for leftover in found(f".*{TEMP_SUFFIX}"):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()

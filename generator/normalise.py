@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 
@@ -41,5 +42,7 @@ class CachedNormaliser:
             pass
         result = normalise(markdown)
         data = result.encode("utf-8")
-        write_atomic(path, hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+        # Best effort: a check runs without the lock, and a cache it cannot write costs time only.
+        with contextlib.suppress(OSError):
+            write_atomic(path, hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
         return result
