@@ -240,10 +240,20 @@ def places(
     Only the facts an output read (as tracking recorded) are searched for in it; a fact read
     but not found verbatim (used in a computation, say) gives one Place with line 0.
     """
+    # A key function compares plain tuples in C; the dataclass's own ordering is Python code.
+    return sorted(set(iter_places(rendered, facts, keys)), key=_place_order)
+
+
+def iter_places(
+    rendered: Iterable[Rendered], facts: Facts, keys: Iterable[str] | None = None
+) -> Iterator[Place]:
+    """The places of :func:`places`, output by output, each output's in line order per key.
+
+    The fact index consumes them as they come, so a large site never holds them all at once.
+    """
     leaves = fact_leaves(facts.raw)
     wanted = leaves if keys is None else {k: leaves[k] for k in keys if k in leaves}
     records = record_paths(facts)
-    found: list[Place] = []
     texts: dict[str, Text] = {}
     index = LeafIndex(wanted, records)
     for item in rendered:
@@ -261,12 +271,11 @@ def places(
         for key in used:
             at = text.locate(wanted[key])
             if not at:
-                found.append(Place(item.output.path, 0, key))
+                yield Place(item.output.path, 0, key)
             else:
                 at = sorted({*at, *hashed})
-            found.extend(Place(item.output.path, n, key, _section(headings, n)) for n in at)
-    # A key function compares plain tuples in C; the dataclass's own ordering is Python code.
-    return sorted(set(found), key=_place_order)
+            for n in at:
+                yield Place(item.output.path, n, key, _section(headings, n))
 
 
 def _place_order(place: Place) -> tuple[str, int, str, str]:
@@ -414,7 +423,7 @@ def build_index(rendered: Sequence[Rendered], facts: Facts) -> FactIndex:
     """The fact index from the outputs rendered in the first phase."""
     others = [r for r in rendered if r.output.path != INDEX_PAGE]
     leaves = fact_leaves(facts.raw)
-    found = places(others, facts)
+    found = iter_places(others, facts)
     pages: dict[str, dict[str, dict[str, None]]] = {}  # key -> page -> section ids
     carried: dict[str, dict[str, None]] = {}
     for place in found:
