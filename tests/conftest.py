@@ -15,6 +15,17 @@ import pytest
 from generator.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+# Pinned identity, dates and config for the real git repos the tests make.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
 PROJECT_FILES = ("facts.yaml", "templates", "docs", "mkdocs.yml", "repos", "overrides", "vendor")
 
 

@@ -16,18 +16,8 @@ import pytest
 import yaml
 
 from generator.reference import cli_reference
-from tests.conftest import REPO
+from tests.conftest import GIT_ENV, REPO
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.invalid",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.invalid",
-    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
-    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 HAS_LINT = any(command.name == "lint" for command in cli_reference().commands)
 

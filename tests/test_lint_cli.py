@@ -9,20 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run, snapshot
+from tests.conftest import GIT_ENV, run, snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 FACTS = str(REPO / "facts.yaml")
 DRIFT = "# Home\n\nThe home VM is at 192.168.1.81.\n\ntinyproxy listens on 8888.\n"
 CLEAN = "# Home\n\nThe Home VM (192.168.1.48) runs tinyproxy on port 8889.\n"
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
-    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
-}
 
 
 def lint(args: list[str], cwd: Path) -> tuple[int, str, str]:

@@ -8,18 +8,10 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.conftest import run
+from tests.conftest import GIT_ENV, run
 
 REPO = Path(__file__).resolve().parent.parent
 FACTS = str(REPO / "facts.yaml")
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-    "GIT_AUTHOR_DATE": "2026-02-25T00:00:00Z",
-    "GIT_COMMITTER_DATE": "2026-02-25T00:00:00Z",
-}
 
 STAKTRAKR = {
     ".gitignore": ".env\n__pycache__/\n.DS_Store\n",

@@ -9,19 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run, snapshot
+from tests.conftest import GIT_ENV, run, snapshot
 from tests.test_provenance import NEW_IP, OLD_IP, changed_lines, generated, set_ip, where_places
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.invalid",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.invalid",
-    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
-    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 CHANGE_PLACE = re.compile(r"^    (\S+?):(\d+)$")
 
 

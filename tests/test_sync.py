@@ -9,18 +9,8 @@ from pathlib import Path
 import pytest
 
 from generator.blocks import block_text, parse
-from tests.conftest import run, snapshot
+from tests.conftest import GIT_ENV, run, snapshot
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test Author",
-    "GIT_AUTHOR_EMAIL": "author@example.invalid",
-    "GIT_AUTHOR_DATE": "2026-02-25T12:00:00+00:00",
-    "GIT_COMMITTER_NAME": "Test Committer",
-    "GIT_COMMITTER_EMAIL": "committer@example.invalid",
-    "GIT_COMMITTER_DATE": "2026-02-25T12:00:00+00:00",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-}
 OLD = "Old hand-pasted text from before the audit.\n"
 
 
