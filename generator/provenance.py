@@ -169,11 +169,6 @@ class Text:
         return sorted(hits)
 
 
-def locate(lines: Sequence[str], value: Any) -> list[int]:
-    """1-based numbers of the lines that state ``value`` verbatim."""
-    return Text("\n".join(lines)).locate(value)
-
-
 @dataclass(frozen=True, order=True)
 class Place:
     """A line of an output that states a fact, or the output alone (line 0: read, line unknown)."""

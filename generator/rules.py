@@ -144,7 +144,7 @@ class _Checker:
 
     def devops_files(self) -> None:
         """FOLDER/FILE references must name a folder of the layout and a file it lists."""
-        for key, value in _walk(self.data, ()):
+        for key, value in walk(self.data):
             field = key[-1] if key else None
             if (
                 field not in ("config", "program")
@@ -205,14 +205,15 @@ def _list(value: Any) -> list[Mapping[str, Any]]:
     return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
 
 
-def _walk(value: Any, key: Key) -> Iterator[tuple[Key, Any]]:
+def walk(value: Any, key: Key = ()) -> Iterator[tuple[Key, Any]]:
+    """Every node of a document with its key path, parents before children."""
     yield key, value
     if isinstance(value, Mapping):
         for name, child in value.items():
-            yield from _walk(child, (*key, name))
+            yield from walk(child, (*key, name))
     elif isinstance(value, list):
         for i, child in enumerate(value):
-            yield from _walk(child, (*key, i))
+            yield from walk(child, (*key, i))
 
 
 def check_meaning(doc: YamlDocument) -> list[Diagnostic]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.provenance import heading_ids, locate
+from generator.provenance import Text, heading_ids
 from tests.conftest import run
 
 OLD_IP = "192.168.1.48"
@@ -122,9 +122,10 @@ def test_where_finds_hand_written_places_outside_managed_blocks(project: Path) -
 
 def test_locate_needs_the_whole_value() -> None:
     lines = ["at 192.168.1.48.", "192.168.1.480", "x192.168.1.48", "`192.168.1.48`", "8889"]
-    assert locate(lines, "192.168.1.48") == [1, 4]
-    assert locate(lines, 8889) == [5]
-    assert locate(lines, "none") == []  # a plain word is never pinned to a line
+    text = Text("\n".join(lines))
+    assert text.locate("192.168.1.48") == [1, 4]
+    assert text.locate(8889) == [5]
+    assert text.locate("none") == []  # a plain word is never pinned to a line
 
 
 def test_heading_ids_follow_the_toc_extension() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from generator.lint.scanner import Scanner, words_regex
 from generator.model import Component, Facts, Feed
-from generator.rules import resolve
+from generator.rules import resolve, walk
 
 RETIRED_STATUSES = ("retired", "removed")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
@@ -179,7 +179,8 @@ def build_knowledge(facts: Facts) -> Knowledge:
     """Index the facts for the rules."""
     know = Knowledge(facts=facts)
     former_values = {f.value for f in facts.former_values}
-    for key, value in _walk(facts.raw, ""):
+    for path, value in walk(facts.raw):
+        key = ".".join(map(str, path))
         if key.startswith("former_values") or not isinstance(value, str):
             continue
         if _IPV4.fullmatch(value) and value not in former_values:
@@ -374,13 +375,3 @@ def _with_parents(path: str, stop: str = "") -> Iterator[str]:
 
 def _lower(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({v.lower() for v in values if v}, key=lambda s: (-len(s), s)))
-
-
-def _walk(value: Any, key: str) -> Iterator[tuple[str, Any]]:
-    yield key, value
-    if isinstance(value, Mapping):
-        for name, child in value.items():
-            yield from _walk(child, f"{key}.{name}" if key else str(name))
-    elif isinstance(value, list):
-        for i, child in enumerate(value):
-            yield from _walk(child, f"{key}.{i}")
