@@ -7,6 +7,7 @@ import os
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from generator.facts import LoadedFacts
@@ -83,9 +84,15 @@ class Renderer:
         )
         self.known = frozenset(o.path for o in self.outputs)
         self.targets = targets_by_repo(loaded, project.templates_dir)
-        # The generator's own CLI and schema, for the reference pages (not facts: no footer keys).
-        self.reference: Reference = reference()
         self.anchors = anchor_ids(loaded.facts) if INDEX_PAGE in self.known else frozenset()
+
+    @cached_property
+    def reference(self) -> Reference:
+        """The generator's own CLI and schema, for the reference pages (not facts: no footer).
+
+        Built on first use: a run that reuses every output never pays for it.
+        """
+        return reference()
 
     def render(self, output: Output, index: FactIndex | None = None) -> Rendered:
         reads = Reads()
