@@ -19,9 +19,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
+from verdict import verdict  # the sibling module in bench/
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -172,13 +172,6 @@ def _s(sample: Sample | int) -> Sample:
     return sample
 
 
-def verdict(ok: bool, ratio: float, limit: float, more_is_worse: bool = True) -> str:
-    if ok:
-        return f"met ({ratio:.2f} vs {limit:g})"
-    missed = ratio / limit if more_is_worse else limit / ratio
-    return f"**missed** by {missed:.1f}x ({ratio:.2f} vs {limit:g})"
-
-
 def report(all_results: dict[int, dict[str, Sample | int]]) -> str:
     lines = [
         "# Benchmarks",
@@ -266,28 +259,6 @@ def report(all_results: dict[int, dict[str, Sample | int]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def lint_report(result: Any) -> str:
-    ok = result.ratio < 3.0
-    return "\n".join(
-        [
-            "",
-            "## Lint",
-            "",
-            f"{result.files} synthetic Markdown files, {result.megabytes:.1f} MB, {result.findings}"
-            " findings; medians of in-process runs (facts loaded once beforehand).",
-            "",
-            "| measure | wall | CPU |",
-            "| --- | --- | --- |",
-            f"| read every file (floor) | {result.floor * 1000:.1f} ms"
-            f" | {result.floor_cpu * 1000:.1f} ms |",
-            f"| lint every file | {result.lint * 1000:.1f} ms | {result.lint_cpu * 1000:.1f} ms |",
-            "",
-            f"Target lint < 3x the read floor: {verdict(ok, result.ratio, 3.0)}.",
-            "",
-        ]
-    )
-
-
 def main() -> int:
     all_results: dict[int, dict[str, Sample | int]] = {}
     with tempfile.TemporaryDirectory(prefix="generator-bench-") as tmp:
@@ -297,9 +268,9 @@ def main() -> int:
             dest.mkdir()
             all_results[scale] = run_scale(dest, scale)
             print(f"bench: {scale}x done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    from lint_bench import measure as lint_measure  # the sibling script in bench/
+    import lint_bench  # the sibling script in bench/
 
-    text = report(all_results) + lint_report(lint_measure())
+    text = report(all_results) + lint_bench.report(lint_bench.measure())
     (REPO / "BENCHMARKS.md").write_text(text, "utf-8")
     print(text)
     return 0

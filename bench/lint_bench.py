@@ -20,6 +20,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from verdict import verdict  # noqa: E402  (the sibling module in bench/)
+
 from generator.facts import load_facts  # noqa: E402
 from generator.lint.config import LintConfig  # noqa: E402
 from generator.lint.discover import markdown_files  # noqa: E402
@@ -138,6 +140,29 @@ def measure() -> LintBench:
         floor, floor_cpu = median_time(read_all)
         lint, lint_cpu = median_time(lint_all)
     return LintBench(len(paths), size / 1e6, findings, setup, floor, floor_cpu, lint, lint_cpu)
+
+
+def report(result: LintBench) -> str:
+    """The lint section of BENCHMARKS.md."""
+    ok = result.ratio < 3.0
+    return "\n".join(
+        [
+            "",
+            "## Lint",
+            "",
+            f"{result.files} synthetic Markdown files, {result.megabytes:.1f} MB, {result.findings}"
+            " findings; medians of in-process runs (facts loaded once beforehand).",
+            "",
+            "| measure | wall | CPU |",
+            "| --- | --- | --- |",
+            f"| read every file (floor) | {result.floor * 1000:.1f} ms"
+            f" | {result.floor_cpu * 1000:.1f} ms |",
+            f"| lint every file | {result.lint * 1000:.1f} ms | {result.lint_cpu * 1000:.1f} ms |",
+            "",
+            f"Target lint < 3x the read floor: {verdict(ok, result.ratio, 3.0)}.",
+            "",
+        ]
+    )
 
 
 def main() -> int:
