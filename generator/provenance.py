@@ -7,7 +7,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from markdown.extensions.toc import slugify, unique
@@ -160,6 +160,11 @@ class Text:
             self.found[key] = self._locate(value)
         return self.found[key]
 
+    @cached_property
+    def hashed_lines(self) -> list[int]:
+        """Lines holding a managed block's hash marker."""
+        return [n for n, line in enumerate(self.text.split("\n"), 1) if _HASH.match(line)]
+
     def _locate(self, value: Any) -> list[int]:
         hits: set[int] = set()
         for form in value_forms(value):
@@ -242,35 +247,40 @@ def places(
 def iter_places(
     rendered: Iterable[Rendered], facts: Facts, keys: Iterable[str] | None = None
 ) -> Iterator[Place]:
-    """The places of :func:`places`, output by output, each output's in line order per key.
-
-    The fact index consumes them as they come, so a large site never holds them all at once.
-    """
+    """The places of :func:`places`, output by output, each output's in line order per key."""
     leaves = fact_leaves(facts.raw)
     wanted = leaves if keys is None else {k: leaves[k] for k in keys if k in leaves}
-    records = record_paths(facts)
-    texts: dict[str, Text] = {}
-    index = LeafIndex(wanted, records)
+    index = LeafIndex(wanted, record_paths(facts))
+    finder = LineFinder()
     for item in rendered:
-        used = index.used(item.reads)
-        if not used:
-            continue
-        lines = item.text.split("\n")
-        # Outputs with the same text (the same partial in many places) are searched once.
-        text = texts.get(item.text) or texts.setdefault(item.text, Text(item.text))
-        headings = heading_ids(item.text) if item.output.is_page else []
-        # A sibling-repo copy records a hash of its text: a changed value changes that line too.
-        hashed = (
-            [] if item.output.is_page else [n for n, t in enumerate(lines, 1) if _HASH.match(t)]
-        )
-        for key in used:
-            at = text.locate(wanted[key])
+        for key in index.used(item.reads):
+            at = finder.lines(item, wanted[key])
             if not at:
                 yield Place(item.output.path, 0, key)
-            else:
-                at = sorted({*at, *hashed})
-            for n in at:
-                yield Place(item.output.path, n, key, _section(headings, n))
+            for n, anchor in at:
+                yield Place(item.output.path, n, key, anchor)
+
+
+class LineFinder:
+    """The lines of an output that state a value, with the heading id of each line's section.
+
+    Outputs with the same text (the same partial in many places) are searched once.
+    """
+
+    def __init__(self) -> None:
+        self.texts: dict[str, Text] = {}
+
+    def lines(self, item: Rendered, value: Any) -> list[tuple[int, str]]:
+        """(1-based line, section id) of each line stating ``value``; empty when none does."""
+        text = self.texts.get(item.text) or self.texts.setdefault(item.text, Text(item.text))
+        at = text.locate(value)
+        if not at:
+            return []
+        if not item.output.is_page:
+            # A sibling-repo copy records a hash of its text: a changed value changes it too.
+            return [(n, "") for n in sorted({*at, *text.hashed_lines})]
+        headings = heading_ids(item.text)
+        return [(n, _section(headings, n)) for n in at]
 
 
 def _place_order(place: Place) -> tuple[str, int, str, str]:
@@ -415,26 +425,37 @@ class FactIndex:
 
 
 def build_index(rendered: Sequence[Rendered], facts: Facts) -> FactIndex:
-    """The fact index from the outputs rendered in the first phase."""
-    others = [r for r in rendered if r.output.path != INDEX_PAGE]
+    """The fact index from the outputs rendered in the first phase.
+
+    Which outputs use a fact comes from their reads alone; only the pages a row shows (the
+    first SHOWN_LIMIT) are searched for the lines that state it, so a fact stated on a
+    thousand pages costs a dozen searches.
+    """
+    others = sorted(
+        (r for r in rendered if r.output.path != INDEX_PAGE), key=lambda r: r.output.path
+    )
     leaves = fact_leaves(facts.raw)
-    found = iter_places(others, facts)
-    pages: dict[str, dict[str, dict[str, None]]] = {}  # key -> page -> section ids
-    carried: dict[str, dict[str, None]] = {}
-    for place in found:
-        if place.path.startswith("docs/"):
-            sections_of = pages.setdefault(place.key, {}).setdefault(place.path, {})
-            if place.line:
-                sections_of[place.anchor] = None
-        else:
-            carried.setdefault(place.key, {})[place.path] = None
+    index = LeafIndex(leaves, record_paths(facts))
+    pages: dict[str, list[Rendered]] = {}  # key -> the pages using it, in path order
+    carried: dict[str, list[str]] = {}  # key -> the sibling-repo copies using it
+    for item in others:
+        for key in index.used(item.reads):
+            if item.output.path.startswith("docs/"):
+                pages.setdefault(key, []).append(item)
+            else:
+                carried.setdefault(key, []).append(item.output.path)
+    finder = LineFinder()
     seen: set[str] = set()
     sections: dict[str, list[IndexRow]] = {}
     for key, value in leaves.items():
         ids = [a for a in (*reversed(list(_ancestors(key))), key) if "." in a and a not in seen]
         seen.update(ids)
         prov, recorded_on = provenance_of(key, facts)
-        shown = tuple(ShownOn(page, tuple(ids)) for page, ids in sorted(pages.get(key, {}).items()))
+        using = pages.get(key, [])
+        shown = tuple(
+            ShownOn(item.output.path, tuple(dict.fromkeys(a for _, a in finder.lines(item, value))))
+            for item in using[:SHOWN_LIMIT]
+        )
         sections.setdefault(key.split(".")[0], []).append(
             IndexRow(
                 key=key,
@@ -443,9 +464,9 @@ def build_index(rendered: Sequence[Rendered], facts: Facts) -> FactIndex:
                 source=prov.source,
                 verified=prov.verified,
                 recorded_on="" if recorded_on == key else recorded_on,
-                shown=shown[:SHOWN_LIMIT],
-                more=max(0, len(shown) - SHOWN_LIMIT),
-                carried=tuple(carried_by(p) for p in sorted(carried.get(key, {}))),
+                shown=shown,
+                more=max(0, len(using) - SHOWN_LIMIT),
+                carried=tuple(carried_by(p) for p in carried.get(key, [])),
             )
         )
     return FactIndex(
