@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import NamedTuple
 
@@ -16,14 +17,17 @@ _CRON = re.compile(rf"(?<![\w*/,.\\-]){_FIELD}(?:[ \t]+{_FIELD}){{4}}(?![\w*/,.-
 # Each finder starts with a literal, so that the regex engine skips ahead at memchr speed;
 # what comes before the literal is checked in Python, on the few hits.
 _IP = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d{1,5})?(?!\w|\.\d)")
-_PORT = re.compile(r"ort[ \t]*[:=]?[ \t]*\d{2,5}\b")
-_ON = re.compile(r"on[ \t]+\d{3,5}\b")
-_DOCKER = re.compile(r"ocker[ \t]+(?:exec|compose|run|logs|start|stop|restart|rm|attach|kill|cp)\b")
+# "port N", "on N" and "docker CMD" in one pass: all three start with "o" and cannot overlap.
+_PORT_ON_DOCKER = re.compile(
+    r"o(?:rt[ \t]*[:=]?[ \t]*\d{2,5}\b|n[ \t]+\d{3,5}\b"
+    r"|cker[ \t]+(?:exec|compose|run|logs|start|stop|restart|rm|attach|kill|cp)\b)"
+)
 _STAR = re.compile(r"\*")
-_WORD = re.compile(r"[\w-]")
 _BEGIN = re.compile(r"<!--\s*BEGIN GENERATED:\s*([A-Za-z0-9][\w.-]*)")
 _IGNORE = re.compile(r"<!--\s*drift:\s*ignore\s+([\w,*-]+)[^\n]*?-->")
-_FENCES = (re.compile(r"```+"), re.compile(r"~~~+"))  # at most 3 spaces before: checked
+# A fence opens a line, after at most 3 whitespace characters (as str.strip() counts them).
+_FENCE = re.compile(r"[^\S\n]{0,3}(```+|~~~+)")
+_FENCE_LINE = re.compile(r"\n[^\S\n]{0,3}(```+|~~~+)")  # led by a literal: a fast search
 _BLOCK_START = re.compile(r"[ \t]{0,3}(?:[-*+][ \t]|\d+[.)][ \t]|>|#|\|)")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)")
 
@@ -72,11 +76,14 @@ def words_regex(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?i:{trie_pattern(listed)})(?![\w-])")
 
 
-_RANK = {"ip": 0, "path": 1, "cron": 2, "port": 3, "docker": 4, "name": 5}
-
-
 def _word_before(text: str, at: int) -> bool:
-    return at > 0 and _WORD.match(text, at - 1) is not None
+    if at <= 0:
+        return False
+    char = text[at - 1]
+    return char.isalnum() or char in "_-"  # [\w-]: \w is isalnum() or "_" for str patterns
+
+
+_START = operator.attrgetter("start")
 
 
 class Scanner:
@@ -95,6 +102,8 @@ class Scanner:
         self.names_folded = [re.compile(p.pattern, re.IGNORECASE) for p in self.names]
 
     def tokens(self, text: str) -> list[Token]:
+        """Candidate literals in order; at one offset the kinds rank ip, path, cron, port,
+        docker, name (the passes below run in that order and the sort is stable)."""
         found: list[Token] = []
         add = found.append
         for m in _IP.finditer(text):
@@ -117,25 +126,26 @@ class Scanner:
             line_end = text.find("\n", m.start())
             for c in _CRON.finditer(text, line_start, len(text) if line_end < 0 else line_end):
                 add(Token("cron", c.start(), c.end(), c.group()))
-        for m in _PORT.finditer(text):
-            start = m.start() - 1
-            if start >= 0 and text[start] in "Pp" and not _word_before(text, start):
-                add(Token("port", start, m.end(), text[start : m.end()]))
-        for m in _ON.finditer(text):
-            if not _word_before(text, m.start()):
-                add(Token("port", m.start(), m.end(), m.group()))
-        for m in _DOCKER.finditer(text):
-            start = m.start() - 1
-            if start >= 0 and text[start] in "Dd" and not _word_before(text, start):
-                add(Token("docker", start, m.end(), text[start : m.end()]))
+        for m in _PORT_ON_DOCKER.finditer(text):
+            start = m.start()
+            second = text[start + 1]
+            if second == "n":
+                if not _word_before(text, start):
+                    add(Token("port", start, m.end(), m.group()))
+                continue
+            # "port" and "docker" begin one letter before the match
+            first, kind = ("Pp", "port") if second == "r" else ("Dd", "docker")
+            start -= 1
+            if start >= 0 and text[start] in first and not _word_before(text, start):
+                add(Token(kind, start, m.end(), text[start : m.end()]))
         lower = text.lower()
-        folded = len(lower) == len(text)  # lower() keeps offsets for all but a few letters
-        for pattern in self.names if folded else self.names_folded:
-            for m in pattern.finditer(lower if folded else text):
-                start, end = m.span()
-                if not _word_before(text, start) and _WORD.match(text, end) is None:
-                    add(Token("name", start, end, text[start:end]))
-        found.sort(key=lambda t: (t.start, _RANK[t.kind]))
+        if len(lower) == len(text):  # lower() keeps offsets for all but a few letters
+            for pattern in self.names:
+                self._names(text, pattern.finditer(lower), add)
+        else:
+            for pattern in self.names_folded:
+                self._names(text, pattern.finditer(text), add)
+        found.sort(key=_START)
         kept: list[Token] = []
         reach = 0
         for token in found:
@@ -144,12 +154,22 @@ class Scanner:
                 reach = token.end
         return kept
 
+    @staticmethod
+    def _names(text: str, matches: Iterable[re.Match[str]], add: Callable[[Token], None]) -> None:
+        for m in matches:
+            start, end = m.span()
+            if not (_word_before(text, start) or (end < len(text) and _word_before(text, end + 1))):
+                add(Token("name", start, end, text[start:end]))
+
 
 class Document:
     """A file's text with positions, blocks and sentences computed only when a rule asks."""
 
     def __init__(self, text: str) -> None:
         self.text = text
+        # Counts the questions asked about more than one line (blocks, sentences, fences),
+        # so that a caller can tell whether an answer depended only on a line.
+        self.reach = 0
 
     def tokens(self, scanner: Scanner) -> list[Token]:
         found = scanner.tokens(self.text)
@@ -201,13 +221,9 @@ class Document:
         if "```" not in self.text and "~~~" not in self.text:
             return []
         text = self.text
-        marks = []
-        for pattern in _FENCES:
-            for fence in pattern.finditer(text):
-                line_start = text.rfind("\n", 0, fence.start()) + 1
-                if fence.start() - line_start <= 3 and not text[line_start : fence.start()].strip():
-                    marks.append((line_start, fence.group()))
-        marks.sort()
+        first = _FENCE.match(text)
+        marks = [(0, first.group(1))] if first else []
+        marks += [(fence.start() + 1, fence.group(1)) for fence in _FENCE_LINE.finditer(text)]
         spans = []
         opening: tuple[int, str] | None = None
         for start, mark in marks:
@@ -221,6 +237,7 @@ class Document:
         return spans
 
     def fence_at(self, offset: int) -> tuple[int, int] | None:
+        self.reach += 1
         for span in self.fences:
             if span[0] <= offset < span[1]:
                 return span
@@ -228,6 +245,7 @@ class Document:
 
     def block(self, offset: int) -> tuple[int, int]:
         """The fenced block or paragraph holding ``offset`` (a table row or heading alone)."""
+        self.reach += 1
         line_start = self.text.rfind("\n", 0, offset) + 1
         found = self._blocks.get(line_start)
         if found is None:
@@ -236,6 +254,21 @@ class Document:
 
     @cached_property
     def _blocks(self) -> dict[int, tuple[int, int]]:
+        return {}
+
+    def surroundings(self, offset: int) -> tuple[int, str, bool]:
+        """Start and text of the block holding ``offset``, and whether it is fenced code:
+        everything a rule may look at beyond the line (see ``reach``)."""
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        found = self._surroundings.get(line_start)
+        if found is None:
+            start, end = self.block(offset)
+            found = (start, self.text[start:end], self.fence_at(offset) is not None)
+            self._surroundings[line_start] = found
+        return found
+
+    @cached_property
+    def _surroundings(self) -> dict[int, tuple[int, str, bool]]:
         return {}
 
     def _block(self, offset: int) -> tuple[int, int]:
