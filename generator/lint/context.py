@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
-from generator.lint.findings import Finding
 from generator.lint.knowledge import Knowledge
 from generator.lint.scanner import Document, Token
 
@@ -33,17 +32,29 @@ class Rule:
     priority: int  # when two rules object to the same literal, the lower number is reported
 
 
+class Emission(NamedTuple):
+    """What a rule objects to, before rule selection and inline ignores are applied."""
+
+    rule: str
+    start: int  # offset in the text
+    literal: str
+    message: str
+    suggestion: str | None
+    fact: str | None
+
+
 @dataclass
 class Context:
-    """One file being linted."""
+    """One file being linted.
+
+    Rules read the text only through the document's methods and the token's line, so the
+    engine can tell (from ``doc.reach``) whether a verdict depended on more than that line.
+    """
 
     doc: Document
     know: Knowledge
-    path: str  # relative to the folder linted
-    shown: str  # as opened from the working folder
-    enabled: frozenset[str]
     repo: str | None = None  # repo key, when linted with --repo KEY=PATH
-    found: list[Finding] = field(default_factory=list)
+    found: list[Emission] = field(default_factory=list)
     _mentions: dict[tuple[int, int], list[tuple[int, int, str]]] = field(default_factory=dict)
 
     def mentions(self, pattern: re.Pattern[str], offset: int) -> list[tuple[int, int, str]]:
@@ -67,16 +78,9 @@ class Context:
         suggestion: str | None = None,
         fact: str | None = None,
     ) -> None:
-        if rule.id not in self.enabled:
-            return
-        line, column = self.doc.position(start)
-        if self.doc.ignored(line, rule.id):
-            return
-        self.found.append(
-            Finding(
-                self.shown, line, column, rule.id, literal, message, suggestion, fact, self.path
-            )
-        )
+        # Every objection is recorded: the engine applies rule selection and inline ignores,
+        # so that a verdict can be reused for files with other rules enabled.
+        self.found.append(Emission(rule.id, start, literal, message, suggestion, fact))
 
 
 Handler = Callable[[Token, Context], None]

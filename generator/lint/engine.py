@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.lint.config import LintConfig
-from generator.lint.context import Context
+from generator.lint.context import Context, Emission
 from generator.lint.discover import markdown_files
 from generator.lint.findings import Finding, deduplicate
 from generator.lint.knowledge import Knowledge
 from generator.lint.rules import HANDLERS, PRIORITY
 from generator.lint.rules.invariants import check_tree
-from generator.lint.scanner import Document
+from generator.lint.scanner import Document, Token
+from generator.lint.verdicts import Verdicts
 
 
 @dataclass(frozen=True)
@@ -38,17 +39,47 @@ def lint_text(
     path: str = "-",
     shown: str | None = None,
     repo: str | None = None,
+    verdicts: Verdicts | None = None,
 ) -> list[Finding]:
-    """Findings in one Markdown text, sorted, one per place and literal."""
+    """Findings in one Markdown text, sorted, one per place and literal.
+
+    ``verdicts`` carries what the rules said in earlier files of the same run (same ``know``).
+    """
     doc = Document(text)
-    ctx = Context(doc, know, path, shown or path, enabled, repo)
+    ctx = Context(doc, know, repo)
+    verdicts = verdicts if verdicts is not None else Verdicts()
     inert = know.inert
+    said: list[Emission] = []
     for token in doc.tokens(know.scanner):
         if (token.kind, token.text) in inert:
             continue  # a current value that no rule questions wherever it stands
-        for handler in HANDLERS.get(token.kind, ()):
-            handler(token, ctx)
-    return deduplicate(ctx.found, PRIORITY)
+        said += verdicts.objections(token, ctx, _judge)
+    shown = shown or path
+    found = []
+    for item in said:
+        if item.rule not in enabled:
+            continue
+        line, column = doc.position(item.start)
+        if not doc.ignored(line, item.rule):
+            found.append(
+                Finding(
+                    shown,
+                    line,
+                    column,
+                    item.rule,
+                    item.literal,
+                    item.message,
+                    item.suggestion,
+                    item.fact,
+                    path,
+                )
+            )
+    return deduplicate(found, PRIORITY)
+
+
+def _judge(token: Token, ctx: Context) -> None:
+    for handler in HANDLERS.get(token.kind, ()):
+        handler(token, ctx)
 
 
 def lint_targets(
@@ -56,6 +87,7 @@ def lint_targets(
 ) -> Outcome:
     found: list[Finding] = []
     files = 0
+    verdicts = Verdicts()
     for target in targets:
         base = target.path.as_posix()
         if target.path.is_dir():
@@ -73,7 +105,9 @@ def lint_targets(
                 "utf-8", errors="replace"
             )
             files += 1
-            found += lint_text(text, know, rules, path=name, shown=shown, repo=target.repo)
+            found += lint_text(
+                text, know, rules, path=name, shown=shown, repo=target.repo, verdicts=verdicts
+            )
         if target.repo is not None:
             found += check_tree(target.path, target.repo, know, enabled, base)
     return Outcome(deduplicate(found, PRIORITY), files)
