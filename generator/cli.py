@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__, actions
-from generator.errors import ExitCode, GeneratorError
+from generator.errors import ExitCode, GeneratorError, UsageError
 from generator.project import Project, find_project
 from generator.report import Reporter
 
@@ -55,9 +55,13 @@ def _lint(args: argparse.Namespace, reporter: Reporter) -> int:
     from generator.lint import command
 
     if args.facts and not args.root:  # lint may run anywhere against any facts file
-        return command.run(args, reporter, Path(args.facts), args.facts)
+        try:  # the project around, if any, keeps the result cache
+            root: Path | None = find_project(None, Path(args.facts)).root
+        except UsageError:
+            root = None
+        return command.run(args, reporter, Path(args.facts), args.facts, root)
     project = _project(args)
-    return command.run(args, reporter, project.facts_path, project.facts_display)
+    return command.run(args, reporter, project.facts_path, project.facts_display, project.root)
 
 
 def _where(args: argparse.Namespace, reporter: Reporter) -> int:

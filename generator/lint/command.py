@@ -12,6 +12,7 @@ from generator.lint.config import load_config
 from generator.lint.engine import Target, lint_targets
 from generator.lint.formats import as_json, as_sarif, print_text
 from generator.lint.knowledge import build_knowledge
+from generator.lint.results import ResultCache, results_path, salt_for
 from generator.lint.rules import RULES
 from generator.report import Reporter
 
@@ -46,7 +47,15 @@ def _targets(args: argparse.Namespace, repos: set[str]) -> list[Target]:
     return targets
 
 
-def run(args: argparse.Namespace, reporter: Reporter, facts: Path, display: str) -> int:
+def run(
+    args: argparse.Namespace,
+    reporter: Reporter,
+    facts: Path,
+    display: str,
+    cache_root: Path | None = None,
+) -> int:
+    """Lint as ``args`` say; unchanged files' findings come from the cache under
+    ``cache_root`` (the project's root) unless it is None or --no-cache is given."""
     if args.explain:
         rule = RULES.get(args.explain)
         if rule is None:
@@ -61,7 +70,13 @@ def run(args: argparse.Namespace, reporter: Reporter, facts: Path, display: str)
         Path(args.config) if args.config else None, RULES, required=bool(args.config)
     )
     known = load_baseline(Path(args.baseline)) if args.baseline else None
-    outcome = lint_targets(targets, know, enabled, config)
+    results = None
+    if cache_root is not None and not args.no_cache:
+        results = ResultCache(results_path(cache_root), salt_for(cache_root, facts))
+    outcome = lint_targets(targets, know, enabled, config, results)
+    if results is not None:
+        results.save()
+        reporter.detail(f"{results.hits} of {outcome.files} file(s) reused from the lint cache")
     if args.write_baseline:
         write_baseline(Path(args.write_baseline), outcome.findings)
         reporter.info(f"wrote {args.write_baseline}: {len(outcome.findings)} finding(s) recorded")

@@ -11,6 +11,7 @@ from generator.lint.context import Context, Emission
 from generator.lint.discover import markdown_files
 from generator.lint.findings import Finding, deduplicate
 from generator.lint.knowledge import Knowledge
+from generator.lint.results import ResultCache
 from generator.lint.rules import HANDLERS, PRIORITY
 from generator.lint.rules.invariants import check_tree
 from generator.lint.scanner import Document, Token
@@ -83,8 +84,13 @@ def _judge(token: Token, ctx: Context) -> None:
 
 
 def lint_targets(
-    targets: Sequence[Target], know: Knowledge, enabled: frozenset[str], config: LintConfig
+    targets: Sequence[Target],
+    know: Knowledge,
+    enabled: frozenset[str],
+    config: LintConfig,
+    results: ResultCache | None = None,
 ) -> Outcome:
+    """Lint every target; with ``results``, a file whose key it holds is not linted again."""
     found: list[Finding] = []
     files = 0
     verdicts = Verdicts()
@@ -101,13 +107,31 @@ def lint_targets(
             if config.excluded(shown, name):
                 continue
             rules = enabled - config.ignored_rules(shown, name)
-            text = (target.path / name if target.path.is_dir() else target.path).read_text(
-                "utf-8", errors="replace"
-            )
+            data = (target.path / name if target.path.is_dir() else target.path).read_bytes()
             files += 1
-            found += lint_text(
-                text, know, rules, path=name, shown=shown, repo=target.repo, verdicts=verdicts
-            )
+            key = results.key(data, shown, name, target.repo, rules) if results else ""
+            cached = results.get(key) if results else None
+            if cached is None:
+                cached = lint_text(
+                    decode(data),
+                    know,
+                    rules,
+                    path=name,
+                    shown=shown,
+                    repo=target.repo,
+                    verdicts=verdicts,
+                )
+                if results:
+                    results.put(key, cached)
+            found += cached
         if target.repo is not None:
             found += check_tree(target.path, target.repo, know, enabled, base)
     return Outcome(deduplicate(found, PRIORITY), files)
+
+
+def decode(data: bytes) -> str:
+    """A file's text as ``Path.read_text("utf-8", errors="replace")`` gives it."""
+    text = data.decode("utf-8", errors="replace")
+    if "\r" in text:  # universal newlines, as text mode reads them
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text

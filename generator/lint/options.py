@@ -38,3 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--config", metavar="FILE", help="lint configuration (default: .drift.yaml if present)"
     )
     parser.add_argument("--explain", metavar="RULE", help="explain RULE and exit")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="lint every file afresh, neither reading nor writing .cache/generator/lint",
+    )
