@@ -32,14 +32,38 @@ class Reads:
 
 def track(value: Any, path: str, reads: Reads) -> Any:
     """Wrap ``value`` (found at dotted ``path``) so reads below it are recorded."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return TrackedRecord(value, path, reads)
-    if isinstance(value, Mapping):
-        return TrackedMapping(value, path, reads)
-    if isinstance(value, (list, tuple)):
-        return TrackedSequence(value, path, reads)
-    reads.add(path)
-    return value
+    kind = type(value)
+    view = _VIEWS.get(kind)
+    if view is None:
+        view = _VIEWS[kind] = _view_for(kind)
+    if view is _PLAIN:
+        reads.add(path)
+        return value
+    return view(value, path, reads)
+
+
+def _view_for(kind: type) -> Any:
+    # Decided once per type: templates read hundreds of thousands of values on a large site.
+    if dataclasses.is_dataclass(kind):
+        return TrackedRecord
+    if issubclass(kind, Mapping):
+        return TrackedMapping
+    if issubclass(kind, (list, tuple)):
+        return TrackedSequence
+    return _PLAIN
+
+
+_PLAIN = object()
+_UNSEEN = object()
+_VIEWS: dict[type, Any] = {}
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _field_names(kind: type) -> frozenset[str]:
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = frozenset(f.name for f in dataclasses.fields(kind))
+    return names
 
 
 def _join(path: str, name: str | int) -> str:
@@ -49,21 +73,29 @@ def _join(path: str, name: str | int) -> str:
 class TrackedRecord:
     """A frozen record; its fields are facts keys, its properties and methods derived views."""
 
-    __slots__ = ("_fields", "_path", "_reads", "_record")
+    __slots__ = ("_fields", "_path", "_reads", "_record", "_seen")
 
     def __init__(self, record: Any, path: str, reads: Reads) -> None:
         self._record = record
         self._path = path
         self._reads = reads
-        self._fields = {f.name for f in dataclasses.fields(record)}
+        self._fields = _field_names(type(record))
+        # What each attribute gave, its read already recorded: records are frozen, and a page
+        # reads the same few hundred values over and over.
+        self._seen: dict[str, Any] = {}
 
     def __getattr__(self, name: str) -> Any:
+        seen = self._seen.get(name, _UNSEEN)
+        if seen is not _UNSEEN:
+            return seen
         if name in _HIDDEN_FIELDS:
             raise AttributeError(f"{self._path or 'facts'} has no attribute {name!r}")
         value = getattr(self._record, name)
         if name in self._fields and name not in _SYNTHETIC_FIELDS:
-            return track(value, _join(self._path, name), self._reads)
-        self._reads.add(self._path)
+            value = track(value, _join(self._path, name), self._reads)
+        else:
+            self._reads.add(self._path)
+        self._seen[name] = value
         return value
 
     def __eq__(self, other: object) -> bool:
@@ -79,15 +111,19 @@ class TrackedRecord:
 
 
 class TrackedMapping(Mapping[str, Any]):
-    __slots__ = ("_data", "_path", "_reads")
+    __slots__ = ("_data", "_path", "_reads", "_seen")
 
     def __init__(self, data: Mapping[str, Any], path: str, reads: Reads) -> None:
         self._data = data
         self._path = path
         self._reads = reads
+        self._seen: dict[str, Any] = {}  # as in TrackedRecord
 
     def __getitem__(self, key: str) -> Any:
-        return track(self._data[key], _join(self._path, key), self._reads)
+        seen = self._seen.get(key, _UNSEEN)
+        if seen is _UNSEEN:
+            seen = self._seen[key] = track(self._data[key], _join(self._path, key), self._reads)
+        return seen
 
     def __iter__(self) -> Iterator[str]:
         self._reads.add(self._path)
