@@ -32,7 +32,7 @@ def _render_reusing(
     from generator.facts import load_facts
     from generator.normalise import CachedNormaliser
     from generator.render import Renderer
-    from generator.reuse import Reuser, ValueDigests, records_of
+    from generator.reuse import Reuser, ValueDigests, manifest_of
 
     inputs = cache.input_digest(base, project.facts_path)
     loaded = load_facts(project.facts_path, project.facts_display)
@@ -46,12 +46,13 @@ def _render_reusing(
     )
     code = cache.code_digest(base, renderer.known)
     digests = ValueDigests(loaded.facts.raw)
-    reuser = Reuser(project.root, cache.previous_records(project.root, code), digests)
+    previous = cache.load(project.root)
+    reuser = Reuser(project.root, previous if previous and previous.code == code else None, digests)
     rendered = renderer.render_all(reuser)
     reporter.detail(f"{reuser.reused} of {len(rendered)} outputs reused from the cache")
 
     def remember() -> None:
-        cache.save(project.root, inputs, code, records_of(rendered, digests))
+        cache.save(project.root, manifest_of(rendered, digests, inputs, code))
 
     return rendered, loaded, remember
 

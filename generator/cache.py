@@ -24,17 +24,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.files import write_atomic
+from generator.files import write_if_changed
 
-FORMAT = 2
+FORMAT = 3
 _PACKAGE = Path(__file__).resolve().parent
 MISSING = "-"  # digest of a key that no longer resolves: never equal to a recorded one
 
 
 @dataclass(frozen=True)
-class OutputRecord:
-    sha: str
-    reads: tuple[tuple[str, str], ...]  # (facts key, value digest) in first-read order
+class Manifest:
+    """What the last render recorded.
+
+    Every output's reads were current when it was recorded (an output is reused only when none
+    of its reads changed), so one table of value digests serves them all; outputs that read
+    the same keys share one reads tuple.
+    """
+
+    inputs: str  # input_digest of that render
+    code: str  # code_digest of that render
+    digests: dict[str, str]  # facts key -> value digest, for every key any output read
+    outputs: dict[str, tuple[str, tuple[str, ...]]]  # path -> (sha, keys read in order)
 
 
 def cache_dir(root: Path) -> Path:
@@ -114,58 +123,59 @@ def value_digest(value: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _checksum(body: Mapping[str, object]) -> str:
-    return file_sha(json.dumps(body, sort_keys=True).encode())
+def save(root: Path, manifest: Manifest) -> None:
+    """Write the manifest unless the file already holds exactly it.
 
-
-def save(root: Path, inputs: str, code: str, records: Mapping[str, OutputRecord]) -> None:
-    """Record what rendering ``inputs`` made: per output, its hash and the values it read."""
-    outputs = {
-        path: {"sha": record.sha, "reads": [list(pair) for pair in record.reads]}
-        for path, record in sorted(records.items())
+    The file is one line with the sha256 of the rest, then compact JSON: the keys read, their
+    digests, the distinct reads lists as indices into the keys, and per output its hash and
+    reads list.
+    """
+    keys = sorted(manifest.digests)
+    position = {key: i for i, key in enumerate(keys)}
+    lists: dict[tuple[str, ...], int] = {}
+    outputs = {}
+    for path, (sha, reads) in sorted(manifest.outputs.items()):
+        outputs[path] = [sha, lists.setdefault(reads, len(lists))]
+    body = {
+        "format": FORMAT,
+        "inputs": manifest.inputs,
+        "code": manifest.code,
+        "keys": keys,
+        "digests": [manifest.digests[key] for key in keys],
+        "reads": [[position[key] for key in reads] for reads in lists],
+        "outputs": outputs,
     }
-    body = {"format": FORMAT, "inputs": inputs, "code": code, "outputs": outputs}
-    text = json.dumps({**body, "checksum": _checksum(body)}, indent=1, sort_keys=True)
-    write_atomic(_manifest_path(root), text.encode() + b"\n")
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    write_if_changed(_manifest_path(root), file_sha(text).encode() + b"\n" + text + b"\n")
 
 
-def _load(root: Path) -> dict[str, Any] | None:
+def load(root: Path) -> Manifest | None:
+    """The recorded manifest, or None when it is missing, damaged or of another format."""
     try:
-        manifest = json.loads(_manifest_path(root).read_bytes())
-        body = {k: manifest[k] for k in ("format", "inputs", "code", "outputs")}
-        valid = manifest.get("checksum") == _checksum(body)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        stamp, _, text = _manifest_path(root).read_bytes().partition(b"\n")
+        if stamp.decode() != file_sha(text.rstrip(b"\n")):
+            return None
+        body = json.loads(text)
+        if body["format"] != FORMAT:
+            return None
+        keys = [str(key) for key in body["keys"]]
+        lists = [tuple(keys[i] for i in reads) for reads in body["reads"]]
+        return Manifest(
+            str(body["inputs"]),
+            str(body["code"]),
+            dict(zip(keys, map(str, body["digests"]), strict=True)),
+            {str(path): (str(sha), lists[at]) for path, (sha, at) in body["outputs"].items()},
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
-    if not valid or body["format"] != FORMAT or not isinstance(body["outputs"], dict):
-        return None
-    return body
 
 
 def recorded_outputs(root: Path, inputs: str) -> dict[str, str] | None:
     """Output hashes recorded for exactly these inputs, or None when the cache cannot vouch."""
-    body = _load(root)
-    if body is None or body["inputs"] != inputs:
+    manifest = load(root)
+    if manifest is None or manifest.inputs != inputs:
         return None
-    try:
-        return {str(path): str(entry["sha"]) for path, entry in body["outputs"].items()}
-    except (KeyError, TypeError):
-        return None
-
-
-def previous_records(root: Path, code: str) -> dict[str, OutputRecord]:
-    """Per-output records made with the same templates and code (any facts), else none."""
-    body = _load(root)
-    if body is None or body["code"] != code:
-        return {}
-    try:
-        return {
-            str(path): OutputRecord(
-                str(entry["sha"]), tuple((str(k), str(v)) for k, v in entry["reads"])
-            )
-            for path, entry in body["outputs"].items()
-        }
-    except (KeyError, TypeError, ValueError):
-        return {}
+    return {path: sha for path, (sha, _) in manifest.outputs.items()}
 
 
 def disk_matches(root: Path, outputs: Mapping[str, str]) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.cache import MISSING, OutputRecord, file_sha, value_digest
+from generator.cache import MISSING, Manifest, file_sha, value_digest
 from generator.files import read_bytes
 from generator.outputs import Output
 from generator.render import Rendered
@@ -43,35 +43,51 @@ class ValueDigests:
         return "absent"
 
 
-def records_of(rendered: Iterable[Rendered], digests: ValueDigests) -> dict[str, OutputRecord]:
-    """What to remember of each output for the next run."""
-    return {
-        item.output.path: OutputRecord(
-            file_sha(item.data), tuple((key, digests(key)) for key in item.reads)
-        )
-        for item in rendered
-    }
+def manifest_of(
+    rendered: Iterable[Rendered], digests: ValueDigests, inputs: str, code: str
+) -> Manifest:
+    """What to remember of this render for the next run."""
+    outputs: dict[str, tuple[str, tuple[str, ...]]] = {}
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for item in rendered:
+        reads = shared.setdefault(item.reads, item.reads)
+        outputs[item.output.path] = (file_sha(item.data), reads)
+    keys = {key for reads in shared for key in reads}
+    return Manifest(inputs, code, {key: digests(key) for key in sorted(keys)}, outputs)
 
 
 class Reuser:
     """Decides, per output, whether the file on disk is what rendering would make."""
 
-    def __init__(
-        self, root: Path, records: Mapping[str, OutputRecord], digests: ValueDigests
-    ) -> None:
+    def __init__(self, root: Path, previous: Manifest | None, digests: ValueDigests) -> None:
         self.root = root
-        self.records = records
+        self.previous = previous
         self.digests = digests
+        self.unchanged: dict[tuple[str, ...], bool] = {}  # per reads list: no value changed
         self.reused = 0
 
+    def _unchanged(self, reads: tuple[str, ...]) -> bool:
+        assert self.previous is not None
+        recorded = self.previous.digests
+        verdict = self.unchanged.get(reads)
+        if verdict is None:
+            verdict = self.unchanged[reads] = all(
+                recorded.get(key, MISSING) != MISSING and self.digests(key) == recorded[key]
+                for key in reads
+            )
+        return verdict
+
     def __call__(self, output: Output) -> Rendered | None:
-        record = self.records.get(output.path)
+        if self.previous is None:
+            return None
+        record = self.previous.outputs.get(output.path)
         if record is None:
             return None
-        if any(digest == MISSING or self.digests(key) != digest for key, digest in record.reads):
+        sha, reads = record
+        if not self._unchanged(reads):
             return None
         data = read_bytes(self.root / output.path)
-        if data is None or file_sha(data) != record.sha:
+        if data is None or file_sha(data) != sha:
             return None
         self.reused += 1
-        return Rendered(output, data.decode("utf-8"), tuple(key for key, _ in record.reads))
+        return Rendered(output, data.decode("utf-8"), reads)

@@ -29,10 +29,11 @@ def _corrupt(project: Path, how: str) -> None:
         manifest.write_bytes(manifest.read_bytes()[:40])
     elif how == "forge-hash":
         # Claim the hand-edited bytes are what rendering makes, without fixing the checksum.
-        data = json.loads(manifest.read_text("utf-8"))
+        stamp, _, text = manifest.read_text("utf-8").partition("\n")
+        data = json.loads(text)
         page = next(iter(data["outputs"]))
-        data["outputs"][page] = "0" * 64
-        manifest.write_text(json.dumps(data), "utf-8")
+        data["outputs"][page][0] = "0" * 64
+        manifest.write_text(stamp + "\n" + json.dumps(data), "utf-8")
 
 
 @pytest.mark.parametrize("how", ["delete", "garbage", "truncate", "forge-hash"])
