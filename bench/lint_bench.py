@@ -1,9 +1,11 @@
 """Lint benchmark: 1,000 synthetic Markdown files (about 5 MB), timed against only reading them.
 
 The files mix prose, tables, code blocks and the literals the linter looks at (addresses,
-ports, crons, devops paths, retired names), with a little seeded drift. Both figures are medians
-of several in-process runs over a warm page cache; the floor reads every file, the lint finds,
-reads and lints every file (facts are loaded once beforehand and timed apart). Target: < 3x.
+ports, crons, devops paths, retired names), with a little seeded drift. Every figure is a
+median of several in-process runs over a warm page cache; the floor reads every file, a lint
+finds, reads and lints every file (facts are loaded once beforehand and timed apart). Cold
+runs use no result cache; warm runs load the cache a previous run filled (and pay for its salt,
+a digest of the linter's code and the facts, as the command does). Target: cold < 3x floor.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from generator.lint.config import LintConfig  # noqa: E402
 from generator.lint.discover import markdown_files  # noqa: E402
 from generator.lint.engine import Target, lint_targets  # noqa: E402
 from generator.lint.knowledge import build_knowledge  # noqa: E402
+from generator.lint.results import ResultCache, salt_for  # noqa: E402
 from generator.lint.rules import RULES  # noqa: E402
 
 FILES = 1000
@@ -108,22 +111,30 @@ class LintBench:
     setup: float
     floor: float
     floor_cpu: float
-    lint: float
+    lint: float  # cold: no result cache
     lint_cpu: float
+    warm: float  # result cache filled by a previous run
+    warm_cpu: float
 
     @property
     def ratio(self) -> float:
         return self.lint / self.floor
 
+    @property
+    def warm_ratio(self) -> float:
+        return self.warm / self.floor
+
 
 def measure() -> LintBench:
-    """Lint the synthetic corpus and only read it, several times each; medians."""
+    """Lint the synthetic corpus cold and warm, and only read it, several times each; medians."""
     started = time.perf_counter()
     know = build_knowledge(load_facts(REPO / "facts.yaml").facts)
     _ = know.scanner
     setup = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="lint-bench-") as tmp:
-        folder = Path(tmp)
+        folder = Path(tmp) / "corpus"
+        folder.mkdir()
+        results = Path(tmp) / "cache" / "results.json"
         size = make_corpus(folder)
         paths = [folder / name for name in markdown_files(folder)]
 
@@ -131,35 +142,67 @@ def measure() -> LintBench:
             for path in paths:
                 path.read_text("utf-8")
 
-        def lint_all() -> int:
-            outcome = lint_targets([Target(folder)], know, frozenset(RULES), LintConfig())
+        def lint_all(cache: ResultCache | None = None) -> int:
+            outcome = lint_targets([Target(folder)], know, frozenset(RULES), LintConfig(), cache)
             return len(outcome.findings)
+
+        def lint_warm() -> int:
+            cache = ResultCache(results, salt_for(REPO, REPO / "facts.yaml"))
+            count = lint_all(cache)
+            cache.save()  # writes nothing when every file was a hit
+            return count
 
         read_all()
         findings = lint_all()
         floor, floor_cpu = median_time(read_all)
         lint, lint_cpu = median_time(lint_all)
-    return LintBench(len(paths), size / 1e6, findings, setup, floor, floor_cpu, lint, lint_cpu)
+        if lint_warm() != findings or lint_warm() != findings:  # fill, then check a hit run
+            raise SystemExit("lint benchmark: the warm run found other findings than the cold")
+        warm, warm_cpu = median_time(lint_warm)
+    return LintBench(
+        len(paths), size / 1e6, findings, setup, floor, floor_cpu, lint, lint_cpu, warm, warm_cpu
+    )
 
 
 def report(result: LintBench) -> str:
     """The lint section of BENCHMARKS.md."""
-    ok = result.ratio < 3.0
+    cold_ok = result.ratio < TARGET_RATIO
+    warm_ok = result.warm_ratio < TARGET_RATIO
+    if cold_ok:
+        judged = "Met on the cold run, with no cache."
+    elif warm_ok:
+        judged = (
+            "The cold run, with no cache, misses it; only a warm run (every file unchanged since"
+            " a previous run filled the result cache) meets it."
+        )
+    else:
+        judged = "Missed both cold and warm."
     return "\n".join(
         [
             "",
             "## Lint",
             "",
             f"{result.files} synthetic Markdown files, {result.megabytes:.1f} MB, {result.findings}"
-            " findings; medians of in-process runs (facts loaded once beforehand).",
+            " findings; medians of in-process runs (facts loaded once beforehand). Cold: no"
+            " result cache. Warm: the cache a previous run filled in `.cache/generator/lint`,"
+            " so each unchanged file costs a read, a hash and a lookup. Within a run, a literal's"
+            " verdict is reused where its line (or block) repeats; this synthetic corpus repeats"
+            " a few dozen literal lines far more often than real docs do, which flatters the"
+            " cold figure.",
             "",
-            "| measure | wall | CPU |",
-            "| --- | --- | --- |",
+            "| measure | wall | CPU | wall / floor |",
+            "| --- | --- | --- | --- |",
             f"| read every file (floor) | {result.floor * 1000:.1f} ms"
-            f" | {result.floor_cpu * 1000:.1f} ms |",
-            f"| lint every file | {result.lint * 1000:.1f} ms | {result.lint_cpu * 1000:.1f} ms |",
+            f" | {result.floor_cpu * 1000:.1f} ms | 1.00 |",
+            f"| lint every file, cold | {result.lint * 1000:.1f} ms"
+            f" | {result.lint_cpu * 1000:.1f} ms | {result.ratio:.2f} |",
+            f"| lint every file, warm | {result.warm * 1000:.1f} ms"
+            f" | {result.warm_cpu * 1000:.1f} ms | {result.warm_ratio:.2f} |",
             "",
-            f"Target lint < 3x the read floor: {verdict(ok, result.ratio, 3.0)}.",
+            f"Target lint < {TARGET_RATIO:g}x the read floor, judged on the cold run:"
+            f" {verdict(cold_ok, result.ratio, TARGET_RATIO)}."
+            f" Warm (not what the target is judged on):"
+            f" {verdict(warm_ok, result.warm_ratio, TARGET_RATIO)}. {judged}",
             "",
         ]
     )
@@ -167,18 +210,23 @@ def report(result: LintBench) -> str:
 
 def main() -> int:
     result = measure()
-    verdict = "meets" if result.ratio < TARGET_RATIO else "MISSES"
     print(
         f"lint benchmark: {result.files} files, {result.megabytes:.1f} MB,"
         f" {result.findings} findings"
     )
     print(f"  facts load and index (once): {result.setup * 1000:.0f} ms")
     print(f"  read floor: {result.floor * 1000:.1f} ms wall, {result.floor_cpu * 1000:.1f} ms CPU")
-    print(f"  lint:       {result.lint * 1000:.1f} ms wall, {result.lint_cpu * 1000:.1f} ms CPU")
-    print(
-        f"  ratio {result.ratio:.1f}x wall, {result.lint_cpu / result.floor_cpu:.1f}x CPU"
-        f" ({verdict} the target of < {TARGET_RATIO:.0f}x)"
-    )
+    for label, wall, cpu in (
+        ("lint cold", result.lint, result.lint_cpu),
+        ("lint warm", result.warm, result.warm_cpu),
+    ):
+        meets = "meets" if wall / result.floor < TARGET_RATIO else "MISSES"
+        print(
+            f"  {label}:  {wall * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU;"
+            f" {wall / result.floor:.1f}x wall, {cpu / result.floor_cpu:.1f}x CPU"
+            f" ({meets} < {TARGET_RATIO:.0f}x)"
+        )
+    print("  the target is judged on the cold run")
     return 0
 
 
