@@ -291,6 +291,15 @@ def test_git_checkout_honours_gitignore(tmp_path: Path) -> None:
     assert sorted({r["path"] for r in out}) == ["new.md", "tracked.md"]
 
 
+def test_a_folder_inside_a_checkout_is_listed_by_git(tmp_path: Path) -> None:
+    # The folder linted holds no .git: the checkout is found above it, and git's view is used
+    # (the ignore rule lives only in the checkout's root .gitignore).
+    write(tmp_path, {".gitignore": "docs/gen/\n", "docs/a.md": DRIFT, "docs/gen/b.md": DRIFT})
+    git(tmp_path, "init", "-q")
+    out = json.loads(lint(["--format", "json", "docs"], tmp_path)[1])
+    assert {r["path"] for r in out} == {"a.md"}
+
+
 def test_plain_folder_honours_its_gitignore_and_skips_hidden_folders(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -26,6 +26,8 @@ def markdown_files(folder: Path) -> list[str]:
 
 
 def _git_files(folder: Path) -> list[str] | None:
+    if not _may_be_in_git(folder):
+        return None  # spares starting git only to hear that this is no checkout
     try:
         done = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -38,6 +40,15 @@ def _git_files(folder: Path) -> list[str] | None:
     if done.returncode != 0:
         return None
     return sorted({p for p in done.stdout.decode("utf-8", "replace").split("\0") if p})
+
+
+def _may_be_in_git(folder: Path) -> bool:
+    """A .git (folder, or file for worktrees and submodules) here or above, or git told where
+    its repository is by the environment."""
+    if "GIT_DIR" in os.environ:
+        return True
+    here = folder.resolve()
+    return any((place / ".git").exists() for place in (here, *here.parents))
 
 
 def _walked_files(folder: Path) -> list[str]:
