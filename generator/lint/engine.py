@@ -96,7 +96,8 @@ def lint_targets(
     verdicts = Verdicts()
     for target in targets:
         base = target.path.as_posix()
-        if target.path.is_dir():
+        is_dir = target.path.is_dir()
+        if is_dir:
             names = [
                 (name, name if base == "." else f"{base}/{name}")
                 for name in markdown_files(target.path)
@@ -107,7 +108,9 @@ def lint_targets(
             if config.excluded(shown, name):
                 continue
             rules = enabled - config.ignored_rules(shown, name)
-            data = (target.path / name if target.path.is_dir() else target.path).read_bytes()
+            # A plain string path: building a Path per file costs a third of reading it.
+            with open(f"{base}/{name}" if is_dir else base, "rb") as file:  # noqa: PTH123
+                data = file.read()
             files += 1
             key = results.key(data, shown, name, target.repo, rules) if results else ""
             cached = results.get(key) if results else None
