@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 
 from generator.facts import load_facts
+from generator.lint import verdicts
 from generator.lint.config import LintConfig
 from generator.lint.engine import Target, lint_targets, lint_text
 from generator.lint.findings import Finding
 from generator.lint.knowledge import Knowledge, build_knowledge
 from generator.lint.rules import RULES
+from generator.lint.scanner import Document
 from generator.lint.verdicts import Verdicts
 
 REPO = Path(__file__).resolve().parent.parent
@@ -103,3 +105,27 @@ def test_a_folder_lints_as_its_files_do_one_by_one(know: Knowledge, tmp_path: Pa
         for finding in lint_text(text, know, ALL, path=name, shown=shown[name])
     )
     assert outcome.findings == expected
+
+
+def test_lines_and_blocks_are_one_string_each_however_many_literals(know: Knowledge) -> None:
+    # Keys hold these strings: one per line or block keeps the memo as large as the text.
+    body = "\n".join(f"fly deploy 192.168.1.81 {i}" for i in range(50))
+    doc = Document(f"# Deploys\n\n```\n{body}\n```\n")
+    tokens = [t for t in doc.tokens(know.scanner) if t.kind == "name"]
+    assert len(tokens) == 50
+    assert len({id(doc.surroundings(t.start)[1]) for t in tokens}) == 1
+    line = doc.text.index("192.168.1.81")
+    assert doc.line_at(line)[1] is doc.line_at(line + 5)[1]
+
+
+def test_a_full_memo_still_judges_every_literal(
+    know: Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(verdicts, "LIMIT", 1)
+    shared = Verdicts()
+    together = sorted(
+        finding
+        for name, text in TEXTS.items()
+        for finding in lint_text(text, know, ALL, path=name, verdicts=shared)
+    )
+    assert together == one_by_one(know, TEXTS)

@@ -256,16 +256,37 @@ class Document:
     def _blocks(self) -> dict[int, tuple[int, int]]:
         return {}
 
+    def line_at(self, offset: int) -> tuple[int, str]:
+        """Start and text of the line holding ``offset``; one string per line, however many
+        literals it holds (callers may keep it)."""
+        start = self.text.rfind("\n", 0, offset) + 1
+        found = self._lines.get(start)
+        if found is None:
+            end = self.text.find("\n", offset)
+            found = self._lines[start] = self.text[start:] if end < 0 else self.text[start:end]
+        return start, found
+
     def surroundings(self, offset: int) -> tuple[int, str, bool]:
         """Start and text of the block holding ``offset``, and whether it is fenced code:
-        everything a rule may look at beyond the line (see ``reach``)."""
+        everything a rule may look at beyond the line (see ``reach``). One string per block."""
         line_start = self.text.rfind("\n", 0, offset) + 1
         found = self._surroundings.get(line_start)
         if found is None:
             start, end = self.block(offset)
-            found = (start, self.text[start:end], self.fence_at(offset) is not None)
+            text = self._block_texts.get((start, end))
+            if text is None:
+                text = self._block_texts[start, end] = self.text[start:end]
+            found = (start, text, self.fence_at(offset) is not None)
             self._surroundings[line_start] = found
         return found
+
+    @cached_property
+    def _lines(self) -> dict[int, str]:
+        return {}
+
+    @cached_property
+    def _block_texts(self) -> dict[tuple[int, int], str]:
+        return {}
 
     @cached_property
     def _surroundings(self) -> dict[int, tuple[int, str, bool]]:

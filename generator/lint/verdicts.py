@@ -10,6 +10,7 @@ fenced. Those are the keys here, so a reused verdict is exactly the one the rule
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from generator.lint.context import Context, Emission
 from generator.lint.scanner import Token
@@ -19,6 +20,7 @@ Judge = Callable[[Token, Context], None]
 _Said = tuple[Emission, ...]
 _WIDE: _Said = (Emission("", -1, "", "", None, None),)  # marker: the block's key decides
 _LineKey = tuple[str, str, int, str, str | None]
+LIMIT = 250_000  # verdicts kept per table; past it, new ones are computed but not kept
 _BlockKey = tuple[str, str, int, str, bool, str | None]
 
 
@@ -31,21 +33,18 @@ class Verdicts:
 
     def objections(self, token: Token, ctx: Context, judge: Judge) -> list[Emission]:
         """What ``judge`` records for ``token`` in ``ctx``, with offsets in the document."""
-        text = ctx.doc.text
-        line_start = text.rfind("\n", 0, token.start) + 1
-        line_end = text.find("\n", token.start)
-        line = text[line_start:] if line_end < 0 else text[line_start:line_end]
+        line_start, line = ctx.doc.line_at(token.start)
         key = (token.kind, token.text, token.start - line_start, line, ctx.repo)
         said = self._by_line.get(key)
         if said is None:
             reach = ctx.doc.reach
             found = _judge(token, ctx, judge)
             if ctx.doc.reach == reach:
-                self._by_line[key] = _relative(found, line_start)
+                _keep(self._by_line, key, _relative(found, line_start))
             else:
-                self._by_line[key] = _WIDE
+                _keep(self._by_line, key, _WIDE)
                 block_key, start = _block_key(token, ctx)
-                self._by_block[block_key] = _relative(found, start)
+                _keep(self._by_block, block_key, _relative(found, start))
             return found
         if said is not _WIDE:
             return _absolute(said, line_start)
@@ -53,9 +52,17 @@ class Verdicts:
         said = self._by_block.get(block_key)
         if said is None:
             found = _judge(token, ctx, judge)
-            self._by_block[block_key] = _relative(found, start)
+            _keep(self._by_block, block_key, _relative(found, start))
             return found
         return _absolute(said, start)
+
+
+K = TypeVar("K")
+
+
+def _keep(table: dict[K, _Said], key: K, said: _Said) -> None:
+    if len(table) < LIMIT:
+        table[key] = said
 
 
 def _block_key(token: Token, ctx: Context) -> tuple[_BlockKey, int]:
