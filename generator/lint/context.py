@@ -55,6 +55,8 @@ class Context:
     know: Knowledge
     repo: str | None = None  # repo key, when linted with --repo KEY=PATH
     found: list[Emission] = field(default_factory=list)
+    # Answers that depend only on the facts and a literal, shared by the files of one run.
+    memo: dict[tuple[str, str], object] = field(default_factory=dict)
     _mentions: dict[tuple[int, int], list[tuple[int, int, str]]] = field(default_factory=dict)
 
     def mentions(self, pattern: re.Pattern[str], offset: int) -> list[tuple[int, int, str]]:
@@ -84,6 +86,19 @@ class Context:
 
 
 Handler = Callable[[Token, Context], None]
+T = TypeVar("T")
+
+
+def remembered(ctx: Context, question: str, literal: str, answer: Callable[[str], T]) -> T:
+    """``answer(literal)``, computed once per run: it may depend only on the facts and
+    ``literal``."""
+    key = (question, literal)
+    if key in ctx.memo:
+        return ctx.memo[key]  # type: ignore[return-value]  # stored by this function
+    found = ctx.memo[key] = answer(literal)
+    return found
+
+
 _SEGMENT = re.compile(r"([\w.-]+)/$")
 
 
@@ -92,11 +107,7 @@ def repo_relative(ctx: Context, token: Token) -> bool:
     if token.start == 0 or ctx.doc.text[token.start - 1] != "/":
         return True
     segment = _SEGMENT.search(ctx.doc.text, max(0, token.start - 100), token.start)
-    names = {name.lower() for name in ctx.know.repo_names.values()}
-    return bool(segment) and segment.group(1).lower() in names  # type: ignore[union-attr]
-
-
-T = TypeVar("T")
+    return bool(segment) and segment.group(1).lower() in ctx.know.repo_names_lower  # type: ignore[union-attr]
 
 
 def nearest(

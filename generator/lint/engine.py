@@ -47,8 +47,8 @@ def lint_text(
     ``verdicts`` carries what the rules said in earlier files of the same run (same ``know``).
     """
     doc = Document(text)
-    ctx = Context(doc, know, repo)
     verdicts = verdicts if verdicts is not None else Verdicts()
+    ctx = Context(doc, know, repo, memo=verdicts.memo)
     inert = know.inert
     said: list[Emission] = []
     for token in doc.tokens(know.scanner):

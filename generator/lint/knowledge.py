@@ -105,7 +105,6 @@ class Knowledge:
     invariants: dict[str, list[str]] = field(default_factory=dict)  # check -> subjects
     deploy_folder: str = ""  # e.g. devops/fly-poller
     repo_names: dict[str, str] = field(default_factory=dict)  # repo key -> name
-    memo: dict[tuple[str, str], object] = field(default_factory=dict)  # answers rules reuse
 
     @cached_property
     def scanner(self) -> Scanner:
@@ -129,6 +128,15 @@ class Knowledge:
                 continue
             literals.update({("path", path), ("path", path + "/")})
         return frozenset(literals)
+
+    @cached_property
+    def repo_names_lower(self) -> frozenset[str]:
+        return frozenset(name.lower() for name in self.repo_names.values())
+
+    @cached_property
+    def known_crons(self) -> dict[str, str]:
+        """Cron expressions that facts hold -> their dotted keys."""
+        return {c.cron: c.fact for c in self.crons.values() if c.cron}
 
     @cached_property
     def service_names(self) -> re.Pattern[str]:

@@ -28,6 +28,7 @@ class Verdicts:
     """Objections per literal in context, remembered for the length of one lint run."""
 
     def __init__(self) -> None:
+        self.memo: dict[tuple[str, str], object] = {}  # for ``context.remembered``
         self._by_line: dict[_LineKey, _Said] = {}
         self._by_block: dict[_BlockKey, _Said] = {}
 

@@ -7,7 +7,7 @@ import ipaddress
 import re
 from functools import lru_cache
 
-from generator.lint.context import Context, Rule, nearest, repo_relative
+from generator.lint.context import Context, Rule, nearest, remembered, repo_relative
 from generator.lint.knowledge import Knowledge, same_network
 from generator.lint.rules.contradiction import cron_text, schedule_problem
 from generator.lint.scanner import Token
@@ -99,9 +99,9 @@ def on_cron(token: Token, ctx: Context) -> None:
     script = nearest(ctx, know.script_names, str.lower, token.start)
     if script is not None and script in know.crons:
         return  # a script with a schedule fact: the contradiction rule compares them
-    known = {c.cron: c.fact for c in know.crons.values() if c.cron}
-    if script is None and any(
-        (c.cron or c.every) and schedule_problem(expression, c) is None for c in know.crons.values()
+    known = know.known_crons
+    if script is None and remembered(
+        ctx, "some schedule", expression, lambda e: _scheduled(know, e)
     ):
         return  # the schedule of some feed, as a cron or as its cadence
     if script is not None:
@@ -109,20 +109,23 @@ def on_cron(token: Token, ctx: Context) -> None:
         near = None
     else:
         message = "is a cron expression that no fact holds"
-        matches = difflib.get_close_matches(expression, sorted(known), n=1, cutoff=0.3)
-        near = matches[0] if matches else None
+        near = remembered(ctx, "nearest cron", expression, lambda e: _nearest_cron(know, e))
     ctx.emit(UNKNOWN_LITERAL, token.start, token.text, message, near, known.get(near or ""))
+
+
+def _scheduled(know: Knowledge, expression: str) -> bool:
+    return any(
+        (c.cron or c.every) and schedule_problem(expression, c) is None for c in know.crons.values()
+    )
+
+
+def _nearest_cron(know: Knowledge, expression: str) -> str | None:
+    matches = difflib.get_close_matches(expression, sorted(know.known_crons), n=1, cutoff=0.3)
+    return matches[0] if matches else None
 
 
 def known_path(know: Knowledge, path: str) -> bool:
     path = path.rstrip("/")
-    cached = know.memo.get(("known_path", path))
-    if cached is None:
-        cached = know.memo[("known_path", path)] = _known_path(know, path)
-    return bool(cached)
-
-
-def _known_path(know: Knowledge, path: str) -> bool:
     if path in know.paths or know.fact_of_path(path):
         return True
     if _WILDCARD.search(path):
@@ -145,13 +148,16 @@ def nearest_path(know: Knowledge, path: str) -> str | None:
 
 def on_path(token: Token, ctx: Context) -> None:
     path = token.text.rstrip(".,:;)")
-    if not repo_relative(ctx, token) or known_path(ctx.know, path):
+    know = ctx.know
+    if not repo_relative(ctx, token) or remembered(
+        ctx, "known path", path.rstrip("/"), lambda p: known_path(know, p)
+    ):
         return
     for former in ctx.know.former:
         old = former.value.rstrip("/")
         if former.is_path and (path.rstrip("/") == old or path.startswith(old + "/")):
             return  # retired-value judges it
-    near = nearest_path(ctx.know, path)
+    near = remembered(ctx, "nearest path", path, lambda p: nearest_path(know, p))
     ctx.emit(
         UNKNOWN_LITERAL,
         token.start,
