@@ -34,6 +34,7 @@ class Rendered:
     output: Output
     text: str
     reads: tuple[str, ...]  # dotted facts keys the template read, in first-read order
+    shapes: frozenset[str] = frozenset()  # of those, the containers only iterated or counted
 
     @property
     def data(self) -> bytes:
@@ -112,10 +113,11 @@ class Renderer:
             context["index"] = index
         body = render_template(self.env, output.template, context, self.project.templates_dir)
         keys = tuple(k for k in reads.ordered() if k != "raw" and not k.startswith("raw."))
+        shapes = reads.shapes_only()
         if index is not None:  # the index states every fact; it is its own footer
             return Rendered(output, _insert_notice(self.format(body), output), index.keys)
         if output.repo:
-            return Rendered(output, finish_copy(output, body, self.format), keys)
+            return Rendered(output, finish_copy(output, body, self.format), keys, shapes)
         if output.is_page and keys:
             href = (
                 posixpath.relpath(INDEX_PAGE, posixpath.dirname(output.path))
@@ -124,7 +126,7 @@ class Renderer:
             )
             body = body.rstrip("\n") + _footer(keys, href, self.anchors)
         text = _insert_notice(self.format(body), output)
-        return Rendered(output, text, keys)
+        return Rendered(output, text, keys, shapes)
 
     def render_all(
         self, reuse: Callable[[Output], Rendered | None] | None = None

@@ -26,6 +26,8 @@ class ValueDigests:
         return self.memo[key]
 
     def _digest(self, key: str) -> str:
+        if key.endswith(SHAPE):
+            return self._shape_digest(key.removesuffix(SHAPE))
         if key == "targets" or key.startswith("targets."):
             # The targets plan is derived from several facts: any change re-renders its readers.
             return value_digest(self.raw)
@@ -42,6 +44,27 @@ class ValueDigests:
         del container  # it exists: the key below it is simply not there
         return "absent"
 
+    def _shape_digest(self, key: str) -> str:
+        if key == "targets" or key.startswith("targets."):
+            return value_digest(self.raw)
+        try:
+            value = resolve(self.raw, key)
+        except KeyError:
+            return self._digest(key)  # absent or unknown, as a whole read would say
+        if isinstance(value, Mapping):
+            return value_digest(["keys", *value])
+        if isinstance(value, list):
+            return value_digest(["length", len(value)])
+        return value_digest(value)
+
+
+# Marks a key whose shape alone was read, in the manifest's reads lists (never in facts keys).
+SHAPE = "\0shape"
+
+
+def _recorded_reads(item: Rendered) -> tuple[str, ...]:
+    return tuple(key + SHAPE if key in item.shapes else key for key in item.reads)
+
 
 def manifest_of(
     rendered: Iterable[Rendered], digests: ValueDigests, inputs: str, code: str
@@ -50,7 +73,8 @@ def manifest_of(
     outputs: dict[str, tuple[str, tuple[str, ...]]] = {}
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
     for item in rendered:
-        reads = shared.setdefault(item.reads, item.reads)
+        recorded = _recorded_reads(item)
+        reads = shared.setdefault(recorded, recorded)
         outputs[item.output.path] = (file_sha(item.data), reads)
     keys = {key for reads in shared for key in reads}
     return Manifest(inputs, code, {key: digests(key) for key in sorted(keys)}, outputs)
@@ -90,4 +114,6 @@ class Reuser:
         if data is None or file_sha(data) != sha:
             return None
         self.reused += 1
-        return Rendered(output, data.decode("utf-8"), reads)
+        keys = tuple(key.removesuffix(SHAPE) for key in reads)
+        shapes = frozenset(key.removesuffix(SHAPE) for key in reads if key.endswith(SHAPE))
+        return Rendered(output, data.decode("utf-8"), keys, shapes)

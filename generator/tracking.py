@@ -17,17 +17,33 @@ _HIDDEN_FIELDS = {"raw"}
 
 
 class Reads:
-    """The dotted keys read so far, in first-read order."""
+    """The dotted keys read so far, in first-read order.
+
+    A container that was only iterated, counted or probed for a key had its *shape* read (its
+    keys, or its length), not its whole value: the values it gave were read one by one. Knowing
+    that lets incremental rendering keep a page that lists the hosts when one host's address
+    changes, yet render it again when a host is added.
+    """
 
     def __init__(self) -> None:
         self._keys: dict[str, None] = {}
+        self._whole: set[str] = set()
 
     def add(self, key: str) -> None:
+        if key:
+            self._keys.setdefault(key, None)
+            self._whole.add(key)
+
+    def add_shape(self, key: str) -> None:
         if key:
             self._keys.setdefault(key, None)
 
     def ordered(self) -> list[str]:
         return list(self._keys)
+
+    def shapes_only(self) -> frozenset[str]:
+        """The keys whose shape alone was read."""
+        return frozenset(self._keys.keys() - self._whole)
 
 
 def track(value: Any, path: str, reads: Reads) -> Any:
@@ -122,15 +138,24 @@ class TrackedMapping(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         seen = self._seen.get(key, _UNSEEN)
         if seen is _UNSEEN:
-            seen = self._seen[key] = track(self._data[key], _join(self._path, key), self._reads)
+            try:
+                value = self._data[key]
+            except KeyError:
+                self._reads.add_shape(self._path)  # absent now; adding the key changes that
+                raise
+            seen = self._seen[key] = track(value, _join(self._path, key), self._reads)
         return seen
 
+    def __contains__(self, key: object) -> bool:
+        self._reads.add_shape(self._path)
+        return key in self._data
+
     def __iter__(self) -> Iterator[str]:
-        self._reads.add(self._path)
+        self._reads.add_shape(self._path)
         return iter(self._data)
 
     def __len__(self) -> int:
-        self._reads.add(self._path)
+        self._reads.add_shape(self._path)
         return len(self._data)
 
     def __repr__(self) -> str:
@@ -147,19 +172,29 @@ class TrackedSequence(Sequence[Any]):
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
-            self._reads.add(self._path)
+            self._reads.add_shape(self._path)
             return [
                 track(v, _join(self._path, i), self._reads)
                 for i, v in list(enumerate(self._items))[index]
             ]
-        return track(self._items[index], _join(self._path, index), self._reads)
+        if not isinstance(index, int) or index < 0:
+            self._reads.add_shape(self._path)  # [-1] is the last item, whichever that is
+        try:
+            value = self._items[index]
+        except IndexError:
+            self._reads.add_shape(self._path)
+            raise
+        position = index + len(self._items) if isinstance(index, int) and index < 0 else index
+        return track(value, _join(self._path, position), self._reads)
 
     def __iter__(self) -> Iterator[Any]:
+        # Iterating reads how many items there are: a page listing them changes when one is added.
+        self._reads.add_shape(self._path)
         for i, v in enumerate(self._items):
             yield track(v, _join(self._path, i), self._reads)
 
     def __len__(self) -> int:
-        self._reads.add(self._path)
+        self._reads.add_shape(self._path)
         return len(self._items)
 
     def __repr__(self) -> str:

@@ -79,21 +79,40 @@ def test_a_second_writer_is_refused_with_a_clear_message(project: Path) -> None:
     assert run(["render"], project).code == 0
 
 
-def test_incremental_render_gives_the_bytes_of_a_full_render(project: Path) -> None:
+# Each edit changes facts a different way: a value, a list's length, a mapping's keys.
+EDITS = {
+    "a value": ("port: 8889", "port: 8890"),
+    # At the end: no item a page read before changes, only the list's length.
+    "an item added to a list": (
+        "    step: pull\n    folder: scraper\n",
+        "    step: pull\n    folder: scraper\n  - actor: this_mac\n    step: merge\n",
+    ),
+    "an item removed from a list": ("  - hop: Bullion dealer sites\n", ""),
+    "a record added to a mapping": (
+        "hosts:\n",
+        "hosts:\n  spare_vm:\n    name: Spare VM\n    kind: vm\n    role: standby\n    services: {}\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_incremental_render_gives_the_bytes_of_a_full_render(project: Path, edit: str) -> None:
     assert run(["render"], project).code == 0
     facts = project / "facts.yaml"
-    edited = facts.read_text("utf-8").replace("port: 8889", "port: 8890")
-    facts.write_text(edited, "utf-8")
+    old, new = EDITS[edit]
+    assert old in facts.read_text("utf-8")
+    facts.write_text(facts.read_text("utf-8").replace(old, new, 1), "utf-8")
 
     incremental = run(["render", "--verbose"], project)
-    assert incremental.code == 0
+    assert incremental.code == 0, incremental.err
     reused = next(line for line in incremental.out.splitlines() if "reused from the cache" in line)
     assert not reused.startswith("0 of"), reused
+    assert "files written" in incremental.out  # the edit shows on some page
 
     shutil.rmtree(project / ".cache")
     from_scratch = run(["render"], project)
     assert from_scratch.code == 0
-    assert "nothing written" in from_scratch.out
+    assert "nothing written" in from_scratch.out, from_scratch.out
 
 
 def test_damaged_formatting_and_template_caches_are_recomputed(project: Path) -> None:
