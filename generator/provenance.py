@@ -97,20 +97,22 @@ class LeafIndex:
 
     def __init__(self, leaves: Iterable[str], records: frozenset[str]) -> None:
         self.leaves = list(leaves)
-        self.position = {leaf: i for i, leaf in enumerate(self.leaves)}
-        self.below: dict[str, list[int]] = {}
+        # Per key, the leaves reading it uses: itself, or every leaf below a whole record.
+        self.expand: dict[str, list[int]] = {}
         for i, leaf in enumerate(self.leaves):
+            self.expand.setdefault(leaf, []).append(i)
             for above in _ancestors(leaf):
                 if above in records:
-                    self.below.setdefault(above, []).append(i)
+                    self.expand.setdefault(above, []).append(i)
 
     def used(self, reads: Iterable[str]) -> list[str]:
         """The leaves read themselves, or through a whole-record read above them."""
         found: set[int] = set()
+        expand = self.expand
         for key in reads:
-            if key in self.position:
-                found.add(self.position[key])
-            found.update(self.below.get(key, ()))
+            hit = expand.get(key)
+            if hit:
+                found.update(hit)
         return [self.leaves[i] for i in sorted(found)]
 
 
@@ -167,11 +169,29 @@ class Text:
 
     def _locate(self, value: Any) -> list[int]:
         hits: set[int] = set()
+        text = self.text
         for form in value_forms(value):
-            if form in self.text:  # a plain substring test first: most values are absent
-                for match in value_pattern(form).finditer(self.text):
-                    hits.add(bisect.bisect_right(self.starts, match.start()))
+            if form not in text:  # a plain substring test first: most values are absent
+                continue
+            # The literal alone is found at memchr speed; the character before is checked
+            # here, since a pattern that starts with a look-behind is tried at every offset.
+            guard_before = bool(_WORDISH.match(form))
+            for match in _trailing_pattern(form).finditer(text):
+                at = match.start()
+                if guard_before and at and (text[at - 1].isalnum() or text[at - 1] in "_."):
+                    continue
+                hits.add(bisect.bisect_right(self.starts, at))
         return sorted(hits)
+
+
+_WORDISH = re.compile(r"[\w.]")
+
+
+@cache
+def _trailing_pattern(form: str) -> re.Pattern[str]:
+    """``form`` with the look-ahead of :func:`value_pattern`, without its look-behind."""
+    after = r"(?!\w|\.\w)" if re.search(r"[\w.]$", form) else ""
+    return re.compile(re.escape(form) + after)
 
 
 @dataclass(frozen=True, order=True)
@@ -471,7 +491,7 @@ def build_index(rendered: Sequence[Rendered], facts: Facts) -> FactIndex:
         )
     return FactIndex(
         sections=tuple(IndexSection(name, tuple(rows)) for name, rows in sections.items()),
-        dead=tuple(dead_facts(others, facts)),
+        dead=tuple(k for k in leaves if k not in pages and k not in carried),
         idle=tuple(idle_outputs(others)),
         keys=tuple(leaves),
     )

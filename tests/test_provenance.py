@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from generator.provenance import Text, heading_ids
+from generator.provenance import Text, heading_ids, value_forms, value_pattern
 from tests.conftest import run
 
 OLD_IP = "192.168.1.48"
@@ -126,6 +128,24 @@ def test_locate_needs_the_whole_value() -> None:
     assert text.locate("192.168.1.48") == [1, 4]
     assert text.locate(8889) == [5]
     assert text.locate("none") == []  # a plain word is never pinned to a line
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["192.168.1.48", "8889", ".", "_", "é", "1", "a", " ", "\n", "-"])),
+    st.sampled_from(["192.168.1.48", 8889, "tiny-proxy.conf", "-x"]),
+)
+def test_locate_agrees_with_the_whole_value_pattern(pieces: list[str], value: object) -> None:
+    """The fast search gives exactly the lines the look-behind/look-ahead pattern matches."""
+    text = "".join(pieces)
+    expected = sorted(
+        {
+            text.count("\n", 0, match.start()) + 1
+            for form in value_forms(value)
+            for match in value_pattern(form).finditer(text)
+        }
+    )
+    assert Text(text).locate(value) == expected
 
 
 def test_heading_ids_follow_the_toc_extension() -> None:
