@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from generator.files import write_atomic
@@ -18,6 +19,30 @@ def normalise(markdown: str) -> str:
     import mdformat  # imported here: a run served from the cache never needs it
 
     return str(mdformat.text(markdown, extensions=EXTENSIONS, options=OPTIONS))
+
+
+def by_section(markdown: str, format_part: Callable[[str], str]) -> str:
+    """Format each ``## `` section on its own and join them with one blank line.
+
+    For a long page of independent sections (the fact index): with a cached formatter, a
+    changed fact re-formats only its own section. mdformat separates blocks by one blank line,
+    so this gives the bytes of formatting the whole page, as long as nothing spans sections
+    (a reference-style link defined in another section, say); headings inside fenced code do
+    not split.
+    """
+    parts: list[list[str]] = [[]]
+    fence = ""
+    for line in markdown.splitlines(keepends=True):
+        stripped = line.lstrip(" ")
+        if fence:
+            if stripped.startswith(fence):
+                fence = ""
+        elif stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        elif line.startswith("## ") and parts[-1]:
+            parts.append([])
+        parts[-1].append(line)
+    return "\n".join(format_part("".join(part)) for part in parts)
 
 
 class CachedNormaliser:

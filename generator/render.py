@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from generator.facts import LoadedFacts
-from generator.normalise import normalise
+from generator.normalise import by_section, normalise
 from generator.outputs import NOTICE_MARK, Output, plan_outputs
 from generator.project import Project
 from generator.provenance import INDEX_PAGE, FactIndex, anchor_ids, build_index
@@ -115,7 +115,8 @@ class Renderer:
         keys = tuple(k for k in reads.ordered() if k != "raw" and not k.startswith("raw."))
         shapes = reads.shapes_only()
         if index is not None:  # the index states every fact; it is its own footer
-            return Rendered(output, _insert_notice(self.format(body), output), index.keys)
+            text = by_section(body, self.format)  # one fact changes one section's rows
+            return Rendered(output, _insert_notice(text, output), index.keys)
         if output.repo:
             return Rendered(output, finish_copy(output, body, self.format), keys, shapes)
         if output.is_page and keys:

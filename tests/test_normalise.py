@@ -1,0 +1,30 @@
+"""Formatting a page section by section gives the bytes of formatting it whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.normalise import by_section, normalise
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_the_fact_index_formats_the_same_by_section() -> None:
+    page = (REPO / "docs" / "facts-index.md").read_text("utf-8")
+    # Undo the formatting a little, so that formatting has work to do in every section.
+    rough = page.replace("| --- |", "|---|").replace("\n\n## ", "\n\n\n## ")
+    assert rough.count("\n## ") > 5
+    assert by_section(rough, normalise) == normalise(rough)
+
+
+def test_a_heading_in_fenced_code_does_not_split() -> None:
+    calls: list[str] = []
+
+    def record(part: str) -> str:
+        calls.append(part)
+        return part
+
+    text = "# Top\n\n```md\n## not a section\n```\n\n## Real\n\ntext\n"
+    by_section(text, record)
+    assert calls == ["# Top\n\n```md\n## not a section\n```\n\n", "## Real\n\ntext\n"]
+    assert by_section(text, normalise) == normalise(text)
