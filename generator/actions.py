@@ -7,7 +7,7 @@ the cache proves fresh never needs them, and start-up time is most of a clean ch
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from generator import cache
 from generator.check import find_orphans
@@ -22,13 +22,17 @@ if TYPE_CHECKING:
     from generator.render import Rendered
 
 
-def _render_reusing(
-    project: Project, base: str, reporter: Reporter
-) -> tuple[list[Rendered], LoadedFacts, Callable[[], None]]:
-    """Render in memory, reusing what the cache proves unchanged.
+class RenderRun(NamedTuple):
+    """Outputs rendered in memory, and what the cache knew of them."""
 
-    Returns the outputs, the facts, and a function that records the outputs in the cache.
-    """
+    rendered: list[Rendered]
+    loaded: LoadedFacts
+    reused: frozenset[str]  # outputs whose file on disk the cache proved current
+    remember: Callable[[], None]  # records the outputs in the cache
+
+
+def _render_reusing(project: Project, base: str, reporter: Reporter) -> RenderRun:
+    """Render in memory, reusing what the cache proves unchanged."""
     from generator.facts import load_facts
     from generator.normalise import CachedNormaliser
     from generator.render import Renderer
@@ -49,34 +53,37 @@ def _render_reusing(
     previous = cache.load(project.root)
     reuser = Reuser(project.root, previous if previous and previous.code == code else None, digests)
     rendered = renderer.render_all(reuser)
-    reporter.detail(f"{reuser.reused} of {len(rendered)} outputs reused from the cache")
+    reporter.detail(f"{len(reuser.paths)} of {len(rendered)} outputs reused from the cache")
 
     def remember() -> None:
         cache.save(project.root, manifest_of(rendered, digests, inputs, code))
 
-    return rendered, loaded, remember
+    return RenderRun(rendered, loaded, frozenset(reuser.paths), remember)
 
 
 def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
     """Render every output and write the ones whose bytes changed."""
-    from generator.files import contained, remove_stale_temps, write_if_changed
+    from generator.files import contained_all, remove_stale_temps, write_if_changed
     from generator.lock import tree_lock
 
     with tree_lock(project.root, "render"):
         # Render everything in memory first: a template error must leave every file untouched.
-        rendered, _, remember = _render_reusing(project, cache.base_digest(project.root), reporter)
+        run = _render_reusing(project, cache.base_digest(project.root), reporter)
+        rendered = run.rendered
         # Check every destination before writing any: a symlink out of the tree stops it all.
-        targets = [contained(project.root, item.output.path) for item in rendered]
+        targets = contained_all(project.root, [item.output.path for item in rendered])
         if not force and _refuse_hand_edits(project, rendered, reporter):
             return ExitCode.DRIFT
         remove_stale_temps({target.parent for target in targets})
         remove_stale_temps({cache.cache_dir(project.root)}, recursive=True)
         written = 0
         for item, target in zip(rendered, targets, strict=True):
+            if item.output.path in run.reused:
+                continue  # the cache read this file and found exactly these bytes
             if write_if_changed(target, item.data):
                 written += 1
                 reporter.line(f"wrote {item.output.path}")
-        remember()
+        run.remember()
     if written:
         reporter.info(f"{written} of {len(rendered)} files written")
     else:
@@ -86,9 +93,9 @@ def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
 
 def _refuse_hand_edits(project: Project, rendered: list[Rendered], reporter: Reporter) -> bool:
     """Print every hand-edited sibling-repo copy with its diff; True when there is any."""
-    from generator.check import compare
+    from generator.check import hand_edited
 
-    edited = [f for f in compare(project.root, rendered) if f.state == "hand-edited"]
+    edited = hand_edited(project.root, rendered)
     for finding in edited:
         reporter.line(reporter.paint(f"{finding.path}: hand-edited", "yellow"))
         reporter.diff(finding.diff)
@@ -122,7 +129,7 @@ def check(project: Project, reporter: Reporter) -> int:
 
     from generator.check import compare
 
-    rendered, loaded, remember = _render_reusing(project, base, reporter)
+    rendered, loaded, _, remember = _render_reusing(project, base, reporter)
     if reporter.verbose:
         from generator.provenance import usage_report
 

@@ -50,6 +50,19 @@ def compare(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.path)
 
 
+def hand_edited(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
+    """The sibling-repo copies whose generated text was edited by hand, with their diffs."""
+    findings: list[Finding] = []
+    for item in rendered:
+        if not item.output.repo:
+            continue
+        on_disk = read_bytes(root / item.output.path)
+        if on_disk is not None and on_disk != item.data and _hand_edited(item, on_disk):
+            diff = unified_diff(item.output.path, on_disk, item.data)
+            findings.append(Finding(item.output.path, "hand-edited", diff))
+    return findings
+
+
 def _hand_edited(item: Rendered, on_disk: bytes) -> bool:
     """A sibling-repo copy whose generated text no longer matches the hash it was written with."""
     if not item.output.repo:

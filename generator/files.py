@@ -51,24 +51,40 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 
 def contained(root: Path, relative: str) -> Path:
     """``root / relative``, refusing ``..``, absolute paths and symlinks that lead outside root."""
-    parts = PurePosixPath(relative).parts
-    if not parts or PurePosixPath(relative).is_absolute() or ".." in parts:
-        raise UnsafePathError(
-            Diagnostic(relative, 0, 0, "path leaves the tree it is written into", f"root: {root}")
-        )
-    target = root / relative
+    return contained_all(root, [relative])[0]
+
+
+def contained_all(root: Path, relatives: list[str]) -> list[Path]:
+    """:func:`contained` for many paths, resolving each folder once (a site has thousands)."""
     real_root = root.resolve()
-    if not target.resolve().is_relative_to(real_root):
-        raise UnsafePathError(
-            Diagnostic(
-                relative,
-                0,
-                0,
-                f"path resolves to {target.resolve()}, outside {real_root}",
-                "a symlink leads out of the tree; replace it with a real folder",
+    real_folders: dict[Path, Path] = {}
+    targets = []
+    for relative in relatives:
+        parts = PurePosixPath(relative).parts
+        if not parts or PurePosixPath(relative).is_absolute() or ".." in parts:
+            raise UnsafePathError(
+                Diagnostic(
+                    relative, 0, 0, "path leaves the tree it is written into", f"root: {root}"
+                )
             )
-        )
-    return target
+        target = root / relative
+        folder = real_folders.get(target.parent)
+        if folder is None:
+            folder = real_folders[target.parent] = target.parent.resolve()
+        # The file itself can be a symlink too; only then does it need resolving on its own.
+        real = target.resolve() if target.is_symlink() else folder / target.name
+        if not real.is_relative_to(real_root):
+            raise UnsafePathError(
+                Diagnostic(
+                    relative,
+                    0,
+                    0,
+                    f"path resolves to {real}, outside {real_root}",
+                    "a symlink leads out of the tree; replace it with a real folder",
+                )
+            )
+        targets.append(target)
+    return targets
 
 
 def remove_stale_temps(folders: set[Path], *, recursive: bool = False) -> None:

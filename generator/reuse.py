@@ -88,7 +88,7 @@ class Reuser:
         self.previous = previous
         self.digests = digests
         self.unchanged: dict[tuple[str, ...], bool] = {}  # per reads list: no value changed
-        self.reused = 0
+        self.paths: set[str] = set()  # the outputs reused
 
     def _unchanged(self, reads: tuple[str, ...]) -> bool:
         assert self.previous is not None
@@ -113,7 +113,7 @@ class Reuser:
         data = read_bytes(self.root / output.path)
         if data is None or file_sha(data) != sha:
             return None
-        self.reused += 1
+        self.paths.add(output.path)
         keys = tuple(key.removesuffix(SHAPE) for key in reads)
         shapes = frozenset(key.removesuffix(SHAPE) for key in reads if key.endswith(SHAPE))
         return Rendered(output, data.decode("utf-8"), keys, shapes)
