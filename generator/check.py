@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,8 @@ def unified_diff(path: str, old: bytes, new: bytes) -> str:
     """A unified diff between two versions of a file, as text."""
     before = old.decode("utf-8", errors="replace").splitlines(keepends=True)
     after = new.decode("utf-8", errors="replace").splitlines(keepends=True)
+    import difflib  # only for stale files: a clean check never needs it
+
     lines = difflib.unified_diff(before, after, f"a/{path}", f"b/{path}")
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 

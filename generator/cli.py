@@ -10,7 +10,6 @@ import argparse
 import io
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -277,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(run(args, reporter))
     except GeneratorError as exc:
         if args.debug:
-            traceback.print_exc()
+            _print_traceback()
         reporter.error(exc.format())
         return int(exc.exit_code)
     except KeyboardInterrupt:
@@ -288,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return ExitCode.OK
     except Exception:
-        traceback.print_exc()
+        _print_traceback()
         reporter.error(
             "internal error: this is a bug in the generator."
             " Please report it with the traceback above."
@@ -299,6 +298,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()
         except BrokenPipeError:
             _silence_stdout()
+
+
+def _print_traceback() -> None:
+    import traceback  # only on the way out of a failure: start-up time matters to `check`
+
+    traceback.print_exc()
 
 
 def _silence_stdout() -> None:

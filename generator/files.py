@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path, PurePosixPath
 
 from generator.errors import Diagnostic, UnsafePathError
@@ -26,6 +25,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     mode = None
     with contextlib.suppress(FileNotFoundError):
         mode = path.stat().st_mode & 0o7777
+    import tempfile  # only when writing: a clean check never writes
+
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     temp = Path(name)
     try:
