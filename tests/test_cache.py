@@ -90,7 +90,8 @@ EDITS = {
     "an item removed from a list": ("  - hop: Bullion dealer sites\n", ""),
     "a record added to a mapping": (
         "hosts:\n",
-        "hosts:\n  spare_vm:\n    name: Spare VM\n    kind: vm\n    role: standby\n    services: {}\n",
+        "hosts:\n  spare_vm:\n    name: Spare VM\n    kind: vm\n    role: standby\n"
+        "    services: {}\n",
     ),
 }
 
