@@ -34,20 +34,12 @@ class RenderRun(NamedTuple):
 def _render_reusing(project: Project, base: str, reporter: Reporter) -> RenderRun:
     """Render in memory, reusing what the cache proves unchanged."""
     from generator.facts import load_facts
-    from generator.normalise import CachedNormaliser
     from generator.render import Renderer
     from generator.reuse import Reuser, ValueDigests, manifest_of
 
     inputs = cache.input_digest(base, project.facts_path)
     loaded = load_facts(project.facts_path, project.facts_display)
-    renderer = Renderer(
-        project,
-        loaded,
-        formatter=CachedNormaliser(
-            cache.cache_dir(project.root) / "formatted", cache.library_salt()
-        ),
-        bytecode_dir=cache.cache_dir(project.root) / "templates",
-    )
+    renderer = Renderer.cached(project, loaded)
     code = cache.code_digest(base, renderer.known)
     digests = ValueDigests(loaded.facts.raw)
     previous = cache.load(project.root)

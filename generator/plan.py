@@ -65,7 +65,7 @@ def where(project: Project, key: str, repo_options: Sequence[str] = ()) -> Where
                 + "give a dotted key, e.g. hosts.home_vm.ip",
             )
         )
-    rendered = Renderer(project, loaded).render_all()
+    rendered = Renderer.cached(project, loaded).render_all()
     values = {k: fact_leaves(loaded.facts.raw)[k] for k in keys}
     outputs = {r.output.path for r in rendered}
     folders = {"": project.root}
@@ -206,12 +206,12 @@ def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = 
     """
     old = facts_at(project, against)
     new = _load(project)
-    new_rendered = Renderer(project, new).render_all()
+    new_rendered = Renderer.cached(project, new).render_all()
     changes = changed_keys(old.facts.raw, new.facts.raw)
     removed = [k for k, _, n in changes if n is _NONE]
     located = _by_key(places(new_rendered, new.facts, [k for k, _, n in changes if n is not _NONE]))
     if removed:
-        old_rendered = Renderer(project, old).render_all()
+        old_rendered = Renderer.cached(project, old).render_all()
         located.update(_by_key(places(old_rendered, old.facts, removed)))
     synced: list[Finding] = []
     refused: list[str] = []

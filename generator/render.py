@@ -87,6 +87,16 @@ class Renderer:
         self.targets = targets_by_repo(loaded, project.templates_dir)
         self.anchors = anchor_ids(loaded.facts) if INDEX_PAGE in self.known else frozenset()
 
+    @classmethod
+    def cached(cls, project: Project, loaded: LoadedFacts) -> Renderer:
+        """A renderer that keeps formatted text and compiled templates in the project's cache."""
+        from generator import cache
+        from generator.normalise import CachedNormaliser
+
+        folder = cache.cache_dir(project.root)
+        formatter = CachedNormaliser(folder / "formatted", cache.library_salt())
+        return cls(project, loaded, formatter=formatter, bytecode_dir=folder / "templates")
+
     @cached_property
     def reference(self) -> Reference:
         """The generator's own CLI and schema, for the reference pages (not facts: no footer).

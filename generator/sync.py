@@ -168,7 +168,7 @@ class _Planner:
         self.add_missing = add_missing
         self.force = force
         self.targets = declared_targets(loaded, project.templates_dir)
-        renderer = Renderer(project, loaded)
+        renderer = Renderer.cached(project, loaded)
         self.bodies: dict[tuple[str, str], str] = {}
         self.files: dict[tuple[str, str], str] = {}
         for output in renderer.outputs:

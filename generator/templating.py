@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -95,6 +96,14 @@ class FactsSandbox(ImmutableSandboxedEnvironment):
 _MAPPING_ATTRIBUTES = frozenset(dir(TrackedMapping))
 
 
+class _BestEffortBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's bytecode cache, except that a compiled template it cannot store costs time only."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 def make_environment(
     templates_dir: Path, bytecode_dir: Path | None = None
 ) -> ImmutableSandboxedEnvironment:
@@ -103,7 +112,10 @@ def make_environment(
     ``bytecode_dir`` keeps compiled templates between runs (Jinja keys them by source hash).
     """
     if bytecode_dir is not None:
-        bytecode_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            bytecode_dir.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            bytecode_dir = None  # a read-only tree: compile every run
     env = FactsSandbox(
         loader=jinja2.FileSystemLoader(str(templates_dir), encoding="utf-8"),
         undefined=jinja2.StrictUndefined,  # a missing fact is an error, never empty text
@@ -114,7 +126,7 @@ def make_environment(
         finalize=_finalize,
         auto_reload=False,
         bytecode_cache=(
-            jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir is not None else None
+            _BestEffortBytecodeCache(str(bytecode_dir)) if bytecode_dir is not None else None
         ),
     )
     env.filters.update(FILTERS)

@@ -84,6 +84,6 @@ def format_due(found: Sequence[Due], total: int, today: dt.date, older_than_days
 def report(project: Project, today: dt.date, older_than_days: int) -> list[str]:
     """`verify`: render in memory to count each fact's uses, then list the facts due."""
     loaded = load_facts(project.facts_path, project.facts_display)
-    rendered = Renderer(project, loaded).render_all()
+    rendered = Renderer.cached(project, loaded).render_all()
     found = due(rendered, loaded.facts, today, older_than_days)
     return format_due(found, len(fact_leaves(loaded.facts.raw)), today, older_than_days)

@@ -154,3 +154,16 @@ def test_many_outputs_render_in_parallel_to_the_same_bytes(project: Path) -> Non
     result = run(["render"], project)
     assert result.code == 2
     assert result.err.startswith("templates/docs/copy3/index.md.j2:1: error: ")
+
+
+def test_commands_that_only_read_work_when_the_cache_cannot_be_written(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    shutil.rmtree(project / ".cache")
+    (project / ".cache").write_text("a file where the cache folder should be\n", "utf-8")
+    before = snapshot(project)
+
+    assert run(["check"], project).code == 0
+    where = run(["where", "hosts.home_vm.ip"], project)
+    assert where.code == 0, where.err
+    assert "docs/home-poller.md:" in where.out
+    assert snapshot(project) == before
