@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import posixpath
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -30,9 +32,15 @@ def _link(context: jinja2.runtime.Context, target: str, text: str | None = None)
     page, _, anchor = str(target).partition("#")
     if page and page not in known:
         raise jinja2.TemplateRuntimeError(f"link to {page!r}, which no template produces")
-    relative = posixpath.relpath(page, posixpath.dirname(here)) if page else ""
+    relative = _relative(page, posixpath.dirname(here)) if page else ""
     href = relative + (f"#{anchor}" if anchor else "")
     return markdown.Block(f"[{markdown.inline(text or page)}]({href})")
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(page: str, folder: str) -> str:
+    # A site's pages link to the same few pages from the same few folders, thousands of times.
+    return posixpath.relpath(page, folder)
 
 
 FIELDS = ("source", "verified")
@@ -76,15 +84,16 @@ class FactsSandbox(ImmutableSandboxedEnvironment):
     """The immutable sandbox, with a fast path for the read-only facts views.
 
     A view's public attributes are facts (themselves views) or read-only derived values of
-    frozen records, so the sandbox's generic checks, which would pass, are skipped for them:
-    they were most of the rendering time on a large site. Anything else takes the full checks.
+    frozen records, and a dataclass field is data, so the sandbox's generic checks, which would
+    pass, are skipped for them: they were most of the rendering time on a large site. Anything
+    else (methods of other objects, names starting with ``_``) takes the full checks.
     """
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         kind = type(obj)
         if attribute[:1] != "_":
             try:
-                if kind is TrackedRecord:
+                if kind is TrackedRecord or attribute in _data_fields(kind):
                     return getattr(obj, attribute)
                 if kind is TrackedMapping and attribute not in _MAPPING_ATTRIBUTES:
                     return obj[attribute]  # what the sandbox finds after the attribute lookup
@@ -94,6 +103,17 @@ class FactsSandbox(ImmutableSandboxedEnvironment):
 
 
 _MAPPING_ATTRIBUTES = frozenset(dir(TrackedMapping))
+_DATA_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _data_fields(kind: type) -> frozenset[str]:
+    """The field names of a dataclass type (none for other types), looked up once per type."""
+    names = _DATA_FIELDS.get(kind)
+    if names is None:
+        is_data = dataclasses.is_dataclass(kind)
+        names = frozenset(f.name for f in dataclasses.fields(kind)) if is_data else frozenset()
+        _DATA_FIELDS[kind] = names
+    return names
 
 
 class _BestEffortBytecodeCache(jinja2.FileSystemBytecodeCache):
