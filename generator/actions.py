@@ -59,8 +59,18 @@ def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
     from generator.lock import tree_lock
 
     with tree_lock(project.root, "render"):
+        base = cache.base_digest(project.root)
+        fresh = _fresh_by_cache(project, cache.input_digest(base, project.facts_path))
+        if fresh is not None:
+            # The proof check uses: same inputs and the same bytes on disk, so a render would
+            # write nothing. Facts, templates and formatter are not even loaded.
+            remove_stale_temps({(project.root / path).parent for path in fresh})
+            remove_stale_temps({cache.cache_dir(project.root)}, recursive=True)
+            reporter.detail("the cache proves every output current: nothing rendered")
+            reporter.info(f"all {len(fresh)} files up to date, nothing written")
+            return ExitCode.OK
         # Render everything in memory first: a template error must leave every file untouched.
-        run = _render_reusing(project, cache.base_digest(project.root), reporter)
+        run = _render_reusing(project, base, reporter)
         rendered = run.rendered
         # Check every destination before writing any: a symlink out of the tree stops it all.
         targets = contained_all(project.root, [item.output.path for item in rendered])
@@ -99,14 +109,14 @@ def _refuse_hand_edits(project: Project, rendered: list[Rendered], reporter: Rep
     return bool(edited)
 
 
-def _fresh_by_cache(project: Project, inputs: str) -> int | None:
-    """The number of outputs when the cache proves the tree fresh, else None."""
+def _fresh_by_cache(project: Project, inputs: str) -> dict[str, str] | None:
+    """The outputs (path -> sha) when the cache proves the tree fresh, else None."""
     recorded = cache.recorded_outputs(project.root, inputs)
     if recorded is None or not cache.disk_matches(project.root, recorded):
         return None
     if find_orphans(project.root, set(recorded)):
         return None
-    return len(recorded)
+    return recorded
 
 
 def check(project: Project, reporter: Reporter) -> int:
@@ -116,7 +126,7 @@ def check(project: Project, reporter: Reporter) -> int:
     # --verbose reports what each output reads, which only a render knows.
     known_fresh = None if reporter.verbose else _fresh_by_cache(project, inputs)
     if known_fresh is not None:
-        reporter.info(f"all {known_fresh} generated files are fresh")
+        reporter.info(f"all {len(known_fresh)} generated files are fresh")
         return ExitCode.OK
 
     from generator.check import compare

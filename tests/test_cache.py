@@ -167,3 +167,17 @@ def test_commands_that_only_read_work_when_the_cache_cannot_be_written(project: 
     assert where.code == 0, where.err
     assert "docs/home-poller.md:" in where.out
     assert snapshot(project) == before
+
+
+def test_render_of_a_tree_the_cache_proves_fresh_renders_nothing(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    again = run(["render", "--verbose"], project)
+    assert "the cache proves every output current: nothing rendered" in again.out
+    assert again.out.endswith("nothing written\n")
+
+    page = project / "docs" / "home-poller.md"
+    page.write_text(page.read_text("utf-8") + "edited\n", "utf-8")
+    repaired = run(["render", "--verbose"], project)
+    assert "nothing rendered" not in repaired.out
+    assert "wrote docs/home-poller.md" in repaired.out
+    assert run(["check"], project).code == 0
