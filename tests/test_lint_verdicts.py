@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator.facts import load_facts
 from generator.lint import verdicts
@@ -129,3 +131,48 @@ def test_a_full_memo_still_judges_every_literal(
         for finding in lint_text(text, know, ALL, path=name, verdicts=shared)
     )
     assert together == one_by_one(know, TEXTS)
+
+
+# Lines where rules look past the literal (retired names, deploy commands, ports, crons,
+# paths), some with the same literal at the same offset in other words.
+POOL = [
+    "The spot-poller.yml workflow",
+    "is retired and kept for manual runs only.",
+    "runs every hour as the spot feed.",
+    "tinyproxy listens on port 8888.",
+    "dashboard listens on port 8888.",  # the same literal at the same offset, another service
+    "The Home VM (`192.168.1.48`) runs tinyproxy (port 8889) for Fly.io.",
+    "The home VM is at 192.168.1.81.",
+    "cd devops/fly-poller",
+    "cd ../StakTrakr",
+    "fly deploy",
+    "docker exec firecrawl-docker-retail-poller-1 node capture.js",
+    "Spot prices come from `run-spot.sh` on `5,20,35,50 * * * *`.",
+    "See devops/retail-poller/run-spot.sh for the spot cron.",
+    "| Market prices | `data/api/manifest.json` | `run-publish.sh` | 15 min |",
+    "<!-- drift: ignore all -->",
+    "```",
+    "",
+    "# Heading",
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(POOL), max_size=14), min_size=1, max_size=5))
+def test_reuse_never_changes_a_finding(know: Knowledge, files: list[list[str]]) -> None:
+    """Any mix of these lines, in any files: findings with reuse equal those without."""
+    texts = {f"f{i}.md": "\n".join(lines) + "\n" for i, lines in enumerate(files)}
+    shared = Verdicts()
+    together = sorted(
+        finding
+        for name, text in texts.items()
+        for finding in lint_text(text, know, ALL, path=name, verdicts=shared)
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(verdicts, "LIMIT", 0)  # nothing kept: every literal judged afresh
+        fresh = sorted(
+            finding
+            for name, text in texts.items()
+            for finding in lint_text(text, know, ALL, path=name, verdicts=Verdicts())
+        )
+    assert together == fresh
