@@ -14,6 +14,7 @@ class Block(str):
 
 
 _NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
+_BACKTICKS = re.compile(r"`+")
 
 
 def inline(value: Any) -> str:
@@ -38,7 +39,7 @@ def cell(value: Any) -> str:
 def code(value: Any) -> Block:
     """A code span that survives any backticks inside the value."""
     text = _NEWLINES.sub(" ", str(value))
-    runs = [len(m) for m in re.findall(r"`+", text)]
+    runs = [len(m) for m in _BACKTICKS.findall(text)] if "`" in text else []
     fence = "`" * (max(runs, default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     # A comment opener inside a code span is still a comment opener to HTML-unaware tools.
