@@ -16,7 +16,7 @@ from generator.project import Project
 from generator.report import Reporter
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from generator.facts import LoadedFacts
     from generator.render import Rendered
@@ -119,10 +119,37 @@ def _fresh_by_cache(project: Project, inputs: str) -> dict[str, str] | None:
     return recorded
 
 
-def check(project: Project, reporter: Reporter) -> int:
-    """Render in memory and compare with disk; writes nothing but its own cache."""
+def check(project: Project, reporter: Reporter, checkouts: Sequence[str] = ()) -> int:
+    """Render in memory and compare with disk; writes nothing but its own cache.
+
+    ``checkouts`` (``--repo`` options) are checked too, after this tree, with the same inputs.
+    """
     base = cache.base_digest(project.root)
     inputs = cache.input_digest(base, project.facts_path)
+    code = _check_tree(project, reporter, base, inputs)
+    if checkouts:
+        code = max(code, _check_checkouts(project, reporter, checkouts, inputs))
+    return code
+
+
+def _check_checkouts(
+    project: Project, reporter: Reporter, checkouts: Sequence[str], inputs: str
+) -> int:
+    from generator import sibling_proof
+
+    fresh = sibling_proof.fresh(project.root, inputs, checkouts)
+    if fresh is not None:
+        reporter.detail(
+            "checkouts: every file is as the last clean check found it: nothing rendered"
+        )
+        reporter.info(f"checkouts: all {fresh} generated file(s) fresh")
+        return ExitCode.OK
+    from generator import sync
+
+    return sync.run_check(project, reporter, checkouts, inputs)
+
+
+def _check_tree(project: Project, reporter: Reporter, base: str, inputs: str) -> int:
     # --verbose reports what each output reads, which only a render knows.
     known_fresh = None if reporter.verbose else _fresh_by_cache(project, inputs)
     if known_fresh is not None:

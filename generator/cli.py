@@ -33,13 +33,7 @@ def _render(args: argparse.Namespace, reporter: Reporter) -> int:
 
 
 def _check(args: argparse.Namespace, reporter: Reporter) -> int:
-    project = _project(args)
-    code = actions.check(project, reporter)
-    if args.repo:
-        from generator import sync
-
-        code = max(code, sync.run_check(project, reporter, args.repo))
-    return code
+    return actions.check(_project(args), reporter, args.repo)
 
 
 def _sync(args: argparse.Namespace, reporter: Reporter) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from generator import sibling_proof
 from generator.blocks import HostFile, block_text, copy_hand_edited, parse
 from generator.check import unified_diff
 from generator.errors import (
@@ -393,8 +394,19 @@ def run_sync(
         return write_plan(plan, reporter, checkouts)
 
 
-def run_check(project: Project, reporter: Reporter, options: Sequence[str]) -> int:
-    """``python -m generator check --repo ...``: verify checkouts, write nothing."""
+def run_check(project: Project, reporter: Reporter, options: Sequence[str], inputs: str) -> int:
+    """``python -m generator check --repo ...``: verify checkouts, write nothing.
+
+    ``inputs`` is the project's input digest: a clean result is recorded against it, so that
+    the same check on unchanged files can skip rendering next time (see sibling_proof).
+    """
     loaded = load_facts(project.facts_path, project.facts_display)
     checkouts = parse_repo_options(options, loaded, project, use_config=False)
-    return report_plan(plan_checkouts(project, loaded, checkouts), reporter)
+    plan = plan_checkouts(project, loaded, checkouts)
+    code = report_plan(plan, reporter)
+    if code == ExitCode.OK:
+        read = [Path(c.shown) for c in checkouts]
+        targets = declared_targets(loaded, project.templates_dir)
+        read += [Path(c.shown) / t.path for c in checkouts for t in targets if t.repo == c.repo]
+        sibling_proof.record(project.root, inputs, options, read, plan.fresh)
+    return code

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -611,3 +614,60 @@ def test_wiki_page_shows_every_target_and_block(project: Path) -> None:
                 assert f"### Block `{name}` in " in page
     assert "**NEVER run `fly deploy`.** Open a PR to StakTrakrApi" in page
     assert "BEGIN GENERATED" not in page.replace("`BEGIN GENERATED: NAME`", "")
+
+
+PROOF = Path(".cache/generator/checkouts.json")
+
+
+@pytest.mark.parametrize("change", ["block edited", "file deleted", "symlink out", "fact changed"])
+def test_a_recorded_clean_check_never_hides_a_later_problem(
+    project: Path, siblings: dict[str, Path], tmp_path: Path, change: str
+) -> None:
+    """After a clean check --repo, the next one may skip rendering; only if nothing changed."""
+    assert run(["sync", *repo_args(siblings)], project).code == 0
+    assert run(["check", *repo_args(siblings)], project).code == 0
+    assert (project / PROOF).is_file()
+    proved = run(["check", "--verbose", *repo_args(siblings)], project)
+    assert proved.code == 0
+    assert "checkouts: every file is as the last clean check found it" in proved.out
+
+    claude = siblings["StakTrakr"] / "CLAUDE.md"
+    if change == "block edited":
+        edit_block_line(claude, "never in this repo.", "and a copy here.")
+    elif change == "file deleted":
+        (siblings["StakTrakrApi"] / "CLAUDE.md").unlink()
+    elif change == "symlink out":
+        outside = tmp_path / "outside"
+        shutil.copytree(siblings["stakscrapr"] / ".claude", outside)
+        shutil.rmtree(siblings["stakscrapr"] / ".claude")
+        (siblings["stakscrapr"] / ".claude").symlink_to(outside, target_is_directory=True)
+    else:
+        set_fact(project, "ip: 192.168.1.48", "ip: 192.168.1.49")
+
+    with_proof = run(["check", *repo_args(siblings)], project)
+    (project / PROOF).unlink()
+    without = run(["check", *repo_args(siblings)], project)
+    assert with_proof.code != 0
+    assert (with_proof.code, with_proof.out, with_proof.err) == (
+        without.code,
+        without.out,
+        without.err,
+    )
+
+
+def test_a_damaged_proof_is_ignored(project: Path, siblings: dict[str, Path]) -> None:
+    assert run(["sync", *repo_args(siblings)], project).code == 0
+    assert run(["check", *repo_args(siblings)], project).code == 0
+    edit_block_line(siblings["StakTrakr"] / "CLAUDE.md", "never in this repo.", "and a copy.")
+    proof = project / PROOF
+    stamp, _, body = proof.read_text("utf-8").partition("\n")
+    # Claim the edited file's current hash was the checked one, without fixing the checksum.
+    forged = json.loads(body)
+    for entry in forged["proofs"].values():
+        for row in entry["files"]:
+            if row[0].endswith("StakTrakr/CLAUDE.md"):
+                row[2] = hashlib.sha256(
+                    (siblings["StakTrakr"] / "CLAUDE.md").read_bytes()
+                ).hexdigest()
+    proof.write_text(stamp + "\n" + json.dumps(forged) + "\n", "utf-8")
+    assert run(["check", *repo_args(siblings)], project).code == 1

@@ -1,0 +1,102 @@
+"""A recorded proof that sibling checkouts are fresh, so that `check --repo` can skip rendering.
+
+After a `check --repo` that found nothing, this records the inputs digest (facts, templates,
+the generator's code and libraries), the options as given and the working folder, and for every
+file the check read: where it resolved to and the hash of its bytes (or that it was absent).
+A later check with the same inputs and options that finds every file resolving to the same
+place with the same bytes would read exactly what the recorded check read, and so find nothing
+again: it reports the checkouts fresh without loading facts or rendering. Anything else (a
+changed file, a new symlink, other options, a damaged record) means a full check.
+
+Standard library only: this runs before the heavy modules are imported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from generator import cache
+
+FORMAT = 1
+KEPT = 16  # proofs kept, most recent first: one per set of options a team runs
+ABSENT = "-"
+FOLDER = "/"
+
+
+def _path(root: Path) -> Path:
+    return cache.cache_dir(root) / "checkouts.json"
+
+
+def _key(inputs: str, options: Sequence[str]) -> str:
+    text = "\0".join([f"checkouts {FORMAT}", inputs, str(Path.cwd()), *options])
+    return cache.file_sha(text.encode())
+
+
+def _state(path: Path) -> tuple[str, str]:
+    """Where ``path`` resolves to, and the sha256 of its bytes (or that it is absent, a folder)."""
+    if path.is_dir():
+        return str(path.resolve()), FOLDER
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return str(path.resolve()), ABSENT
+    return str(path.resolve()), cache.file_sha(data)
+
+
+def _load(root: Path) -> dict[str, Any]:
+    try:
+        stamp, _, body = _path(root).read_bytes().partition(b"\n")
+        if stamp.decode() != cache.file_sha(body.rstrip(b"\n")):
+            return {}
+        data = json.loads(body)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return {}
+    proofs = data.get("proofs")
+    return proofs if isinstance(proofs, dict) else {}
+
+
+def fresh(root: Path, inputs: str, options: Sequence[str]) -> int | None:
+    """The number of fresh generated files when a recorded proof still holds, else None."""
+    proof: Any = _load(root).get(_key(inputs, options))
+    try:
+        files = proof["files"]
+        for given, resolved, sha in files:
+            if _state(Path(given)) != (resolved, sha):
+                return None
+        count = proof["fresh"]
+        return count if isinstance(count, int) else None
+    except (KeyError, TypeError, ValueError, OSError):
+        return None
+
+
+def record(
+    root: Path, inputs: str, options: Sequence[str], files: Iterable[Path], fresh_count: int
+) -> None:
+    """Record that checking with ``options`` found nothing, having read ``files``.
+
+    ``files`` are named as the check reached them (checkout folder as given, then the path in
+    it), checkout folders included, so that a moved symlink or folder shows on the next run.
+
+    Best effort: a proof that cannot be written costs the next check time only.
+    """
+    proofs = _load(root)
+    entry = {
+        "fresh": fresh_count,
+        "files": [[str(path), *_state(path)] for path in sorted(set(files))],
+    }
+    kept = {_key(inputs, options): entry}
+    for key, other in proofs.items():
+        if len(kept) >= KEPT:
+            break
+        kept.setdefault(key, other)
+    body = json.dumps({"format": FORMAT, "proofs": kept}, separators=(",", ":")).encode()
+    with contextlib.suppress(OSError):
+        from generator.files import write_atomic
+
+        write_atomic(_path(root), cache.file_sha(body).encode() + b"\n" + body + b"\n")
