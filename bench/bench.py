@@ -1,7 +1,8 @@
 """`make bench`: time and measure the generator against its anchors, writing BENCHMARKS.md.
 
 Synthetic projects at 1x, 10x and 100x the StakTrakr size are built in a temporary folder
-(the page templates copied to give about 30 outputs per step, former values added per step).
+(the page templates copied to give about 30 outputs per step, former values added per step),
+with checkouts of the three sibling repos whose CLAUDE.md and skill files sync has filled.
 Every command runs as a whole process; each figure is the median of several runs, with the
 peak resident memory of the process. Targets are ratios from this one run.
 """
@@ -105,9 +106,41 @@ def build_project(dest: Path, scale: int) -> int:
     subprocess.run(
         [PY, "-m", "generator", "render", "-q"], cwd=dest, check=True, stdout=subprocess.DEVNULL
     )
+    _sibling_checkouts(dest, list(facts["targets"]))
     outputs = [p for p in dest.rglob("*.md") if "cog" not in p.parts]
     _write_cog_twins(dest, outputs)
     return len(outputs)
+
+
+SIBLINGS = "siblings"
+
+
+def _sibling_checkouts(dest: Path, repos: list[str]) -> None:
+    """A checkout of each sibling repo, its hand-written CLAUDE.md (and the other files that
+    carry managed blocks) filled by sync: what `check --repo` verifies in a sibling's CI."""
+    for _ in range(2):  # the first sync names the hand-written files it does not create
+        result = subprocess.run(
+            [PY, "-m", "generator", "sync", "--add-missing", *repo_options(dest, repos)],
+            cwd=dest,
+            capture_output=True,
+            text=True,
+        )
+        for line in result.stdout.splitlines():
+            path, missing, _ = line.partition(": missing; it is hand-written")
+            if missing:
+                (dest / path).parent.mkdir(parents=True, exist_ok=True)
+                (dest / path).write_text(f"# {Path(path).parent.name}\n\nHand-written.\n")
+    if result.returncode != 0:
+        raise SystemExit(f"bench: sync into the sibling checkouts failed:\n{result.stdout}")
+
+
+def repo_options(dest: Path, repos: list[str]) -> list[str]:
+    """``--repo KEY=PATH`` for each sibling checkout (created on first use)."""
+    options = []
+    for key in repos:
+        (dest / SIBLINGS / key).mkdir(parents=True, exist_ok=True)
+        options += ["--repo", f"{key}={SIBLINGS}/{key}"]
+    return options
 
 
 def _write_cog_twins(dest: Path, outputs: list[Path]) -> None:
@@ -154,7 +187,9 @@ def run_scale(dest: Path, scale: int) -> dict[str, Sample | int]:
     results: dict[str, Sample | int] = {"pages": pages}
     results["floor_import"] = measure([PY, "-c", "import jinja2, yaml, mdformat"], dest, runs)
     results["floor_hash"] = measure(_hash_floor(dest), dest, runs)
-    results["check"] = measure([*gen, "check", "-q"], dest, runs)
+    # check covers this tree and the sibling checkouts, as the cog twins cover both.
+    checkouts = repo_options(dest, sorted(p.name for p in (dest / SIBLINGS).iterdir()))
+    results["check"] = measure([*gen, "check", "-q", *checkouts], dest, runs)
     results["render"] = measure([*gen, "render", "-q"], dest, runs)
     heavy = HEAVY_RUNS[scale]
     # The home VM's address: stated on half the page templates, the audit's own example.
