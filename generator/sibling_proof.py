@@ -85,18 +85,17 @@ def record(
 
     Best effort: a proof that cannot be written costs the next check time only.
     """
-    proofs = _load(root)
-    entry = {
-        "fresh": fresh_count,
-        "files": [[str(path), *_state(path)] for path in sorted(set(files))],
-    }
-    kept = {_key(inputs, options): entry}
-    for key, other in proofs.items():
-        if len(kept) >= KEPT:
-            break
-        kept.setdefault(key, other)
-    body = json.dumps({"format": FORMAT, "proofs": kept}, separators=(",", ":")).encode()
-    with contextlib.suppress(OSError):
-        from generator.files import write_atomic
+    from generator.files import write_atomic
 
+    with contextlib.suppress(OSError):  # a file unreadable now, or a cache folder unwritable
+        entry = {
+            "fresh": fresh_count,
+            "files": [[str(path), *_state(path)] for path in sorted(set(files))],
+        }
+        kept = {_key(inputs, options): entry}
+        for key, other in _load(root).items():
+            if len(kept) >= KEPT:
+                break
+            kept.setdefault(key, other)
+        body = json.dumps({"format": FORMAT, "proofs": kept}, separators=(",", ":")).encode()
         write_atomic(_path(root), cache.file_sha(body).encode() + b"\n" + body + b"\n")
