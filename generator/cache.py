@@ -123,6 +123,24 @@ def value_digest(value: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def write_checked(path: Path, body: bytes) -> None:
+    """Write ``body`` after a line holding its sha256, atomically and only when it changes.
+
+    Every cache file has this form, so that :func:`read_checked` tells a damaged or truncated
+    file from a good one. Callers that may run without the lock treat OSError as best effort.
+    """
+    write_if_changed(path, file_sha(body).encode() + b"\n" + body)
+
+
+def read_checked(path: Path) -> bytes | None:
+    """The body :func:`write_checked` wrote, or None when missing, unreadable or damaged."""
+    try:
+        stamp, _, body = path.read_bytes().partition(b"\n")
+    except OSError:
+        return None
+    return body if stamp == file_sha(body).encode() else None
+
+
 def save(root: Path, manifest: Manifest) -> None:
     """Write the manifest unless the file already holds exactly it.
 
@@ -146,15 +164,15 @@ def save(root: Path, manifest: Manifest) -> None:
         "outputs": outputs,
     }
     text = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    write_if_changed(_manifest_path(root), file_sha(text).encode() + b"\n" + text + b"\n")
+    write_checked(_manifest_path(root), text)
 
 
 def load(root: Path) -> Manifest | None:
     """The recorded manifest, or None when it is missing, damaged or of another format."""
+    text = read_checked(_manifest_path(root))
+    if text is None:
+        return None
     try:
-        stamp, _, text = _manifest_path(root).read_bytes().partition(b"\n")
-        if stamp.decode() != file_sha(text.rstrip(b"\n")):
-            return None
         body = json.loads(text)
         if body["format"] != FORMAT:
             return None

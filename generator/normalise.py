@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.files import write_atomic
+from generator.cache import read_checked, write_checked
 
 EXTENSIONS = frozenset({"gfm", "tables", "frontmatter", "mkdocs"})
 # Compact tables: a changed value rewrites its own row only, not the padding of every row.
@@ -59,15 +59,12 @@ class CachedNormaliser:
     def __call__(self, markdown: str) -> str:
         key = hashlib.sha256(self.salt + markdown.encode()).hexdigest()
         path = self.folder / key[:2] / key
-        try:
-            stamp, _, body = path.read_bytes().partition(b"\n")
-            if stamp.decode() == hashlib.sha256(body).hexdigest():
+        body = read_checked(path)
+        if body is not None:
+            with contextlib.suppress(UnicodeDecodeError):
                 return body.decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            pass
         result = normalise(markdown)
-        data = result.encode("utf-8")
         # Best effort: a check runs without the lock, and a cache it cannot write costs time only.
         with contextlib.suppress(OSError):
-            write_atomic(path, hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+            write_checked(path, result.encode("utf-8"))
         return result

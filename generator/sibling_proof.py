@@ -48,12 +48,12 @@ def _state(path: Path) -> tuple[str, str]:
 
 
 def _load(root: Path) -> dict[str, Any]:
+    body = cache.read_checked(_path(root))
+    if body is None:
+        return {}
     try:
-        stamp, _, body = _path(root).read_bytes().partition(b"\n")
-        if stamp.decode() != cache.file_sha(body.rstrip(b"\n")):
-            return {}
         data = json.loads(body)
-    except (OSError, ValueError):
+    except ValueError:
         return {}
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return {}
@@ -85,8 +85,6 @@ def record(
 
     Best effort: a proof that cannot be written costs the next check time only.
     """
-    from generator.files import write_atomic
-
     with contextlib.suppress(OSError):  # a file unreadable now, or a cache folder unwritable
         entry = {
             "fresh": fresh_count,
@@ -98,4 +96,4 @@ def record(
                 break
             kept.setdefault(key, other)
         body = json.dumps({"format": FORMAT, "proofs": kept}, separators=(",", ":")).encode()
-        write_atomic(_path(root), cache.file_sha(body).encode() + b"\n" + body + b"\n")
+        cache.write_checked(_path(root), body)

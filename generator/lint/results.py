@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from generator import cache
-from generator.files import write_atomic
 from generator.lint.findings import Finding
 
 FORMAT = 1
@@ -79,16 +78,16 @@ class ResultCache:
             ensure_ascii=False,
         ).encode("utf-8")
         with contextlib.suppress(OSError):
-            write_atomic(self.path, cache.file_sha(body).encode() + b"\n" + body + b"\n")
+            cache.write_checked(self.path, body)
 
 
 def _load(path: Path, salt: str) -> dict[str, Any]:
+    body = cache.read_checked(path)
+    if body is None:
+        return {}
     try:
-        stamp, _, body = path.read_bytes().partition(b"\n")
-        if stamp.decode("ascii") != cache.file_sha(body.rstrip(b"\n")):
-            return {}
         data = json.loads(body)
-    except (OSError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return {}
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("salt") != salt:
         return {}
