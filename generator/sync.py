@@ -83,6 +83,8 @@ class Plan:
     missing_blocks: list[Missing] = field(default_factory=list)
     missing_files: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     fresh: int = 0
+    # Every checkout folder and target path the plan looked at, named as given (not resolved).
+    looked_at: list[Path] = field(default_factory=list)
 
 
 def parse_repo_options(
@@ -186,11 +188,13 @@ class _Planner:
 
     def run(self, checkouts: Sequence[Checkout]) -> Plan:
         for checkout in checkouts:
+            self.plan.looked_at.append(Path(checkout.shown))
             # One entry per real file: AGENTS.md may be a symlink to CLAUDE.md.
             files: dict[Path, Target] = {}
             for target in self.targets:
                 if target.repo != checkout.repo:
                     continue
+                self.plan.looked_at.append(Path(checkout.shown) / target.path)
                 try:
                     path = safe_target(checkout, target.path)
                 except UnsafePathError as exc:
@@ -405,8 +409,5 @@ def run_check(project: Project, reporter: Reporter, options: Sequence[str], inpu
     plan = plan_checkouts(project, loaded, checkouts)
     code = report_plan(plan, reporter)
     if code == ExitCode.OK:
-        read = [Path(c.shown) for c in checkouts]
-        targets = declared_targets(loaded, project.templates_dir)
-        read += [Path(c.shown) / t.path for c in checkouts for t in targets if t.repo == c.repo]
-        sibling_proof.record(project.root, inputs, options, read, plan.fresh)
+        sibling_proof.record(project.root, inputs, options, plan.looked_at, plan.fresh)
     return code
