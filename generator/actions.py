@@ -31,8 +31,10 @@ class RenderRun(NamedTuple):
     remember: Callable[[], None]  # records the outputs in the cache
 
 
-def _render_reusing(project: Project, base: str, reporter: Reporter) -> RenderRun:
-    """Render in memory, reusing what the cache proves unchanged."""
+def _render_reusing(
+    project: Project, base: str, previous: cache.Manifest | None, reporter: Reporter
+) -> RenderRun:
+    """Render in memory, reusing what ``previous`` (the cache's manifest) proves unchanged."""
     from generator.facts import load_facts
     from generator.render import Renderer
     from generator.reuse import Reuser, ValueDigests, manifest_of
@@ -42,7 +44,6 @@ def _render_reusing(project: Project, base: str, reporter: Reporter) -> RenderRu
     renderer = Renderer.cached(project, loaded)
     code = cache.code_digest(base, renderer.known)
     digests = ValueDigests(loaded.facts.raw)
-    previous = cache.load(project.root)
     reuser = Reuser(project.root, previous if previous and previous.code == code else None, digests)
     rendered = renderer.render_all(reuser)
     reporter.detail(f"{len(reuser.paths)} of {len(rendered)} outputs reused from the cache")
@@ -60,7 +61,8 @@ def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
 
     with tree_lock(project.root, "render"):
         base = cache.base_digest(project.root)
-        fresh = _fresh_by_cache(project, cache.input_digest(base, project.facts_path))
+        previous = cache.load(project.root)
+        fresh = _fresh_by_cache(project, cache.input_digest(base, project.facts_path), previous)
         if fresh is not None:
             # The proof check uses: same inputs and the same bytes on disk, so a render would
             # write nothing. Facts, templates and formatter are not even loaded.
@@ -70,7 +72,7 @@ def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
             reporter.info(f"all {len(fresh)} files up to date, nothing written")
             return ExitCode.OK
         # Render everything in memory first: a template error must leave every file untouched.
-        run = _render_reusing(project, base, reporter)
+        run = _render_reusing(project, base, previous, reporter)
         rendered = run.rendered
         # Check every destination before writing any: a symlink out of the tree stops it all.
         targets = contained_all(project.root, [item.output.path for item in rendered])
@@ -109,10 +111,14 @@ def _refuse_hand_edits(project: Project, rendered: list[Rendered], reporter: Rep
     return bool(edited)
 
 
-def _fresh_by_cache(project: Project, inputs: str) -> dict[str, str] | None:
-    """The outputs (path -> sha) when the cache proves the tree fresh, else None."""
-    recorded = cache.recorded_outputs(project.root, inputs)
-    if recorded is None or not cache.disk_matches(project.root, recorded):
+def _fresh_by_cache(
+    project: Project, inputs: str, previous: cache.Manifest | None
+) -> dict[str, str] | None:
+    """The outputs (path -> sha) when the manifest proves the tree fresh, else None."""
+    if previous is None or previous.inputs != inputs:
+        return None
+    recorded = {path: sha for path, (sha, _) in previous.outputs.items()}
+    if not cache.disk_matches(project.root, recorded):
         return None
     if find_orphans(project.root, set(recorded)):
         return None
@@ -150,15 +156,16 @@ def _check_checkouts(
 
 
 def _check_tree(project: Project, reporter: Reporter, base: str, inputs: str) -> int:
+    previous = cache.load(project.root)
     # --verbose reports what each output reads, which only a render knows.
-    known_fresh = None if reporter.verbose else _fresh_by_cache(project, inputs)
+    known_fresh = None if reporter.verbose else _fresh_by_cache(project, inputs, previous)
     if known_fresh is not None:
         reporter.info(f"all {len(known_fresh)} generated files are fresh")
         return ExitCode.OK
 
     from generator.check import compare
 
-    rendered, loaded, _, remember = _render_reusing(project, base, reporter)
+    rendered, loaded, _, remember = _render_reusing(project, base, previous, reporter)
     if reporter.verbose:
         from generator.provenance import usage_report
 

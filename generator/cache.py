@@ -188,14 +188,6 @@ def load(root: Path) -> Manifest | None:
         return None
 
 
-def recorded_outputs(root: Path, inputs: str) -> dict[str, str] | None:
-    """Output hashes recorded for exactly these inputs, or None when the cache cannot vouch."""
-    manifest = load(root)
-    if manifest is None or manifest.inputs != inputs:
-        return None
-    return {path: sha for path, (sha, _) in manifest.outputs.items()}
-
-
 def disk_matches(root: Path, outputs: Mapping[str, str]) -> bool:
     """True when every recorded output is on disk with exactly its recorded bytes."""
     for path, sha in outputs.items():
