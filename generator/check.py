@@ -35,33 +35,28 @@ def unified_diff(path: str, old: bytes, new: bytes) -> str:
 
 def compare(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
     """Every generated file that differs from disk, is missing, or is orphaned, sorted by path."""
-    findings: list[Finding] = []
-    produced: set[str] = set()
-    for item in rendered:
-        produced.add(item.output.path)
-        on_disk = read_bytes(root / item.output.path)
-        if on_disk is None:
-            findings.append(Finding(item.output.path, "missing"))
-        elif on_disk != item.data:
-            state = "hand-edited" if _hand_edited(item, on_disk) else "stale"
-            findings.append(
-                Finding(item.output.path, state, unified_diff(item.output.path, on_disk, item.data))
-            )
+    rendered = list(rendered)
+    findings = [found for item in rendered if (found := _compare_one(root, item))]
+    produced = {item.output.path for item in rendered}
     findings.extend(Finding(path, "orphan") for path in find_orphans(root, produced))
     return sorted(findings, key=lambda f: f.path)
 
 
 def hand_edited(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
     """The sibling-repo copies whose generated text was edited by hand, with their diffs."""
-    findings: list[Finding] = []
-    for item in rendered:
-        if not item.output.repo:
-            continue
-        on_disk = read_bytes(root / item.output.path)
-        if on_disk is not None and on_disk != item.data and _hand_edited(item, on_disk):
-            diff = unified_diff(item.output.path, on_disk, item.data)
-            findings.append(Finding(item.output.path, "hand-edited", diff))
-    return findings
+    found = (_compare_one(root, item) for item in rendered if item.output.repo)
+    return [f for f in found if f and f.state == "hand-edited"]
+
+
+def _compare_one(root: Path, item: Rendered) -> Finding | None:
+    """How the file on disk differs from the rendered output, or None when it does not."""
+    on_disk = read_bytes(root / item.output.path)
+    if on_disk is None:
+        return Finding(item.output.path, "missing")
+    if on_disk == item.data:
+        return None
+    state = "hand-edited" if _hand_edited(item, on_disk) else "stale"
+    return Finding(item.output.path, state, unified_diff(item.output.path, on_disk, item.data))
 
 
 def _hand_edited(item: Rendered, on_disk: bytes) -> bool:
