@@ -340,6 +340,8 @@ def test_single_source_copies_in_the_devops_repo(tmp_path: Path) -> None:
             "devops/scraper/price-extract.js": "",
             "devops/fly-poller/price-extract.js": "",
             "devops/fly-poller/run-spot.sh": "",
+            # Installed dependencies are not copies: their own package.json is not the shared one.
+            "devops/home-scraper/node_modules/left-pad/package.json": "{}",
         },
     )
     out = json.loads(lint(["--format", "json", "--repo", f"staktrakr_api={checkout}"], tmp_path)[1])

@@ -200,6 +200,9 @@ def _copies(root: Path, know: Knowledge, key: str) -> Iterator[tuple[str, str]]:
         if not folder.is_dir():
             continue
         listed = {name.rsplit("/", 1)[-1] for name in other.files}
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.name in shared and path.name not in listed:
-                yield path.relative_to(root).as_posix(), f"{key}/{shared[path.name]}"
+        # The same walk as the tree checks: .git and node_modules are not the repo's own files.
+        for relative, is_dir in _walk(folder, []):
+            name = relative.rsplit("/", 1)[-1]
+            if not is_dir and name in shared and name not in listed:
+                path = (folder / relative).relative_to(root).as_posix()
+                yield path, f"{key}/{shared[name]}"
