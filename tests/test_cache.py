@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -29,11 +30,13 @@ def _corrupt(project: Path, how: str) -> None:
         manifest.write_bytes(manifest.read_bytes()[:40])
     elif how == "forge-hash":
         # Claim the hand-edited bytes are what rendering makes, without fixing the checksum.
+        # Every recorded hash is set to the file's hash on disk, so that only the checksum line
+        # stands between a hand edit and a passing check.
         stamp, _, text = manifest.read_text("utf-8").partition("\n")
         data = json.loads(text)
-        page = next(iter(data["outputs"]))
-        data["outputs"][page][0] = "0" * 64
-        manifest.write_text(stamp + "\n" + json.dumps(data), "utf-8")
+        for page, entry in data["outputs"].items():
+            entry[0] = hashlib.sha256((project / page).read_bytes()).hexdigest()
+        manifest.write_text(stamp + "\n" + json.dumps(data, separators=(",", ":")), "utf-8")
 
 
 @pytest.mark.parametrize("how", ["delete", "garbage", "truncate", "forge-hash"])

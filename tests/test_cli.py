@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from generator import __version__
-from generator.cli import build_parser
 from generator.reference import cli_reference
 from generator.report import Reporter
 from tests.conftest import REPO, run
@@ -169,13 +168,6 @@ def test_colour_reaches_a_real_terminal_and_not_a_pipe(small: Path) -> None:
         assert proc.wait() == 1
     os.close(leader)
     assert b"\033[33mdocs/index.md: stale" in b"".join(chunks)
-
-
-def test_build_parser_is_fresh_each_time() -> None:
-    # The reference page is built from a new parser; it must not depend on earlier parses.
-    first, second = build_parser(), build_parser()
-    assert first is not second
-    assert first.format_usage() == second.format_usage()
 
 
 def test_a_closed_pipe_ends_quietly_without_a_traceback() -> None:

@@ -15,11 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.reference import cli_reference
 from tests.conftest import GIT_ENV, REPO
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
-HAS_LINT = any(command.name == "lint" for command in cli_reference().commands)
 
 
 def _tool(name: str) -> str:
@@ -209,7 +207,6 @@ def test_try_repo_generator_check_fails_with_the_fix_after_an_edit(
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not HAS_LINT, reason="the lint command is not in the CLI yet")
 def test_try_repo_generator_lint_passes_then_fails_on_a_stale_value(
     hook_repo: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:

@@ -422,9 +422,7 @@ def test_check_repo_reports_stale_files_and_writes_nothing(
         " (hand-edited text: move the edit into facts.yaml first, or sync --force)"
     )
     assert everything(siblings) == before
-    assert {k: v for k, v in snapshot(project).items() if not k.startswith(".cache")} == {
-        k: v for k, v in project_before.items() if not k.startswith(".cache")
-    }
+    assert snapshot(project) == project_before  # snapshot leaves the cache folder out
 
 
 def test_symlink_leading_out_of_the_checkout_is_refused(
@@ -476,7 +474,6 @@ def test_paths_from_the_local_config(project: Path, siblings: dict[str, Path]) -
     (project / ".generator.local.yaml").write_text(
         "repos:\n  StakTrakrApi: ../checkouts/StakTrakrApi\n", encoding="utf-8"
     )
-    (project.parent / "checkouts").exists()
     result = run(["sync"], project)
     assert result.code == 0, result.err
     assert result.out.splitlines()[-1].startswith("sync: 2 file(s) changed, 0 up to date in 1")
