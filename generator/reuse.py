@@ -28,25 +28,20 @@ class ValueDigests:
     def _digest(self, key: str) -> str:
         if key.endswith(SHAPE):
             return self._shape_digest(key.removesuffix(SHAPE))
-        if key == "targets" or key.startswith("targets."):
-            # The targets plan is derived from several facts: any change re-renders its readers.
-            return value_digest(self.raw)
         try:
             return value_digest(resolve(self.raw, key))
         except KeyError:
             pass
         parent, _, _ = key.rpartition(".")
         try:
-            container = resolve(self.raw, parent) if parent else self.raw
+            if parent:
+                resolve(self.raw, parent)
         except KeyError:
             return MISSING  # not a facts.yaml key at all: always render again
         # An optional key left out (or a key under a scalar): the default is what was seen.
-        del container  # it exists: the key below it is simply not there
         return "absent"
 
     def _shape_digest(self, key: str) -> str:
-        if key == "targets" or key.startswith("targets."):
-            return value_digest(self.raw)
         try:
             value = resolve(self.raw, key)
         except KeyError:

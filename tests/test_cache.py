@@ -184,3 +184,22 @@ def test_render_of_a_tree_the_cache_proves_fresh_renders_nothing(project: Path) 
     assert "nothing rendered" not in repaired.out
     assert "wrote docs/home-poller.md" in repaired.out
     assert run(["check"], project).code == 0
+
+
+def test_a_target_entry_digest_follows_its_own_entry_only(project: Path) -> None:
+    """What the sibling-repo targets give templates comes from facts.yaml's targets section."""
+    from generator.facts import load_facts
+    from generator.reuse import ValueDigests
+
+    facts = project / "facts.yaml"
+    before = ValueDigests(load_facts(facts).facts.raw)
+    keys = ["targets.staktrakr.0.path", "targets.staktrakr.0.blocks", "targets.staktrakr"]
+    text = facts.read_text("utf-8")
+    facts.write_text(text.replace("memory_mb: 4096", "memory_mb: 8192", 1), "utf-8")
+    other_fact = ValueDigests(load_facts(facts).facts.raw)
+    assert [other_fact(k) for k in keys] == [before(k) for k in keys]
+
+    facts.write_text(text.replace("- path: CLAUDE.md", "- path: CLAUDE.local.md", 1), "utf-8")
+    own_entry = ValueDigests(load_facts(facts).facts.raw)
+    assert own_entry(keys[0]) != before(keys[0])
+    assert own_entry(keys[1]) == before(keys[1])
