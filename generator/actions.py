@@ -32,14 +32,13 @@ class RenderRun(NamedTuple):
 
 
 def _render_reusing(
-    project: Project, base: str, previous: cache.Manifest | None, reporter: Reporter
+    project: Project, base: str, inputs: str, previous: cache.Manifest | None, reporter: Reporter
 ) -> RenderRun:
     """Render in memory, reusing what ``previous`` (the cache's manifest) proves unchanged."""
     from generator.facts import load_facts
     from generator.render import Renderer
     from generator.reuse import Reuser, ValueDigests, manifest_of
 
-    inputs = cache.input_digest(base, project.facts_path)
     loaded = load_facts(project.facts_path, project.facts_display)
     renderer = Renderer.cached(project, loaded)
     code = cache.code_digest(base, renderer.known)
@@ -61,8 +60,9 @@ def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
 
     with tree_lock(project.root, "render"):
         base = cache.base_digest(project.root)
+        inputs = cache.input_digest(base, project.facts_path)
         previous = cache.load(project.root)
-        fresh = _fresh_by_cache(project, cache.input_digest(base, project.facts_path), previous)
+        fresh = _fresh_by_cache(project, inputs, previous)
         if fresh is not None:
             # The proof check uses: same inputs and the same bytes on disk, so a render would
             # write nothing. Facts, templates and formatter are not even loaded.
@@ -72,7 +72,7 @@ def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
             reporter.info(f"all {len(fresh)} files up to date, nothing written")
             return ExitCode.OK
         # Render everything in memory first: a template error must leave every file untouched.
-        run = _render_reusing(project, base, previous, reporter)
+        run = _render_reusing(project, base, inputs, previous, reporter)
         rendered = run.rendered
         # Check every destination before writing any: a symlink out of the tree stops it all.
         targets = contained_all(project.root, [item.output.path for item in rendered])
@@ -165,7 +165,7 @@ def _check_tree(project: Project, reporter: Reporter, base: str, inputs: str) ->
 
     from generator.check import compare
 
-    rendered, loaded, _, remember = _render_reusing(project, base, previous, reporter)
+    rendered, loaded, _, remember = _render_reusing(project, base, inputs, previous, reporter)
     if reporter.verbose:
         from generator.provenance import usage_report
 

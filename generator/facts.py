@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,25 +14,23 @@ from generator.yamlsource import YamlDocument, load_yaml, parse_yaml
 
 @dataclass(frozen=True)
 class LoadedFacts:
-    """Validated facts with the document they came from (for positions) and its digest."""
+    """Validated facts with the document they came from (for positions)."""
 
     facts: Facts
     document: YamlDocument
-    digest: str
 
 
 def load_facts(path: Path, display: str | None = None) -> LoadedFacts:
     """Read, validate and model ``path``; raise FactsError listing every problem, sorted."""
-    doc = load_yaml(path, display)
-    return _validated(doc, path.read_bytes())
+    return _validated(load_yaml(path, display))
 
 
 def parse_facts(raw: bytes, display: str) -> LoadedFacts:
     """Validate facts given as bytes (e.g. facts.yaml at another git revision)."""
-    return _validated(parse_yaml(raw, display), raw)
+    return _validated(parse_yaml(raw, display))
 
 
-def _validated(doc: YamlDocument, raw: bytes) -> LoadedFacts:
+def _validated(doc: YamlDocument) -> LoadedFacts:
     problems = list(doc.problems)
     problems += validate_shape(doc)
     # Meaning rules walk the data defensively, so they run even when the shape is off:
@@ -41,4 +38,4 @@ def _validated(doc: YamlDocument, raw: bytes) -> LoadedFacts:
     problems += check_meaning(doc)
     if problems:
         raise FactsError(sorted(set(problems)))
-    return LoadedFacts(build_facts(doc.data), doc, hashlib.sha256(raw).hexdigest())
+    return LoadedFacts(build_facts(doc.data), doc)

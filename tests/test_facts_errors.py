@@ -144,7 +144,7 @@ def test_alias_bomb_is_refused(project: Path) -> None:
     assert "error: the document expands to more than 200000 values" in result.err
 
 
-def test_huge_facts_file_is_refused_before_reading(project: Path) -> None:
+def test_huge_facts_file_is_refused_before_parsing(project: Path) -> None:
     with (project / "facts.yaml").open("ab") as handle:
         handle.write(b"# padding\n" * 5_300_000)
     result = run(["render"], project)
