@@ -207,6 +207,9 @@ class Place:
         return f"{self.path}:{self.line}" if self.line else f"{self.path}: read, line unknown"
 
 
+_ATX = re.compile(r"#{1,6}(\s|$)")
+
+
 @cache
 def heading_ids(text: str) -> list[tuple[int, str]]:
     """(1-based line, id) of each heading, with the ids MkDocs' toc extension gives them.
@@ -224,7 +227,7 @@ def heading_ids(text: str) -> list[tuple[int, str]]:
             continue
         if stripped.startswith(("```", "~~~")):
             fence = stripped[:3]
-        elif (line.startswith("#") and n > 1) or line.startswith("# "):
+        elif _ATX.match(line):
             numbers.append(n)
     lines = text.split("\n")
     tokens = MarkdownIt("commonmark").parse("\n\n".join(lines[n - 1] for n in numbers))
@@ -232,9 +235,8 @@ def heading_ids(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     headings = (t for i, t in enumerate(tokens) if t.type == "heading_open")
     inlines = [tokens[i + 1] for i, t in enumerate(tokens) if t.type == "heading_open"]
-    for (token, content), n in zip(zip(headings, inlines, strict=True), numbers, strict=False):
-        if token.map is None:
-            continue
+    # Every line picked is an ATX heading, so the headings parsed pair up with them one to one.
+    for (_, content), n in zip(zip(headings, inlines, strict=True), numbers, strict=True):
         children = content.children or []
         name = "".join(c.content for c in children if c.type in ("text", "code_inline"))
         ident = unique(slugify(name, "-"), used)  # unique() records the id in ``used``
@@ -242,7 +244,6 @@ def heading_ids(text: str) -> list[tuple[int, str]]:
     return found
 
 
-_ATX = re.compile(r"#{1,6}(\s|$)")
 _HASH = re.compile(r"<!--.*\bhash=[0-9a-f]+\b.*-->\s*$")
 
 

@@ -153,6 +153,11 @@ def test_heading_ids_follow_the_toc_extension() -> None:
     assert heading_ids(text) == [(4, "home-vm"), (6, "tinyproxy-on-port-8889"), (8, "home-vm_1")]
 
 
+def test_a_line_starting_with_a_hash_is_not_taken_for_a_heading() -> None:
+    text = "# Top\n\n#tag and text\n\n```\n# in code\n```\n\n## Real\n"
+    assert heading_ids(text) == [(1, "top"), (9, "real")]
+
+
 def test_pages_link_their_facts_to_the_index(project: Path) -> None:
     assert run(["render", "-q"], project).code == 0
     page = (project / "docs/home-poller.md").read_text("utf-8")
