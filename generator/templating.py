@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import posixpath
 from collections.abc import Callable, Mapping
@@ -16,7 +15,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from generator import cronspec, markdown
 from generator.errors import Diagnostic, TemplateError
-from generator.tracking import TrackedMapping, TrackedRecord
+from generator.tracking import TrackedMapping, TrackedRecord, field_names
 
 
 def _finalize(value: Any) -> Any:
@@ -93,7 +92,7 @@ class FactsSandbox(ImmutableSandboxedEnvironment):
         kind = type(obj)
         if attribute[:1] != "_":
             try:
-                if kind is TrackedRecord or attribute in _data_fields(kind):
+                if kind is TrackedRecord or attribute in field_names(kind):
                     return getattr(obj, attribute)
                 if kind is TrackedMapping and attribute not in _MAPPING_ATTRIBUTES:
                     return obj[attribute]  # what the sandbox finds after the attribute lookup
@@ -103,17 +102,6 @@ class FactsSandbox(ImmutableSandboxedEnvironment):
 
 
 _MAPPING_ATTRIBUTES = frozenset(dir(TrackedMapping))
-_DATA_FIELDS: dict[type, frozenset[str]] = {}
-
-
-def _data_fields(kind: type) -> frozenset[str]:
-    """The field names of a dataclass type (none for other types), looked up once per type."""
-    names = _DATA_FIELDS.get(kind)
-    if names is None:
-        is_data = dataclasses.is_dataclass(kind)
-        names = frozenset(f.name for f in dataclasses.fields(kind)) if is_data else frozenset()
-        _DATA_FIELDS[kind] = names
-    return names
 
 
 class _BestEffortBytecodeCache(jinja2.FileSystemBytecodeCache):

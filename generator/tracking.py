@@ -75,10 +75,13 @@ _VIEWS: dict[type, Any] = {}
 _FIELD_NAMES: dict[type, frozenset[str]] = {}
 
 
-def _field_names(kind: type) -> frozenset[str]:
+def field_names(kind: type) -> frozenset[str]:
+    """The field names of a dataclass type (none for other types), looked up once per type."""
     names = _FIELD_NAMES.get(kind)
     if names is None:
-        names = _FIELD_NAMES[kind] = frozenset(f.name for f in dataclasses.fields(kind))
+        is_data = dataclasses.is_dataclass(kind)
+        names = frozenset(f.name for f in dataclasses.fields(kind)) if is_data else frozenset()
+        _FIELD_NAMES[kind] = names
     return names
 
 
@@ -95,7 +98,7 @@ class TrackedRecord:
         self._record = record
         self._path = path
         self._reads = reads
-        self._fields = _field_names(type(record))
+        self._fields = field_names(type(record))
         # What each attribute gave, its read already recorded: records are frozen, and a page
         # reads the same few hundred values over and over.
         self._seen: dict[str, Any] = {}
