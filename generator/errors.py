@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -87,10 +87,3 @@ class UnsafePathError(GeneratorError):
 
 class LockedError(GeneratorError):
     """Another run holds the lock on this tree."""
-
-
-def collect(errors: Iterable[Diagnostic], kind: type[GeneratorError] = FactsError) -> None:
-    """Raise ``kind`` carrying every diagnostic, if there is any."""
-    found = list(errors)
-    if found:
-        raise kind(found)

@@ -122,7 +122,7 @@ class Renderer:
         if index is not None:
             context["index"] = index
         body = render_template(self.env, output.template, context, self.project.templates_dir)
-        keys = tuple(k for k in reads.ordered() if k != "raw" and not k.startswith("raw."))
+        keys = tuple(reads.ordered())  # `raw` cannot be read: tracking refuses it
         shapes = reads.shapes_only()
         if index is not None:  # the index states every fact; it is its own footer
             text = by_section(body, self.format)  # one fact changes one section's rows
@@ -170,7 +170,7 @@ class Renderer:
         return sorted(rendered, key=lambda r: r.output.path)
 
     def _render_many(self, outputs: list[Output]) -> list[Rendered]:
-        """Render on every core when there is enough work to pay for starting the workers."""
+        """Render on up to MAX_WORKERS cores when there is enough work to pay for starting them."""
         workers = min(os.cpu_count() or 1, MAX_WORKERS)
         if len(outputs) < PARALLEL_FROM or workers < 2 or not _can_fork():
             return [self.render(o) for o in outputs]
