@@ -16,6 +16,7 @@ render. The folder is git-ignored and safe to delete at any time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sys
@@ -54,8 +55,12 @@ def _manifest_path(root: Path) -> Path:
     return cache_dir(root) / "manifest.json"
 
 
-def _library_versions() -> list[str]:
-    """Installed distributions (name and version), since formatting depends on them."""
+@functools.cache
+def _library_versions() -> tuple[str, ...]:
+    """Installed distributions (name and version), since formatting depends on them.
+
+    Listed once per process: the digest and the format cache's salt both need them.
+    """
     names: set[str] = set()
     for entry in sys.path:
         if not entry.endswith("site-packages"):
@@ -64,7 +69,7 @@ def _library_versions() -> list[str]:
             names.update(p.name for p in Path(entry).iterdir() if p.name.endswith(".dist-info"))
         except OSError:
             continue
-    return sorted(names)
+    return tuple(sorted(names))
 
 
 def library_salt() -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from generator.cache import cache_dir
 from generator.errors import LockedError
 
 WAIT_SECONDS = 0.0  # never queue silently behind another run: say so and stop
@@ -21,7 +22,7 @@ def tree_lock(root: Path, what: str = "render", lock_file: Path | None = None) -
     checkout's lock inside its .git folder, where it never shows in the worktree).
     """
     if lock_file is None:
-        lock_file = root / ".cache" / "generator" / "write.lock"
+        lock_file = cache_dir(root) / "write.lock"
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(lock_file), timeout=WAIT_SECONDS)
     try:
