@@ -33,8 +33,8 @@ check: $(STAMP) ## Fail with a diff when a generated file is stale or hand-edite
 
 .PHONY: test
 test: $(STAMP) browser ## Run ruff, mypy (strict) and the whole test suite
-	$(BIN)/ruff check generator tests
-	$(BIN)/ruff format --check generator tests
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
