@@ -32,7 +32,7 @@ from generator.lock import tree_lock
 from generator.project import Project
 from generator.render import Renderer
 from generator.report import Reporter
-from generator.targets import Target, declared_targets, file_template
+from generator.targets import Target, declared_targets, file_template, repo_key
 
 LOCAL_CONFIG = ".generator.local.yaml"
 
@@ -108,7 +108,7 @@ def parse_repo_options(
         )
     checkouts: dict[str, Checkout] = {}
     for name, path, base in pairs:
-        key = _repo_key(name, loaded)
+        key = repo_key(name, loaded.facts.repos)
         root = (base / path).resolve()
         if not root.is_dir():
             raise UsageError(f"--repo {name}={path}: no such folder ({root})")
@@ -139,18 +139,6 @@ def _from_config(path: Path) -> list[tuple[str, str, Path]]:
             )
         )
     return [(name, where, path.parent) for name, where in repos.items()]
-
-
-def _repo_key(name: str, loaded: LoadedFacts) -> str:
-    repos = loaded.facts.repos
-    for key, repo in repos.items():
-        if name in (key, repo.name):
-            return key
-    for key, repo in repos.items():
-        if name.lower() in (key.lower(), repo.name.lower()):
-            return key
-    known = ", ".join(sorted(repo.name for repo in repos.values()))
-    raise UsageError(f"--repo {name}=...: unknown repo {name!r}; known repos: {known}")
 
 
 def safe_target(checkout: Checkout, relative: str) -> Path:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.blocks import block_text, parse, protected_file
-from generator.errors import Diagnostic, FactsError, MarkerError, TemplateError
+from generator.errors import Diagnostic, FactsError, MarkerError, TemplateError, UsageError
 from generator.facts import LoadedFacts
+from generator.model import Repo
 from generator.normalise import normalise
 from generator.outputs import COPIES_ROOT, TEMPLATE_SUFFIX, Output
 
@@ -40,6 +41,21 @@ def file_template(name: str) -> str:
 
 def block_template(name: str) -> str:
     return f"{BLOCK_TEMPLATES}/{name}.md{TEMPLATE_SUFFIX}"
+
+
+def repo_key(name: str, repos: Mapping[str, Repo]) -> str:
+    """The facts key of the repo a ``--repo NAME=PATH`` option names, by key or by name.
+
+    An exact match wins; otherwise case is ignored (``StakTrakr`` or ``staktrakr``).
+    """
+    for key, repo in repos.items():
+        if name in (key, repo.name):
+            return key
+    for key, repo in repos.items():
+        if name.lower() in (key.lower(), repo.name.lower()):
+            return key
+    known = ", ".join(sorted(repo.name for repo in repos.values()))
+    raise UsageError(f"--repo {name}=...: unknown repo {name!r}; known repos: {known}")
 
 
 def repo_name(loaded: LoadedFacts, key: str) -> str:

@@ -166,7 +166,7 @@ def test_explain(tmp_path: Path) -> None:
         (["--skip-rule", "x", "."], "unknown rule 'x'; rules: contradiction,"),
         (["missing.md"], "generator: error: no such file or folder: missing.md"),
         (["--repo", "staktrakr"], "--repo 'staktrakr': write KEY=PATH"),
-        (["--repo", "nope=."], "--repo 'nope=.': no repo 'nope' in facts; repos: stakscrapr,"),
+        (["--repo", "nope=."], "--repo nope=...: unknown repo 'nope'; known repos: StakTrakr,"),
         (["--format", "xml", "."], "invalid choice: 'xml'"),
     ],
 )
@@ -326,7 +326,8 @@ def test_repo_tree_checks(tmp_path: Path) -> None:
         ("devops/spot-poller/", 0, "retired-value", "components.docker_spot_poller"),
         ("web/fly.toml", 0, "forbidden-paths", "repos.staktrakr.must_not_contain"),
     ]
-    code, out, _ = lint(["--repo", "staktrakr=StakTrakr"], tmp_path)
+    # The repo's name works as well as its key, as for sync and check --repo.
+    code, out, _ = lint(["--repo", "StakTrakr=StakTrakr"], tmp_path)
     assert out.splitlines()[0] == (
         "StakTrakr/devops/: forbidden-paths `devops/` matches 'devops/**', which StakTrakr must"
         " not contain (Frontend only (HTML, JS, CSS). No poller code, no devops)"

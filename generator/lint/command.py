@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from pathlib import Path
 
 from generator.errors import ExitCode, UsageError
@@ -14,7 +15,9 @@ from generator.lint.formats import as_json, as_sarif, print_text
 from generator.lint.knowledge import build_knowledge
 from generator.lint.results import ResultCache, results_path, salt_for
 from generator.lint.rules import RULES
+from generator.model import Repo
 from generator.report import Reporter
+from generator.targets import repo_key
 
 
 def _rule_names(names: list[str]) -> set[str]:
@@ -26,7 +29,7 @@ def _rule_names(names: list[str]) -> set[str]:
     return set(names)
 
 
-def _targets(args: argparse.Namespace, repos: set[str]) -> list[Target]:
+def _targets(args: argparse.Namespace, repos: Mapping[str, Repo]) -> list[Target]:
     targets = []
     for given in args.repo:
         key, sep, path = given.partition("=")
@@ -34,11 +37,7 @@ def _targets(args: argparse.Namespace, repos: set[str]) -> list[Target]:
             raise UsageError(
                 f"--repo {given!r}: write KEY=PATH, e.g. --repo staktrakr=../StakTrakr"
             )
-        if key not in repos:
-            raise UsageError(
-                f"--repo {given!r}: no repo {key!r} in facts; repos: {', '.join(sorted(repos))}"
-            )
-        targets.append(Target(Path(path), key))
+        targets.append(Target(Path(path), repo_key(key, repos)))  # as sync and check take it
     paths = args.paths or ([] if targets else ["."])
     targets += [Target(Path(p)) for p in paths]
     missing = [t.path.as_posix() for t in targets if not t.path.exists()]
@@ -65,7 +64,7 @@ def run(
         return ExitCode.OK
     enabled = frozenset(_rule_names(args.rule) or RULES) - _rule_names(args.skip_rule)
     know = build_knowledge(load_facts(facts, display).facts)
-    targets = _targets(args, set(know.facts.repos))
+    targets = _targets(args, know.facts.repos)
     config = load_config(
         Path(args.config) if args.config else None, RULES, required=bool(args.config)
     )
