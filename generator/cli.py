@@ -20,6 +20,7 @@ from generator.project import Project, find_project
 from generator.report import Reporter
 
 Command = Callable[[argparse.Namespace, Reporter], int]
+EXAMPLE_PREFIX = "example: "  # each command's epilog line; the CLI reference page lists them
 
 
 def _project(args: argparse.Namespace) -> Project:
@@ -147,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
             help=summary,
             description=summary,
             parents=[sub_common],
-            epilog=f"example: {example}",
+            epilog=f"{EXAMPLE_PREFIX}{example}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         command.set_defaults(run=run)

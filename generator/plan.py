@@ -66,7 +66,8 @@ def where(project: Project, key: str, repo_options: Sequence[str] = ()) -> Where
             )
         )
     rendered = Renderer.cached(project, loaded).render_all()
-    values = {k: fact_leaves(loaded.facts.raw)[k] for k in keys}
+    leaves = fact_leaves(loaded.facts.raw)
+    values = {k: leaves[k] for k in keys}
     outputs = {r.output.path for r in rendered}
     folders = {"": project.root}
     if repo_options:

@@ -14,7 +14,6 @@ from typing import Any
 from generator.markdown import Block
 from generator.schema import facts_schema
 
-EXAMPLE_PREFIX = "example: "
 _USAGE_WIDTH = 90  # fixed, whatever the terminal: the page must not depend on it
 
 
@@ -110,9 +109,13 @@ def _subparsers(parser: argparse.ArgumentParser) -> Iterator[tuple[str, argparse
 
 
 def _examples(parser: argparse.ArgumentParser) -> tuple[str, ...]:
+    from generator.cli import EXAMPLE_PREFIX  # the CLI writes it, see build_parser
+
     lines = (parser.epilog or "").splitlines()
     return tuple(
-        line.strip()[len(EXAMPLE_PREFIX) :] for line in lines if line.strip().startswith("example:")
+        line.strip().removeprefix(EXAMPLE_PREFIX)
+        for line in lines
+        if line.strip().startswith(EXAMPLE_PREFIX)
     )
 
 

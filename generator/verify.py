@@ -1,4 +1,4 @@
-"""Facts due for a check: last verified too long ago, or never. The one reader of today's date."""
+"""Facts due for a check: last verified too long ago, or never (measured from a given date)."""
 
 from __future__ import annotations
 
