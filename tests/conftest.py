@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from generator.facts import load_facts
+from generator.lint.knowledge import Knowledge, build_knowledge
 
 REPO = Path(__file__).resolve().parent.parent
 # Pinned identity, dates and config for the real git repos the tests make.
@@ -73,3 +76,18 @@ def snapshot(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and ".cache" not in p.relative_to(root).parts
     }
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` with the pinned identity and dates; its standard output."""
+    env = {**os.environ, **GIT_ENV}
+    done = subprocess.run(
+        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def know() -> Knowledge:
+    """What the linter knows from this project's facts.yaml (built once: it only reads)."""
+    return build_knowledge(load_facts(REPO / "facts.yaml").facts)

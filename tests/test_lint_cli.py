@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import GIT_ENV, run, snapshot
+from tests.conftest import REPO, git, run, snapshot
 
-REPO = Path(__file__).resolve().parent.parent
 FACTS = str(REPO / "facts.yaml")
 DRIFT = "# Home\n\nThe home VM is at 192.168.1.81.\n\ntinyproxy listens on 8888.\n"
 CLEAN = "# Home\n\nThe Home VM (192.168.1.48) runs tinyproxy on port 8889.\n"
@@ -28,11 +25,6 @@ def write(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
     return root
-
-
-def git(root: Path, *args: str) -> None:
-    env = {**os.environ, **GIT_ENV}
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
 
 
 def test_clean_folder_exits_0(tmp_path: Path) -> None:

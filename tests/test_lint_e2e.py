@@ -4,13 +4,10 @@ and this repo's own docs lint clean."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
-from tests.conftest import GIT_ENV, run
+from tests.conftest import REPO, git, run
 
-REPO = Path(__file__).resolve().parent.parent
 FACTS = str(REPO / "facts.yaml")
 
 STAKTRAKR = {
@@ -104,22 +101,21 @@ EXPECTED = [
 ]  # fmt: skip
 
 
-def checkout(root: Path, files: dict[str, str], *, git: bool) -> Path:
+def checkout(root: Path, files: dict[str, str], *, with_git: bool) -> Path:
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
-    if git:
-        env = {**os.environ, **GIT_ENV}
+    if with_git:
         for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "seed"]):
-            subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+            git(root, *args)
     return root
 
 
 def test_the_audits_drift_is_found_and_nothing_else(tmp_path: Path) -> None:
-    checkout(tmp_path / "StakTrakr", STAKTRAKR, git=True)
-    checkout(tmp_path / "StakTrakrWiki", WIKI, git=False)
-    checkout(tmp_path / "stakscrapr", STAKSCRAPR, git=True)
+    checkout(tmp_path / "StakTrakr", STAKTRAKR, with_git=True)
+    checkout(tmp_path / "StakTrakrWiki", WIKI, with_git=False)
+    checkout(tmp_path / "stakscrapr", STAKSCRAPR, with_git=True)
     repos = [
         "--repo=staktrakr=StakTrakr",
         "--repo=staktrakr_wiki=StakTrakrWiki",
@@ -141,7 +137,7 @@ def test_the_audits_drift_is_found_and_nothing_else(tmp_path: Path) -> None:
 
 
 def test_every_seeded_case_carries_a_suggestion_where_facts_have_one(tmp_path: Path) -> None:
-    checkout(tmp_path / "StakTrakr", STAKTRAKR, git=True)
+    checkout(tmp_path / "StakTrakr", STAKTRAKR, with_git=True)
     result = run(
         ["lint", "--facts", FACTS, "--format", "json", "--repo", "staktrakr=StakTrakr"], tmp_path
     )
@@ -167,7 +163,7 @@ def test_fixed_checkouts_lint_clean(tmp_path: Path) -> None:
     fixed["docs/devops/api-infrastructure-runbook.md"] = (
         "# Runbook\n\nThe residential proxy is tinyproxy on port 8889.\n"
     )
-    checkout(tmp_path / "StakTrakr", fixed, git=True)
+    checkout(tmp_path / "StakTrakr", fixed, with_git=True)
     result = run(["lint", "--facts", FACTS, "--repo", "staktrakr=StakTrakr"], tmp_path)
     assert (result.code, result.out) == (0, "no drift found in 4 file(s)\n")
 
@@ -188,7 +184,7 @@ def test_what_sync_writes_into_sibling_repos_lints_clean(project: Path, tmp_path
         files = {"CLAUDE.md": f"# {name}\n"}
         if key == "staktrakr":  # hand-written skills that receive managed blocks
             files.update({f".claude/skills/{s}/SKILL.md": f"# {s}\n" for s in skills})
-        checkout(tmp_path / name, files, git=True)
+        checkout(tmp_path / name, files, with_git=True)
         options.append(f"--repo={key}={tmp_path / name}")
     synced = run(["sync", "--add-missing", *options], project)
     assert synced.code == 0, synced.err

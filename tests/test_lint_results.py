@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 
 from generator.cache import file_sha
-from generator.facts import load_facts
 from generator.lint.config import LintConfig
 from generator.lint.engine import Target, decode, lint_targets
-from generator.lint.knowledge import build_knowledge
+from generator.lint.knowledge import Knowledge
 from generator.lint.results import ResultCache, results_path, salt_for
 from generator.lint.rules import RULES
-from tests.conftest import run
+from tests.conftest import REPO, run
 
-REPO = Path(__file__).resolve().parent.parent
 DRIFT = "# Home\n\nThe home VM is at 192.168.1.81.\n\ntinyproxy listens on 8888.\n"
 CLEAN = "# Home\n\nThe Home VM (192.168.1.48) runs tinyproxy on port 8889.\n"
 MORE = "# Feeds\n\n`spot-poller.yml` runs every 15 minutes as the spot feed.\n"
@@ -128,8 +126,9 @@ def test_lint_outside_a_project_keeps_no_cache(tmp_path: Path) -> None:
     assert not (tmp_path / ".cache").exists()
 
 
-def test_hits_and_misses_are_counted_and_saved_only_when_something_is_new(tmp_path: Path) -> None:
-    know = build_knowledge(load_facts(REPO / "facts.yaml").facts)
+def test_hits_and_misses_are_counted_and_saved_only_when_something_is_new(
+    tmp_path: Path, know: Knowledge
+) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "a.md").write_text(DRIFT, "utf-8")
     (tmp_path / "docs" / "b.md").write_text(CLEAN, "utf-8")

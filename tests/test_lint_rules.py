@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from generator.facts import load_facts
 from generator.lint.engine import lint_text
 from generator.lint.findings import Finding
-from generator.lint.knowledge import Knowledge, build_knowledge
+from generator.lint.knowledge import Knowledge
 from generator.lint.rules import RULES
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def know() -> Knowledge:
-    return build_knowledge(load_facts(REPO / "facts.yaml").facts)
 
 
 def lint(know: Knowledge, text: str, repo: str | None = None) -> list[Finding]:

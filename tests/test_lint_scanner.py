@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from generator.facts import load_facts
 from generator.lint.context import Context, remembered
-from generator.lint.knowledge import Knowledge, build_knowledge
+from generator.lint.knowledge import Knowledge
 from generator.lint.scanner import Document
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def know() -> Knowledge:
-    return build_knowledge(load_facts(REPO / "facts.yaml").facts)
 
 
 def kinds(know: Knowledge, text: str) -> list[tuple[str, str]]:

@@ -8,17 +8,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.facts import load_facts
 from generator.lint import verdicts
 from generator.lint.config import LintConfig
 from generator.lint.engine import Target, lint_targets, lint_text
 from generator.lint.findings import Finding
-from generator.lint.knowledge import Knowledge, build_knowledge
+from generator.lint.knowledge import Knowledge
 from generator.lint.rules import RULES
 from generator.lint.scanner import Document
 from generator.lint.verdicts import Verdicts
 
-REPO = Path(__file__).resolve().parent.parent
 ALL = frozenset(RULES)
 
 # One line, three surroundings: its paragraph says the workflow is retired, says it runs, or
@@ -33,11 +31,6 @@ TEXTS = {
     "ignored.md": "<!-- drift: ignore all -->\nThe home VM is at 192.168.1.81.\n",
     "plain.md": "The home VM is at 192.168.1.81.\n",
 }
-
-
-@pytest.fixture(scope="module")
-def know() -> Knowledge:
-    return build_knowledge(load_facts(REPO / "facts.yaml").facts)
 
 
 def one_by_one(know: Knowledge, texts: dict[str, str], repo: str | None = None) -> list[Finding]:

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import GIT_ENV, run, snapshot
+from tests.conftest import git, run, snapshot
 from tests.test_provenance import NEW_IP, OLD_IP, changed_lines, generated, set_ip, where_places
 
 CHANGE_PLACE = re.compile(r"^    (\S+?):(\d+)$")
-
-
-def git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **GIT_ENV},
-    )
-    return done.stdout
 
 
 @pytest.fixture

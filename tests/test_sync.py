@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from generator.blocks import block_text, parse
-from tests.conftest import GIT_ENV, run, snapshot
+from tests.conftest import git, run, snapshot
 
 OLD = "Old hand-pasted text from before the audit.\n"
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, **GIT_ENV}
-    done = subprocess.run(
-        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout
 
 
 def old_block(name: str, newline: str = "\n") -> str:
