@@ -16,7 +16,7 @@ from generator.outputs import NOTICE_MARK, Output, plan_outputs
 from generator.project import Project
 from generator.provenance import INDEX_PAGE, FactIndex, anchor_ids, build_index
 from generator.reference import Reference, reference
-from generator.targets import copy_outputs, finish_copy, targets_by_repo
+from generator.targets import copy_outputs, declared_targets, finish_copy, targets_by_repo
 from generator.templating import make_environment, render_template
 from generator.tracking import Reads, track
 
@@ -79,12 +79,13 @@ class Renderer:
         self.loaded = loaded
         self.format = formatter
         self.env = make_environment(project.templates_dir, bytecode_dir)
+        declared = declared_targets(loaded, project.templates_dir)
         # Pages from the templates folder, and this repo's copies of the sibling repos' files.
         self.outputs = sorted(
-            [*plan_outputs(project.templates_dir), *copy_outputs(loaded, project.templates_dir)]
+            [*plan_outputs(project.templates_dir), *copy_outputs(loaded, declared)]
         )
         self.known = frozenset(o.path for o in self.outputs)
-        self.targets = targets_by_repo(loaded, project.templates_dir)
+        self.targets = targets_by_repo(declared)
         self.anchors = anchor_ids(loaded.facts) if INDEX_PAGE in self.known else frozenset()
 
     @classmethod

@@ -128,18 +128,18 @@ def declared_targets(loaded: LoadedFacts, templates_dir: Path) -> list[Target]:
     return targets
 
 
-def targets_by_repo(loaded: LoadedFacts, templates_dir: Path) -> dict[str, tuple[Target, ...]]:
+def targets_by_repo(targets: list[Target]) -> dict[str, tuple[Target, ...]]:
     """The declared targets shaped like facts.yaml's `targets`, for the templates to read."""
     found: dict[str, list[Target]] = {}
-    for target in declared_targets(loaded, templates_dir):
+    for target in targets:
         found.setdefault(target.repo, []).append(target)
     return {key: tuple(targets) for key, targets in found.items()}
 
 
-def copy_outputs(loaded: LoadedFacts, templates_dir: Path) -> list[Output]:
+def copy_outputs(loaded: LoadedFacts, targets: list[Target]) -> list[Output]:
     """This repo's copy of every target: whole files at their path, each block once per repo."""
     outputs: dict[str, Output] = {}
-    for target in declared_targets(loaded, templates_dir):
+    for target in targets:
         base = f"{COPIES_ROOT}/{repo_name(loaded, target.repo)}"
         if target.file is not None:
             path = f"{base}/{target.path}"
