@@ -296,7 +296,7 @@ def _former(know: Knowledge, facts: Facts) -> None:
         if is_path:
             roots = set(know.path_roots)
             root = former.value.split("/", 1)[0] + "/"
-            if root not in roots and not _IPV4.fullmatch(former.value):
+            if root not in roots:
                 know.path_roots = tuple(sorted({*roots, root}, key=lambda r: (-len(r), r)))
 
 
