@@ -174,6 +174,28 @@ def parse(data: bytes, path: str) -> HostFile:
     return HostFile(path, bom, lines, _find_blocks(lines, path))
 
 
+def marked_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the managed blocks, each from its BEGIN marker to the end of its END.
+
+    The markers are found as :func:`parse` finds them (never inside code), but nothing is
+    judged: for readers that only step over the blocks, such as the drift linter.
+    """
+    lines = _split(text)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    spans: list[tuple[int, int]] = []
+    opened: _Marker | None = None
+    for marker in _markers(lines, "")[0]:
+        if marker.kind == "BEGIN":
+            opened = marker
+        elif opened is not None and marker.name == opened.name:
+            end = starts[marker.index] + len(_content(lines[marker.index]))
+            spans.append((starts[opened.index], end))
+            opened = None
+    return spans
+
+
 def _reparsed(host: HostFile, lines: tuple[str, ...]) -> HostFile:
     return replace(host, lines=lines, blocks=_find_blocks(lines, host.path))
 

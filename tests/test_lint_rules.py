@@ -350,6 +350,16 @@ def test_managed_blocks_are_skipped(know: Knowledge) -> None:
     assert [(f.line, f.rule) for f in lint(know, text)] == [(4, "retired-value")]
 
 
+def test_markers_written_as_code_do_not_hide_text_from_the_linter(know: Knowledge) -> None:
+    # check does not see a block here (markers in code spans are text), so lint must read it.
+    text = (
+        "Write `<!-- BEGIN GENERATED: x -->` to start a block.\n"
+        "The home VM is at 192.168.1.81.\n"
+        "End it with `<!-- END GENERATED: x -->`.\n"
+    )
+    assert [(f.line, f.rule) for f in lint(know, text)] == [(2, "retired-value")]
+
+
 def test_code_spans_and_fenced_code_are_linted(know: Knowledge) -> None:
     text = "`192.168.1.81`\n\n~~~\nssh pi@192.168.1.81\n~~~\n"
     assert [(f.line, f.column) for f in lint(know, text)] == [(1, 2), (4, 8)]

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import NamedTuple
 
+from generator.blocks import marked_spans
+
 _FIELD = r"(?:\\?\*|\d)(?:\\?\*|[\d/,-])*"
 _CRON = re.compile(rf"(?<![\w*/,.\\-]){_FIELD}(?:[ \t]+{_FIELD}){{4}}(?![\w*/,.-]|[ \t]+\\?[\d*])")
 # Each finder starts with a literal, so that the regex engine skips ahead at memchr speed;
@@ -23,7 +25,6 @@ _PORT_ON_DOCKER = re.compile(
     r"|cker[ \t]+(?:exec|compose|run|logs|start|stop|restart|rm|attach|kill|cp)\b)"
 )
 _STAR = re.compile(r"\*")
-_BEGIN = re.compile(r"<!--\s*BEGIN GENERATED:\s*([A-Za-z0-9][\w.-]*)")
 _IGNORE = re.compile(r"<!--\s*drift:\s*ignore\s+([\w,*-]+)[^\n]*?-->")
 # A fence opens a line, after at most 3 whitespace characters (as str.strip() counts them).
 _FENCE = re.compile(r"[^\S\n]{0,3}(```+|~~~+)")
@@ -204,16 +205,10 @@ class Document:
 
     @cached_property
     def skipped(self) -> list[tuple[int, int]]:
-        """Managed blocks: from a BEGIN marker to the END marker of the same name."""
+        """Managed blocks, found as `check` and `sync` find them (markers in code do not count)."""
         if "GENERATED:" not in self.text:
             return []
-        spans = []
-        for begin in _BEGIN.finditer(self.text):
-            end = re.compile(rf"<!--\s*END GENERATED:\s*{re.escape(begin.group(1))}\s*-->")
-            found = end.search(self.text, begin.end())
-            if found:
-                spans.append((begin.start(), found.end()))
-        return spans
+        return marked_spans(self.text)
 
     @cached_property
     def fences(self) -> list[tuple[int, int]]:
