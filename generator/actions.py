@@ -55,7 +55,7 @@ def _render_reusing(
 
 def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
     """Render every output and write the ones whose bytes changed."""
-    from generator.files import contained_all, remove_stale_temps, write_if_changed
+    from generator.files import contained_all, remove_stale_temps, write_all_if_changed
     from generator.lock import tree_lock
 
     with tree_lock(project.root, "render"):
@@ -80,11 +80,16 @@ def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
             return ExitCode.DRIFT
         remove_stale_temps({target.parent for target in targets})
         remove_stale_temps({cache.cache_dir(project.root)}, recursive=True)
+        # Skipped: files the cache read and found holding exactly these bytes.
+        todo = [
+            (item, target)
+            for item, target in zip(rendered, targets, strict=True)
+            if item.output.path not in run.reused
+        ]
+        changed = write_all_if_changed([(target, item.data) for item, target in todo])
         written = 0
-        for item, target in zip(rendered, targets, strict=True):
-            if item.output.path in run.reused:
-                continue  # the cache read this file and found exactly these bytes
-            if write_if_changed(target, item.data):
+        for (item, _), wrote in zip(todo, changed, strict=True):
+            if wrote:
                 written += 1
                 reporter.line(f"wrote {item.output.path}")
         run.remember()

