@@ -44,7 +44,7 @@ def _render_reusing(
     code = cache.code_digest(base, renderer.known)
     digests = ValueDigests(loaded.facts.raw)
     reuser = Reuser(project.root, previous if previous and previous.code == code else None, digests)
-    rendered = renderer.render_all(reuser)
+    rendered = renderer.render_all(reuser, reporter.progress)
     reporter.detail(f"{len(reuser.paths)} of {len(rendered)} outputs reused from the cache")
 
     def remember() -> None:
@@ -53,8 +53,20 @@ def _render_reusing(
     return RenderRun(rendered, loaded, frozenset(reuser.paths), remember)
 
 
+class Written(NamedTuple):
+    """What a render did: its exit code and the outputs it wrote, in plan order."""
+
+    code: int
+    paths: list[str]
+
+
 def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
     """Render every output and write the ones whose bytes changed."""
+    return render_files(project, reporter, force=force).code
+
+
+def render_files(project: Project, reporter: Reporter, *, force: bool = False) -> Written:
+    """:func:`render`, also returning the paths written (the site plugin logs them)."""
     from generator.files import contained_all, remove_stale_temps, write_all_if_changed
     from generator.lock import tree_lock
 
@@ -70,14 +82,14 @@ def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
             remove_stale_temps({cache.cache_dir(project.root)}, recursive=True)
             reporter.detail("the cache proves every output current: nothing rendered")
             reporter.info(f"all {len(fresh)} files up to date, nothing written")
-            return ExitCode.OK
+            return Written(ExitCode.OK, [])
         # Render everything in memory first: a template error must leave every file untouched.
         run = _render_reusing(project, base, inputs, previous, reporter)
         rendered = run.rendered
         # Check every destination before writing any: a symlink out of the tree stops it all.
         targets = contained_all(project.root, [item.output.path for item in rendered])
         if not force and _refuse_hand_edits(project, rendered, reporter):
-            return ExitCode.DRIFT
+            return Written(ExitCode.DRIFT, [])
         remove_stale_temps({target.parent for target in targets})
         remove_stale_temps({cache.cache_dir(project.root)}, recursive=True)
         # Skipped: files the cache read and found holding exactly these bytes.
@@ -87,17 +99,16 @@ def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
             if item.output.path not in run.reused
         ]
         changed = write_all_if_changed([(target, item.data) for item, target in todo])
-        written = 0
-        for (item, _), wrote in zip(todo, changed, strict=True):
-            if wrote:
-                written += 1
-                reporter.line(f"wrote {item.output.path}")
+        pairs = zip(todo, changed, strict=True)
+        written = [item.output.path for (item, _), wrote in pairs if wrote]
         run.remember()
+    for path in written:
+        reporter.info(f"wrote {path}")
     if written:
-        reporter.info(f"{written} of {len(rendered)} files written")
+        reporter.info(f"{len(written)} of {len(rendered)} files written")
     else:
         reporter.info(f"all {len(rendered)} files up to date, nothing written")
-    return ExitCode.OK
+    return Written(ExitCode.OK, written)
 
 
 def _refuse_hand_edits(project: Project, rendered: list[Rendered], reporter: Reporter) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -62,6 +62,10 @@ def _footer(reads: tuple[str, ...], index_href: str, anchors: frozenset[str]) ->
         for key in source_keys(reads)
     )
     return f"\n\n*Generated from `facts.yaml`: {keys}.*\n"
+
+
+# Wraps the outputs being rendered (items, label, total): Reporter.progress fits.
+Progress = Callable[[Iterable["Rendered"], str, int], Iterable["Rendered"]]
 
 
 class Renderer:
@@ -141,12 +145,15 @@ class Renderer:
         return Rendered(output, text, keys, shapes)
 
     def render_all(
-        self, reuse: Callable[[Output], Rendered | None] | None = None
+        self,
+        reuse: Callable[[Output], Rendered | None] | None = None,
+        progress: Progress | None = None,
     ) -> list[Rendered]:
         """Every output in plan order; the fact index last, from the others' reads.
 
         ``reuse`` may supply an output without rendering it (see reuse.py); the fact index
-        depends on every other output's reads, so it is always rendered.
+        depends on every other output's reads, so it is always rendered. ``progress`` wraps
+        the outputs as they are rendered (a bar on a terminal: see Reporter.progress).
         """
         done: dict[str, Rendered] = {}
         todo: list[Output] = []
@@ -158,7 +165,10 @@ class Renderer:
                 todo.append(output)
             else:
                 done[output.path] = reused
-        done.update((r.output.path, r) for r in self._render_many(todo))
+        rendering: Iterable[Rendered] = self._render_many(todo)
+        if progress is not None:
+            rendering = progress(rendering, "rendering", len(todo))
+        done.update((r.output.path, r) for r in rendering)
         rendered = [done[o.path] for o in self.outputs if o.path in done]
         for output in self.outputs:
             if output.path == INDEX_PAGE:
@@ -170,16 +180,20 @@ class Renderer:
                 rendered.append(reused)
         return sorted(rendered, key=lambda r: r.output.path)
 
-    def _render_many(self, outputs: list[Output]) -> list[Rendered]:
-        """Render on up to MAX_WORKERS cores when there is enough work to pay for starting them."""
+    def _render_many(self, outputs: list[Output]) -> Iterator[Rendered]:
+        """Render on up to MAX_WORKERS cores when there is enough work to pay for starting them.
+
+        Yields in the order of ``outputs``, each as soon as it and those before it are done.
+        """
         workers = min(os.cpu_count() or 1, MAX_WORKERS)
         if len(outputs) < PARALLEL_FROM or workers < 2 or not _can_fork():
-            return [self.render(o) for o in outputs]
+            yield from (self.render(o) for o in outputs)
+            return
         global _WORKER_RENDERER
         _WORKER_RENDERER = self
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                return pool.map(_render_in_worker, outputs, chunksize=8)
+                yield from pool.imap(_render_in_worker, outputs, chunksize=8)
         finally:
             _WORKER_RENDERER = None
 

@@ -32,11 +32,10 @@ def render_pages(config_file: Path) -> list[str]:
     """`render` for the project holding ``config_file``, as the CLI does it; the paths written."""
     project = find_project(config_file.parent)
     captured = io.StringIO()  # the render's report becomes the build log, never stdout
-    code = actions.render(project, Reporter(captured, captured, quiet=True))
-    lines = captured.getvalue().splitlines()
-    if code != ExitCode.OK:
-        raise PluginError("\n".join(lines))
-    return [line.removeprefix("wrote ") for line in lines if line.startswith("wrote ")]
+    result = actions.render_files(project, Reporter(captured, captured, quiet=True))
+    if result.code != ExitCode.OK:
+        raise PluginError(captured.getvalue().rstrip("\n"))
+    return result.paths
 
 
 def offline_report(found: dict[str, list[ExternalLoad]]) -> str:

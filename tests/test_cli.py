@@ -74,6 +74,14 @@ def test_quiet_drops_summary_but_keeps_results(small: Path) -> None:
     assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
 
 
+def test_quiet_render_that_writes_prints_nothing(project: Path) -> None:
+    facts = project / "facts.yaml"
+    facts.write_text(facts.read_text("utf-8").replace("192.168.1.48", "10.7.7.7"), "utf-8")
+    quiet = run(["render", "-q"], project)
+    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
+    assert "10.7.7.7" in (project / "docs" / "home-poller.md").read_text("utf-8")
+
+
 def test_options_work_before_and_after_the_command(small: Path) -> None:
     assert run(["render"], small).code == 0
     assert run(["-q", "check"], small).out == ""
