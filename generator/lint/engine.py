@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.lint.config import LintConfig
 from generator.lint.context import Context, Emission
 from generator.lint.discover import markdown_files
 from generator.lint.findings import Finding, deduplicate
 from generator.lint.knowledge import Knowledge
+from generator.lint.parallel import map_chunks
 from generator.lint.results import ResultCache
 from generator.lint.rules import HANDLERS, PRIORITY
 from generator.lint.rules.invariants import check_tree
@@ -83,6 +85,20 @@ def _judge(token: Token, ctx: Context) -> None:
         handler(token, ctx)
 
 
+class _Job(NamedTuple):
+    """One file to lint: where to open it, its path as linted and as shown, what applies."""
+
+    opened: str
+    name: str
+    shown: str
+    rules: frozenset[str]
+    repo: str | None
+
+
+# A file's findings, its result cache key ("" without a cache), and whether they were reused.
+_Done = tuple[list[Finding], str, bool]
+
+
 def lint_targets(
     targets: Sequence[Target],
     know: Knowledge,
@@ -90,46 +106,61 @@ def lint_targets(
     config: LintConfig,
     results: ResultCache | None = None,
 ) -> Outcome:
-    """Lint every target; with ``results``, a file whose key it holds is not linted again."""
-    found: list[Finding] = []
-    files = 0
-    verdicts = Verdicts()
+    """Lint every target; with ``results``, a file whose key it holds is not linted again.
+
+    Many files are shared out among the cores (see ``parallel``); the findings are the same.
+    """
+    files: list[_Job] = []
     for target in targets:
         base = target.path.as_posix()
-        is_dir = target.path.is_dir()
-        if is_dir:
-            names = [
-                (name, name if base == "." else f"{base}/{name}")
+        if target.path.is_dir():
+            # Plain string paths: building a Path per file costs a third of reading it.
+            listed = [
+                (f"{base}/{name}", name, name if base == "." else f"{base}/{name}")
                 for name in markdown_files(target.path)
             ]
         else:
-            names = [(base, base)]
-        for name, shown in names:
-            if config.excluded(shown, name):
-                continue
-            rules = enabled - config.ignored_rules(shown, name)
-            # A plain string path: building a Path per file costs a third of reading it.
-            with open(f"{base}/{name}" if is_dir else base, "rb") as file:  # noqa: PTH123
-                data = file.read()
-            files += 1
-            key = results.key(data, shown, name, target.repo, rules) if results else ""
-            cached = results.get(key) if results else None
-            if cached is None:
-                cached = lint_text(
-                    decode(data),
-                    know,
-                    rules,
-                    path=name,
-                    shown=shown,
-                    repo=target.repo,
-                    verdicts=verdicts,
-                )
-                if results:
-                    results.put(key, cached)
-            found += cached
+            listed = [(base, base, base)]
+        for opened, name, shown in listed:
+            if not config.excluded(shown, name):
+                rules = enabled - config.ignored_rules(shown, name)
+                files.append(_Job(opened, name, shown, rules, target.repo))
+
+    def work(part: Sequence[_Job]) -> list[_Done]:
+        verdicts = Verdicts()  # one per process: what the rules said, reused across its files
+        return [_lint_file(job, know, results, verdicts) for job in part]
+
+    found: list[Finding] = []
+    for findings, key, reused in map_chunks(files, work):
+        if results is not None:
+            results.settle(key, findings, reused=reused)
+        found += findings
+    for target in targets:
         if target.repo is not None:
+            base = target.path.as_posix()
             found += check_tree(target.path, target.repo, know, enabled, base)
-    return Outcome(deduplicate(found, PRIORITY), files)
+    return Outcome(deduplicate(found, PRIORITY), len(files))
+
+
+def _lint_file(
+    job: _Job, know: Knowledge, results: ResultCache | None, verdicts: Verdicts
+) -> _Done:
+    with open(job.opened, "rb") as file:  # noqa: PTH123
+        data = file.read()
+    key = results.key(data, job.shown, job.name, job.repo, job.rules) if results else ""
+    cached = results.peek(key) if results else None
+    if cached is not None:
+        return cached, key, True
+    findings = lint_text(
+        decode(data),
+        know,
+        job.rules,
+        path=job.name,
+        shown=job.shown,
+        repo=job.repo,
+        verdicts=verdicts,
+    )
+    return findings, key, False
 
 
 def decode(data: bytes) -> str:
