@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import bisect
 import operator
 import re
+import sys
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import NamedTuple
@@ -85,6 +87,7 @@ def _word_before(text: str, at: int) -> bool:
 
 
 _START = operator.attrgetter("start")
+_NO_END = sys.maxsize  # sorts after any (start, end) with the same start
 
 
 class Scanner:
@@ -108,16 +111,18 @@ class Scanner:
         found: list[Token] = []
         add = found.append
         for m in _IP.finditer(text):
-            start = m.start()
-            while start > m.start() - 3 and start > 0 and text[start - 1].isdigit():
+            dot, end = m.span()
+            start = dot
+            while start > dot - 3 and start > 0 and text[start - 1].isdigit():
                 start -= 1
             before = text[start - 1 : start]
-            if start < m.start() and before not in (".", "_") and not _word_before(text, start):
-                add(Token("ip", start, m.end(), text[start : m.end()]))
+            if start < dot and before not in (".", "_") and not _word_before(text, start):
+                add(Token("ip", start, end, text[start:end]))
         if self.path is not None:
             for m in self.path.finditer(text):
-                if not (_word_before(text, m.start()) or text[m.start() - 1 : m.start()] == "."):
-                    add(Token("path", m.start(), m.end(), m.group()))
+                start = m.start()
+                if not (_word_before(text, start) or text[start - 1 : start] == "."):
+                    add(Token("path", start, m.end(), m.group()))
         seen: set[int] = set()
         for m in _STAR.finditer(text):
             line_start = text.rfind("\n", 0, m.start()) + 1
@@ -233,9 +238,10 @@ class Document:
 
     def fence_at(self, offset: int) -> tuple[int, int] | None:
         self.reach += 1
-        for span in self.fences:
-            if span[0] <= offset < span[1]:
-                return span
+        spans = self.fences  # in order, none overlapping: the last one starting at or before
+        at = bisect.bisect_right(spans, (offset, _NO_END)) - 1
+        if at >= 0 and offset < spans[at][1]:
+            return spans[at]
         return None
 
     def block(self, offset: int) -> tuple[int, int]:
