@@ -268,7 +268,8 @@ def report(all_results: dict[int, dict[str, Sample | int]]) -> str:
         "<!-- written by `make bench` (bench/bench.py); regenerate it, do not edit it -->",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python"
-        f" {platform.python_version()}. Medians of {RUNS[1]}/{RUNS[10]}/{RUNS[100]} whole-process"
+        f" {platform.python_version()}; the generator's bytecode compiled first, as pip does"
+        " for cog and the libraries. Medians of {RUNS[1]}/{RUNS[10]}/{RUNS[100]} whole-process"
         " runs at 1x/10x/100x (mdformat_check: "
         f"{HEAVY_RUNS[1]}/{HEAVY_RUNS[10]}/{HEAVY_RUNS[100]}); peak memory is the largest"
         " resident set of a single process in any run (render's worker processes count"
@@ -367,6 +368,10 @@ def report(all_results: dict[int, dict[str, Sample | int]]) -> str:
 
 
 def main() -> int:
+    # pip compiles an installed package's bytecode; an editable install compiles on first use,
+    # unless PYTHONDONTWRITEBYTECODE is set, when every run would recompile the generator while
+    # cog and the libraries load theirs. Compile it first, so every process starts as installed.
+    subprocess.run([PY, "-m", "compileall", "-q", str(REPO / "generator")], check=True)
     all_results: dict[int, dict[str, Sample | int]] = {}
     with tempfile.TemporaryDirectory(prefix="generator-bench-") as tmp:
         for scale in SCALES:
