@@ -99,10 +99,8 @@ class HostFile:
 
     @property
     def newline(self) -> str:
-        """The file's usual line ending: CRLF when most lines end so, else LF."""
-        crlf = sum(1 for line in self.lines if line.endswith("\r\n"))
-        lf = sum(1 for line in self.lines if line.endswith("\n")) - crlf
-        return "\r\n" if crlf > lf else "\n"
+        """The file's usual line ending (see :func:`usual_newline`)."""
+        return usual_newline(self.text)
 
     def segment(self, name: str) -> str:
         """The exact text of a block, markers included, as it is in the file."""
@@ -404,6 +402,11 @@ def file_hand_edited(data: bytes) -> bool:
             rest = "".join(lines[:index] + lines[index + 1 :])
             return body_hash(rest) != found.group("hash")
     return True
+
+
+def usual_newline(text: str) -> str:
+    """CRLF when most line endings in ``text`` are CRLF, else LF: what generated text follows."""
+    return "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
 
 
 def copy_hand_edited(data: bytes, whole: bool) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from generator import sibling_proof
-from generator.blocks import HostFile, block_text, copy_hand_edited, parse
+from generator.blocks import HostFile, block_text, copy_hand_edited, parse, usual_newline
 from generator.check import unified_diff
 from generator.errors import (
     Diagnostic,
@@ -213,8 +213,8 @@ class _Planner:
             self.blocks(display, path, old, host, target)
 
     def whole(self, display: str, path: Path, old: bytes | None, text: str) -> None:
-        if old is not None and old.count(b"\r\n") * 2 > old.count(b"\n"):
-            text = text.replace("\n", "\r\n")  # a checkout with CRLF endings keeps them
+        if old is not None:  # a checkout with CRLF endings keeps them
+            text = text.replace("\n", usual_newline(old.decode("utf-8", errors="replace")))
         new = text.encode("utf-8")
         if old == new:
             self.plan.fresh += 1
