@@ -113,17 +113,11 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
 
 def _refuse_hand_edits(project: Project, rendered: list[Rendered], reporter: Reporter) -> bool:
     """Print every hand-edited sibling-repo copy with its diff; True when there is any."""
-    from generator.check import hand_edited
+    from generator.check import hand_edited, refuse_hand_edits
 
     edited = hand_edited(project.root, rendered)
-    for finding in edited:
-        reporter.line(reporter.paint(f"{finding.path}: hand-edited", "yellow"))
-        reporter.diff(finding.diff)
     if edited:
-        reporter.line(
-            f"refusing to overwrite {len(edited)} hand-edited file(s); nothing written."
-            " Move the edit into facts.yaml (or the template), or rerun with --force to discard it."
-        )
+        refuse_hand_edits(reporter, [(f"{f.path}: hand-edited", f.diff) for f in edited])
     return bool(edited)
 
 

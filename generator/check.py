@@ -12,6 +12,7 @@ from generator.outputs import COPIES_ROOT, NOTICE_MARK, PAGE_ROOTS
 
 if TYPE_CHECKING:
     from generator.render import Rendered
+    from generator.report import Reporter
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,22 @@ class Finding:
     path: str
     state: str  # "stale", "hand-edited", "missing" or "orphan"
     diff: str = ""
+
+
+def show_hand_edits(reporter: Reporter, edits: list[tuple[str, str]]) -> None:
+    """Print each hand edit: a heading naming the file, then its diff."""
+    for heading, diff in edits:
+        reporter.line(reporter.paint(heading, "yellow"))
+        reporter.diff(diff)
+
+
+def refuse_hand_edits(reporter: Reporter, edits: list[tuple[str, str]]) -> None:
+    """The hand edits, then why nothing is written and the two ways out (render and sync)."""
+    show_hand_edits(reporter, edits)
+    reporter.line(
+        f"refusing to overwrite {len(edits)} hand-edited file(s); nothing written."
+        " Move the edit into facts.yaml (or the template), or rerun with --force to discard it."
+    )
 
 
 def unified_diff(path: str, old: bytes, new: bytes) -> str:

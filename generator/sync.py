@@ -17,7 +17,7 @@ import yaml
 
 from generator import sibling_proof
 from generator.blocks import HostFile, block_text, copy_hand_edited, parse, usual_newline
-from generator.check import unified_diff
+from generator.check import refuse_hand_edits, show_hand_edits, unified_diff
 from generator.errors import (
     Diagnostic,
     ExitCode,
@@ -308,20 +308,14 @@ def _report_missing(plan: Plan, reporter: Reporter) -> None:
         reporter.line(missing.lines)
 
 
-def _report_hand_edits(plan: Plan, reporter: Reporter) -> None:
-    for edit in plan.hand_edits:
-        reporter.line(reporter.paint(f"{edit.display}: hand-edited {edit.what}", "yellow"))
-        reporter.diff(edit.diff)
+def _hand_edit_reports(plan: Plan) -> list[tuple[str, str]]:
+    return [(f"{edit.display}: hand-edited {edit.what}", edit.diff) for edit in plan.hand_edits]
 
 
 def write_plan(plan: Plan, reporter: Reporter, checkouts: Sequence[Checkout]) -> int:
     """Write the plan (all or nothing on hand edits), one line per changed file and a summary."""
     if plan.hand_edits:
-        _report_hand_edits(plan, reporter)
-        reporter.line(
-            f"refusing to overwrite {len(plan.hand_edits)} hand-edited file(s); nothing written."
-            " Move the edit into facts.yaml (or the template), or rerun with --force to discard it."
-        )
+        refuse_hand_edits(reporter, _hand_edit_reports(plan))
         return ExitCode.DRIFT
     for change in plan.changes:
         write_atomic(change.path, change.new)
@@ -346,7 +340,7 @@ def report_plan(plan: Plan, reporter: Reporter) -> int:
         state = "missing" if change.old is None else "stale"
         reporter.line(reporter.paint(f"{change.display}: {state}", "yellow"))
         reporter.diff(unified_diff(change.display, change.old or b"", change.new))
-    _report_hand_edits(plan, reporter)
+    show_hand_edits(reporter, _hand_edit_reports(plan))
     _report_missing(plan, reporter)
     problems = (
         len(plan.changes)
