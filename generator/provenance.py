@@ -28,14 +28,16 @@ _META_FIELDS = frozenset({"source", "verified"})
 _META_PARENTS = (("hosts", "*"), ("hosts", "*", "services", "*"), ("feeds", "*"))
 
 
-def _is_meta(parts: tuple[str, ...]) -> bool:
-    if not parts or parts[-1] not in _META_FIELDS:
-        return False
-    parent = parts[:-1]
+def _carries_meta(parts: Sequence[str]) -> bool:
+    """Whether the record at ``parts`` may carry its own source and last check."""
     return any(
-        len(parent) == len(p) and all(w in ("*", s) for w, s in zip(p, parent, strict=True))
+        len(parts) == len(p) and all(w in ("*", s) for w, s in zip(p, parts, strict=True))
         for p in _META_PARENTS
     )
+
+
+def _is_meta(parts: tuple[str, ...]) -> bool:
+    return bool(parts) and parts[-1] in _META_FIELDS and _carries_meta(parts[:-1])
 
 
 def fact_leaves(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -338,17 +340,15 @@ def provenance_of(key: str, facts: Facts) -> tuple[Provenance, str]:
 
 
 def _own(path: str, facts: Facts) -> Provenance | None:
+    """The source and last check recorded on the record at ``path`` itself, if it has any."""
     parts = path.split(".")
-    record: Any = None
-    if len(parts) == 2 and parts[0] == "hosts":
-        record = facts.hosts.get(parts[1])
-    elif len(parts) == 2 and parts[0] == "feeds":
-        record = facts.feeds.get(parts[1])
-    elif len(parts) == 4 and parts[0] == "hosts" and parts[2] == "services":
-        host = facts.hosts.get(parts[1])
-        record = host.services.get(parts[3]) if host else None
-    if record is None:
+    if not _carries_meta(parts):
         return None
+    record: Any = facts
+    for part in parts:  # typed records by attribute, their mappings by key
+        record = record.get(part) if isinstance(record, Mapping) else getattr(record, part, None)
+        if record is None:
+            return None
     return Provenance(record.source, record.verified)
 
 
