@@ -95,10 +95,6 @@ class _Job(NamedTuple):
     repo: str | None
 
 
-# A file's findings, its result cache key ("" without a cache), and whether they were reused.
-_Done = tuple[list[Finding], str, bool]
-
-
 def lint_targets(
     targets: Sequence[Target],
     know: Knowledge,
@@ -108,8 +104,50 @@ def lint_targets(
 ) -> Outcome:
     """Lint every target; with ``results``, a file whose key it holds is not linted again.
 
-    Many files are shared out among the cores (see ``parallel``); the findings are the same.
+    The files the cache does not hold are shared out among the cores (see ``parallel``), so a
+    run that finds everything in the cache forks nothing; the findings are the same.
     """
+    files = _jobs(targets, enabled, config)
+    found: list[Finding] = []
+    todo: list[tuple[_Job, bytes, str]] = []  # each with its bytes and result cache key
+    for job in files:
+        with open(job.opened, "rb") as file:  # noqa: PTH123
+            data = file.read()
+        key = results.key(data, job.shown, job.name, job.repo, job.rules) if results else ""
+        cached = results.get(key) if results else None
+        if cached is None:
+            todo.append((job, data, key))
+        else:
+            found += cached
+
+    def work(part: Sequence[tuple[_Job, bytes, str]]) -> list[list[Finding]]:
+        verdicts = Verdicts()  # one per process: what the rules said, reused across its files
+        return [
+            lint_text(
+                decode(data),
+                know,
+                job.rules,
+                path=job.name,
+                shown=job.shown,
+                repo=job.repo,
+                verdicts=verdicts,
+            )
+            for job, data, _ in part
+        ]
+
+    for (_, _, key), findings in zip(todo, map_chunks(todo, work), strict=True):
+        if results is not None:
+            results.put(key, findings)
+        found += findings
+    for target in targets:
+        if target.repo is not None:
+            base = target.path.as_posix()
+            found += check_tree(target.path, target.repo, know, enabled, base)
+    return Outcome(deduplicate(found, PRIORITY), len(files))
+
+
+def _jobs(targets: Sequence[Target], enabled: frozenset[str], config: LintConfig) -> list[_Job]:
+    """The Markdown files of the targets that configuration does not exclude, in order."""
     files: list[_Job] = []
     for target in targets:
         base = target.path.as_posix()
@@ -125,42 +163,7 @@ def lint_targets(
             if not config.excluded(shown, name):
                 rules = enabled - config.ignored_rules(shown, name)
                 files.append(_Job(opened, name, shown, rules, target.repo))
-
-    def work(part: Sequence[_Job]) -> list[_Done]:
-        verdicts = Verdicts()  # one per process: what the rules said, reused across its files
-        return [_lint_file(job, know, results, verdicts) for job in part]
-
-    found: list[Finding] = []
-    for findings, key, reused in map_chunks(files, work):
-        if results is not None:
-            results.settle(key, findings, reused=reused)
-        found += findings
-    for target in targets:
-        if target.repo is not None:
-            base = target.path.as_posix()
-            found += check_tree(target.path, target.repo, know, enabled, base)
-    return Outcome(deduplicate(found, PRIORITY), len(files))
-
-
-def _lint_file(
-    job: _Job, know: Knowledge, results: ResultCache | None, verdicts: Verdicts
-) -> _Done:
-    with open(job.opened, "rb") as file:  # noqa: PTH123
-        data = file.read()
-    key = results.key(data, job.shown, job.name, job.repo, job.rules) if results else ""
-    cached = results.peek(key) if results else None
-    if cached is not None:
-        return cached, key, True
-    findings = lint_text(
-        decode(data),
-        know,
-        job.rules,
-        path=job.name,
-        shown=job.shown,
-        repo=job.repo,
-        verdicts=verdicts,
-    )
-    return findings, key, False
+    return files
 
 
 def decode(data: bytes) -> str:

@@ -51,29 +51,18 @@ class ResultCache:
         return cache.file_sha(head.encode() + b"\0" + data)
 
     def get(self, key: str) -> list[Finding] | None:
-        findings = self.peek(key)
-        if findings is not None:
-            self.settle(key, findings, reused=True)
-        else:
+        """The findings stored under ``key``, counted as a hit or a miss."""
+        rows: Any = self._stored.get(key)
+        findings = _decode(rows)
+        if findings is None:
             self.misses += 1
+            return None
+        self.hits += 1
+        self._used[key] = rows
         return findings
-
-    def peek(self, key: str) -> list[Finding] | None:
-        """The findings stored under ``key``, without counting or keeping them (a worker
-        process looks up; the parent settles, see ``settle``)."""
-        return _decode(self._stored.get(key))
 
     def put(self, key: str, findings: list[Finding]) -> None:
         self._used[key] = [_encode(f) for f in findings]
-
-    def settle(self, key: str, findings: list[Finding], *, reused: bool) -> None:
-        """Count and keep a file's entry: ``reused`` when ``peek`` found it, else computed."""
-        if reused:
-            self.hits += 1
-            self._used[key] = self._stored[key]
-        else:
-            self.misses += 1
-            self.put(key, findings)
 
     def save(self) -> None:
         """Write the entries (best effort: a cache that cannot be written costs time only)."""
