@@ -92,3 +92,30 @@ def test_few_items_are_not_forked_for(monkeypatch: pytest.MonkeyPatch) -> None:
         range(parallel.MIN_ITEMS - 1)
     )
     assert pids == {os.getpid()}
+
+
+@needs_fork
+def test_an_error_in_this_process_leaves_no_worker_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[int] = []
+    real_fork = parallel._fork
+
+    def recording_fork(work, chunk):  # type: ignore[no-untyped-def]
+        pid, reader = real_fork(work, chunk)
+        started.append(pid)
+        return pid, reader
+
+    monkeypatch.setattr(parallel, "_fork", recording_fork)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    parent = os.getpid()
+
+    def work(part: Sequence[int]) -> list[int]:
+        if os.getpid() == parent:
+            raise KeyboardInterrupt  # as Ctrl-C in the middle of this process's chunk
+        return list(part)
+
+    with pytest.raises(KeyboardInterrupt):
+        parallel.map_chunks(list(range(parallel.MIN_ITEMS * 2)), work)
+    assert started
+    for pid in started:
+        with pytest.raises(ChildProcessError):  # already reaped: no zombie, no orphan
+            os.waitpid(pid, os.WNOHANG)

@@ -8,8 +8,10 @@ A worker that fails in any way is redone here, so the answer never depends on th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import signal
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -40,7 +42,15 @@ def map_chunks(items: Sequence[T], work: Callable[[Sequence[T]], list[R]]) -> li
     size = -(-len(items) // workers)
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     forked = [_fork(work, chunk) for chunk in chunks[1:]]
-    results = work(chunks[0])  # this process takes the first chunk meanwhile
+    try:
+        results = work(chunks[0])  # this process takes the first chunk meanwhile
+    except BaseException:  # an error or Ctrl-C here: leave no worker running or unreaped
+        for pid, reader in forked:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            os.close(reader)
+            os.waitpid(pid, 0)
+        raise
     for (pid, reader), chunk in zip(forked, chunks[1:], strict=True):
         results += _collect(pid, reader, work, chunk)
     return results
