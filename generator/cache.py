@@ -89,19 +89,26 @@ def _tree_files(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[P
     )
 
 
-def base_digest(root: Path) -> str:
-    """Templates, the generator's source and library versions: everything but the facts."""
+def source_digest() -> str:
+    """The generator's source and the library versions: what every cached result depends on."""
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
-    for label, folder, suffixes in (
-        ("template", root / "templates", None),
-        ("source", _PACKAGE, (".py", ".json")),
-    ):
-        for path in _tree_files(folder, suffixes):
-            digest.update(f"\0{label}\0{path.relative_to(folder).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
+    _digest_tree(digest, "source", _PACKAGE, (".py", ".json"))
     for item in _library_versions():
         digest.update(f"\0{item}".encode())
     return digest.hexdigest()
+
+
+def base_digest(root: Path) -> str:
+    """Templates, the generator's source and library versions: everything but the facts."""
+    digest = hashlib.sha256(source_digest().encode())
+    _digest_tree(digest, "template", root / "templates", None)
+    return digest.hexdigest()
+
+
+def _digest_tree(digest: Any, label: str, folder: Path, suffixes: tuple[str, ...] | None) -> None:
+    for path in _tree_files(folder, suffixes):
+        digest.update(f"\0{label}\0{path.relative_to(folder).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
 
 
 def input_digest(base: str, facts_path: Path) -> str:

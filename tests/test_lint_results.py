@@ -103,6 +103,17 @@ def test_other_facts_rules_or_ignores_are_not_served_from_the_cache(project: Pat
     assert "8888" not in literals and "8889" in literals
 
 
+def test_a_template_edit_keeps_the_cache_and_a_facts_edit_does_not(project: Path) -> None:
+    lint_json(project)
+    (project / "templates" / "page.md.j2").write_text("# {{ facts.project.name }}\n", "utf-8")
+    verbose = run(["-v", "lint", "docs"], project)
+    assert "3 of 3 file(s) reused from the lint cache" in verbose.out  # lint reads no template
+    facts = project / "facts.yaml"
+    facts.write_text(facts.read_text("utf-8") + "# a comment\n", "utf-8")
+    verbose = run(["-v", "lint", "docs"], project)
+    assert "0 of 3 file(s) reused from the lint cache" in verbose.out
+
+
 def test_no_cache_neither_reads_nor_writes(project: Path) -> None:
     first = lint_json(project, "--no-cache")
     assert not results_path(project).exists()
@@ -133,7 +144,7 @@ def test_hits_and_misses_are_counted_and_saved_only_when_something_is_new(
     (tmp_path / "docs" / "a.md").write_text(DRIFT, "utf-8")
     (tmp_path / "docs" / "b.md").write_text(CLEAN, "utf-8")
     path = tmp_path / "results.json"
-    salt = salt_for(REPO, REPO / "facts.yaml")
+    salt = salt_for(REPO / "facts.yaml")
     target = [Target(tmp_path / "docs")]
 
     cold = ResultCache(path, salt)

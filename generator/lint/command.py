@@ -71,7 +71,7 @@ def run(
     known = load_baseline(Path(args.baseline)) if args.baseline else None
     results = None
     if cache_root is not None and not args.no_cache:
-        results = ResultCache(results_path(cache_root), salt_for(cache_root, facts))
+        results = ResultCache(results_path(cache_root), salt_for(facts))
     outcome = lint_targets(targets, know, enabled, config, results)
     if results is not None:
         results.save()
