@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import os
 import pty
@@ -36,6 +37,8 @@ def small(tmp_path: Path) -> Path:
 def test_version(project: Path) -> None:
     result = run(["--version"], project)
     assert (result.code, result.out, result.err) == (0, f"generator {__version__}\n", "")
+    # The package metadata takes its version from the same attribute (pyproject: dynamic).
+    assert importlib.metadata.version("generator") == __version__
 
 
 @pytest.mark.parametrize("name", COMMANDS)
