@@ -9,12 +9,16 @@ import pty
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
 from generator import __version__
+from generator.facts import load_facts
+from generator.project import Project
 from generator.reference import cli_reference
+from generator.render import Rendered, Renderer
 from generator.report import Reporter
 from tests.conftest import REPO, run
 
@@ -135,6 +139,28 @@ def test_progress_waits_before_drawing() -> None:
     err = _Terminal()
     assert list(Reporter(_Terminal(), err).progress(range(3), "quick", delay=60)) == [0, 1, 2]
     assert err.getvalue() == ""
+
+
+def test_render_all_passes_exactly_the_outputs_it_renders_through_progress(project: Path) -> None:
+    loaded = load_facts(project / "facts.yaml", "facts.yaml")
+    renderer = Renderer(Project(project, project / "facts.yaml"), loaded)
+    seen: list[str] = []
+
+    def record(items: Iterable[Rendered], label: str, total: int) -> Iterable[Rendered]:
+        assert label == "rendering"
+        for item in items:
+            seen.append(item.output.path)
+            yield item
+        assert len(seen) == total
+
+    first = renderer.outputs[0]
+    kept = renderer.render(first)
+    rendered = renderer.render_all(lambda o: kept if o == first else None, record)
+
+    index_and_reused = {first.path, "docs/facts-index.md"}
+    assert sorted(seen) == sorted(
+        r.output.path for r in rendered if r.output.path not in index_and_reused
+    )
 
 
 def test_no_traceback_and_exit_2_on_bad_facts_in_a_real_process(small: Path) -> None:
