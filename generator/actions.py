@@ -142,14 +142,18 @@ def check(project: Project, reporter: Reporter, checkouts: Sequence[str] = ()) -
     """
     base = cache.base_digest(project.root)
     inputs = cache.input_digest(base, project.facts_path)
-    code = _check_tree(project, reporter, base, inputs)
+    code, run = _check_tree(project, reporter, base, inputs)
     if checkouts:
-        code = max(code, _check_checkouts(project, reporter, checkouts, inputs))
+        code = max(code, _check_checkouts(project, reporter, checkouts, inputs, run))
     return code
 
 
 def _check_checkouts(
-    project: Project, reporter: Reporter, checkouts: Sequence[str], inputs: str
+    project: Project,
+    reporter: Reporter,
+    checkouts: Sequence[str],
+    inputs: str,
+    run: RenderRun | None,
 ) -> int:
     from generator import sibling_proof
 
@@ -162,20 +166,25 @@ def _check_checkouts(
         return ExitCode.OK
     from generator import sync
 
-    return sync.run_check(project, reporter, checkouts, inputs)
+    done = (run.loaded, run.rendered) if run else None  # the copies the tree's check rendered
+    return sync.run_check(project, reporter, checkouts, inputs, done)
 
 
-def _check_tree(project: Project, reporter: Reporter, base: str, inputs: str) -> int:
+def _check_tree(
+    project: Project, reporter: Reporter, base: str, inputs: str
+) -> tuple[int, RenderRun | None]:
+    """The tree's check: its exit code, and the render it made (None if the cache sufficed)."""
     previous = cache.load(project.root)
     # --verbose reports what each output reads, which only a render knows.
     known_fresh = None if reporter.verbose else _fresh_by_cache(project, inputs, previous)
     if known_fresh is not None:
         reporter.info(f"all {len(known_fresh)} generated files are fresh")
-        return ExitCode.OK
+        return ExitCode.OK, None
 
     from generator.check import compare
 
-    rendered, loaded, _, remember = _render_reusing(project, base, inputs, previous, reporter)
+    run = _render_reusing(project, base, inputs, previous, reporter)
+    rendered, loaded, _, remember = run
     if reporter.verbose:
         from generator.provenance import usage_report
 
@@ -186,7 +195,7 @@ def _check_tree(project: Project, reporter: Reporter, base: str, inputs: str) ->
         with contextlib.suppress(OSError):  # check writes its cache on a best-effort basis
             remember()
         reporter.info(f"all {len(rendered)} generated files are fresh")
-        return ExitCode.OK
+        return ExitCode.OK, run
     for finding in findings:
         label = {
             "stale": "stale",
@@ -201,4 +210,4 @@ def _check_tree(project: Project, reporter: Reporter, base: str, inputs: str) ->
         f"{len(findings)} generated file(s) out of date. "
         "Fix: run `make render` (edit facts.yaml or templates/, never the generated files)."
     )
-    return ExitCode.DRIFT
+    return ExitCode.DRIFT, run

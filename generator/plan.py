@@ -218,7 +218,7 @@ def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = 
     refused: list[str] = []
     if repo_options:
         checkouts = sync.parse_repo_options(repo_options, new, project, use_config=False)
-        planned = sync.plan_checkouts(project, new, checkouts)
+        planned = sync.plan_checkouts(project, new, checkouts, rendered=new_rendered)
         synced = [
             Finding(
                 c.display,

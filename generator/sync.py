@@ -30,7 +30,7 @@ from generator.facts import LoadedFacts, load_facts
 from generator.files import contained, read_bytes, write_atomic
 from generator.lock import tree_lock
 from generator.project import Project
-from generator.render import Renderer
+from generator.render import Rendered, Renderer
 from generator.report import Reporter
 from generator.targets import Target, declared_targets, file_template, repo_key
 
@@ -155,22 +155,29 @@ def safe_target(checkout: Checkout, relative: str) -> Path:
 
 
 class _Planner:
-    def __init__(self, project: Project, loaded: LoadedFacts, *, add_missing: bool, force: bool):
+    def __init__(
+        self,
+        project: Project,
+        loaded: LoadedFacts,
+        rendered: Sequence[Rendered] | None,
+        *,
+        add_missing: bool,
+        force: bool,
+    ):
         self.add_missing = add_missing
         self.force = force
         self.targets = declared_targets(loaded, project.templates_dir)
-        renderer = Renderer.cached(project, loaded)
         self.bodies: dict[tuple[str, str], str] = {}
         self.files: dict[tuple[str, str], str] = {}
-        for output in renderer.outputs:
+        for item in _repo_copies(project, loaded) if rendered is None else rendered:
+            output = item.output
             if not output.repo:
                 continue
-            rendered = renderer.render(output)
             if output.block:
-                body = parse(rendered.data, output.path).blocks[output.block].body
+                body = parse(item.data, output.path).blocks[output.block].body
                 self.bodies[(output.repo, output.block)] = body
             else:
-                self.files[(output.repo, output.template)] = rendered.text
+                self.files[(output.repo, output.template)] = item.text
         self.plan = Plan()
         self.problems: list[tuple[type[GeneratorError], Diagnostic]] = []
 
@@ -281,16 +288,28 @@ def _merged(first: Target, second: Target) -> Target:
     )
 
 
+def _repo_copies(project: Project, loaded: LoadedFacts) -> list[Rendered]:
+    """This repo's copies of the sibling repos' files, rendered (and nothing else)."""
+    renderer = Renderer.cached(project, loaded)
+    return [renderer.render(output) for output in renderer.outputs if output.repo]
+
+
 def plan_checkouts(
     project: Project,
     loaded: LoadedFacts,
     checkouts: Sequence[Checkout],
     *,
+    rendered: Sequence[Rendered] | None = None,
     add_missing: bool = False,
     force: bool = False,
 ) -> Plan:
-    """What syncing would do to every checkout; raises on marker errors and unsafe paths."""
-    return _Planner(project, loaded, add_missing=add_missing, force=force).run(checkouts)
+    """What syncing would do to every checkout; raises on marker errors and unsafe paths.
+
+    ``rendered``, when the caller has just rendered this project from ``loaded``, saves
+    rendering the repo copies a second time.
+    """
+    planner = _Planner(project, loaded, rendered, add_missing=add_missing, force=force)
+    return planner.run(checkouts)
 
 
 def _report_missing(plan: Plan, reporter: Reporter) -> None:
@@ -380,15 +399,22 @@ def run_sync(
         return write_plan(plan, reporter, checkouts)
 
 
-def run_check(project: Project, reporter: Reporter, options: Sequence[str], inputs: str) -> int:
+def run_check(
+    project: Project,
+    reporter: Reporter,
+    options: Sequence[str],
+    inputs: str,
+    done: tuple[LoadedFacts, Sequence[Rendered]] | None = None,
+) -> int:
     """``python -m generator check --repo ...``: verify checkouts, write nothing.
 
     ``inputs`` is the project's input digest: a clean result is recorded against it, so that
     the same check on unchanged files can skip rendering next time (see sibling_proof).
+    ``done`` is the facts and outputs the tree's check has just rendered, if it rendered.
     """
-    loaded = load_facts(project.facts_path, project.facts_display)
+    loaded, rendered = done or (load_facts(project.facts_path, project.facts_display), None)
     checkouts = parse_repo_options(options, loaded, project, use_config=False)
-    plan = plan_checkouts(project, loaded, checkouts)
+    plan = plan_checkouts(project, loaded, checkouts, rendered=rendered)
     code = report_plan(plan, reporter)
     if code == ExitCode.OK:
         sibling_proof.record(project.root, inputs, options, plan.looked_at, plan.fresh)

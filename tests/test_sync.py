@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from generator.blocks import block_text, parse
+from generator.outputs import Output
+from generator.provenance import FactIndex
+from generator.render import Rendered, Renderer
 from tests.conftest import git, run, snapshot
 
 OLD = "Old hand-pasted text from before the audit.\n"
@@ -658,3 +661,28 @@ def test_a_damaged_proof_is_ignored(project: Path, siblings: dict[str, Path]) ->
                 ).hexdigest()
     proof.write_text(stamp + "\n" + json.dumps(forged) + "\n", "utf-8")
     assert run(["check", *repo_args(siblings)], project).code == 1
+
+
+def test_check_repo_renders_each_copy_once_and_judges_checkouts_by_the_new_facts(
+    project: Path, siblings: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(["sync", *repo_args(siblings)], project).code == 0
+    set_fact(project, "ip: 192.168.1.48", "ip: 10.4.4.4")  # the tree and the checkouts are stale
+    rendered: list[str] = []
+    real_render = Renderer.render
+
+    def counting(self: Renderer, output: Output, index: FactIndex | None = None) -> Rendered:
+        rendered.append(output.path)
+        return real_render(self, output, index)
+
+    monkeypatch.setattr(Renderer, "render", counting)
+    result = run(["check", *repo_args(siblings)], project)
+
+    assert result.code == 1
+    assert "docs/home-poller.md: stale" in result.out  # the tree's check
+    checkout = str(siblings["StakTrakr"])  # its skills state the home VM's IP
+    assert any(
+        line.startswith(checkout) and line.endswith(": stale") for line in result.out.splitlines()
+    )
+    copies = [path for path in rendered if path.startswith("repos/")]
+    assert copies and len(copies) == len(set(copies))  # the checkouts reuse the tree's render
