@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,18 +61,28 @@ def compare(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
 
 def hand_edited(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
     """The sibling-repo copies whose generated text was edited by hand, with their diffs."""
-    found = (_compare_one(root, item) for item in rendered if item.output.repo)
-    return [f for f in found if f and f.state == "hand-edited"]
+    found = (_compare_one(root, item, {"hand-edited"}) for item in rendered if item.output.repo)
+    return [f for f in found if f]
 
 
-def _compare_one(root: Path, item: Rendered) -> Finding | None:
-    """How the file on disk differs from the rendered output, or None when it does not."""
+_ALL_STATES = frozenset({"missing", "stale", "hand-edited"})
+
+
+def _compare_one(
+    root: Path, item: Rendered, states: Collection[str] = _ALL_STATES
+) -> Finding | None:
+    """How the file on disk differs from the rendered output, if in ``states``; else None.
+
+    The diff is built only for a finding that is returned.
+    """
     on_disk = read_bytes(root / item.output.path)
     if on_disk is None:
-        return Finding(item.output.path, "missing")
+        return Finding(item.output.path, "missing") if "missing" in states else None
     if on_disk == item.data:
         return None
     state = "hand-edited" if _hand_edited(item, on_disk) else "stale"
+    if state not in states:
+        return None
     return Finding(item.output.path, state, unified_diff(item.output.path, on_disk, item.data))
 
 
