@@ -20,6 +20,7 @@ from generator.outputs import NOTICE_MARK
 from generator.project import Project
 from generator.provenance import Place, fact_leaves, places, select, value_forms, value_pattern
 from generator.render import Renderer
+from generator.rules import walk
 
 _NONE = object()  # a key absent on one side of a comparison
 
@@ -153,19 +154,13 @@ def facts_at(project: Project, ref: str) -> LoadedFacts:
     return parse_facts(done.stdout, f"{ref}:{project.facts_display}")
 
 
-def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+def flatten(data: Any) -> dict[str, Any]:
     """Every scalar (or empty container) of a document by dotted key, in document order."""
-    if isinstance(data, Mapping) and data:
-        out: dict[str, Any] = {}
-        for name, child in data.items():
-            out.update(flatten(child, f"{prefix}.{name}" if prefix else str(name)))
-        return out
-    if isinstance(data, list) and data:
-        out = {}
-        for i, child in enumerate(data):
-            out.update(flatten(child, f"{prefix}.{i}" if prefix else str(i)))
-        return out
-    return {prefix: data}
+    return {
+        ".".join(map(str, key)): value
+        for key, value in walk(data)
+        if not isinstance(value, Mapping | list) or not value
+    }
 
 
 @dataclass(frozen=True)

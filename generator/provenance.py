@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 
 from generator.markdown import cell, inline
 from generator.model import Facts, Provenance, Verified
+from generator.rules import walk
 from generator.targets import BLOCK_COPIES
 
 if TYPE_CHECKING:
@@ -43,22 +44,16 @@ def _is_meta(parts: tuple[str, ...]) -> bool:
 def fact_leaves(data: Mapping[str, Any]) -> dict[str, Any]:
     """Every scalar fact in facts.yaml by dotted key, in document order."""
     found: dict[str, Any] = {}
-
-    def walk(value: Any, parts: tuple[str, ...]) -> None:
-        if _is_meta(parts):
-            return
-        if isinstance(value, Mapping):
-            for name, child in value.items():
-                walk(child, (*parts, str(name)))
-        elif isinstance(value, list):
-            for i, child in enumerate(value):
-                walk(child, (*parts, str(i)))
-        elif value is not None:
+    for key, value in walk(data):
+        parts = tuple(map(str, key))
+        if (
+            parts
+            and parts[0] not in NOT_FACTS
+            and value is not None
+            and not isinstance(value, Mapping | list)
+            and not any(_is_meta(parts[:n]) for n in range(2, len(parts) + 1))
+        ):
             found[".".join(parts)] = value
-
-    for name, value in data.items():
-        if name not in NOT_FACTS:
-            walk(value, (name,))
     return found
 
 
