@@ -7,6 +7,7 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,18 +53,37 @@ def run(args: list[str], cwd: Path) -> Result:
     return Result(code, out.getvalue(), err.getvalue())
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[Path]:
-    """A copy of this project's facts, templates and outputs in a temporary folder."""
-    root = tmp_path / "project"
-    root.mkdir()
+def copy_project(root: Path) -> Path:
+    """A copy of this project's facts, templates, outputs and site config at ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
         source = REPO / name
         if source.is_dir():
-            shutil.copytree(source, root / name)
+            # Skip the temporary files of a render running in the working tree at the same time.
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns(".*.tmp", ".*-tmp"))
         elif source.is_file():
             shutil.copy2(source, root / name)
-    yield root
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    """A copy of this project's facts, templates and outputs in a temporary folder."""
+    yield copy_project(tmp_path / "project")
+
+
+def mkdocs_build(root: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` of the project at ``root`` into ``out``, a real build."""
+    config = str(root / "mkdocs.yml")
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", config, "-d", str(out)],
+        capture_output=True,
+        text=True,
+        # Material's end-of-life notice stays out of the logs.
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        timeout=300,
+        check=False,
+    )
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, sync_playwright
 
-from tests.conftest import PROJECT_FILES, REPO
+from tests.conftest import REPO, copy_project, mkdocs_build
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -70,26 +67,13 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 def build_copy(root: Path, edit_config: Callable[[str], str] | None = None) -> Path:
     """A copy of this project at ``root`` built with ``mkdocs build --strict``; the site folder."""
-    for name in PROJECT_FILES:
-        source = REPO / name
-        if source.is_dir():
-            # Skip the temporary files of a render running in the working tree at the same time.
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns(".*.tmp", ".*-tmp"))
-        elif source.is_file():
-            shutil.copy2(source, root / name)
+    copy_project(root)
     config = root / "mkdocs.yml"
     if edit_config:
         config.write_text(edit_config(config.read_text(encoding="utf-8")), encoding="utf-8")
-    out = root / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    result = mkdocs_build(root, root / "site")
     assert result.returncode == 0, result.stderr
-    return out
+    return root / "site"
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.provenance import Text, heading_ids, value_forms, value_pattern
-from tests.conftest import run
+from tests.conftest import mkdocs_build, run
 
 OLD_IP = "192.168.1.48"
 NEW_IP = "10.20.30.40"
@@ -170,18 +167,6 @@ def test_pages_link_their_facts_to_the_index(project: Path) -> None:
     assert cells[2].startswith("API Pipeline Audit: Home VM role")
     assert cells[3].startswith("2026-02-25 by API Pipeline Audit: corrected in the approved audit")
     assert "[home-poller.md](home-poller.md#home-vm-and-home-poller)" in (cells[4])
-
-
-def mkdocs_build(root: Path, site: Path) -> subprocess.CompletedProcess[str]:
-    config = str(root / "mkdocs.yml")
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", config, "-d", str(site)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        timeout=300,
-    )
 
 
 @pytest.mark.slow

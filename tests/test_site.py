@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from generator.offline import ExternalLoad, external_loads
-from tests.conftest import REPO, run, snapshot
+from tests.conftest import REPO, mkdocs_build, run, snapshot
 
 pytestmark = pytest.mark.slow
-
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # keep Material's end-of-life notice out of logs
-
-
-def build(root: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    """``mkdocs build --strict`` of the project at ``root`` into ``out``."""
-    config, site = str(root / "mkdocs.yml"), str(out)
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", config, "-d", site],
-        capture_output=True,
-        text=True,
-        env=ENV,
-        timeout=300,
-        check=False,
-    )
 
 
 def page(site: Path, name: str) -> str:
@@ -55,7 +37,7 @@ def test_strict_build_states_the_facts_exactly(project: Path, tmp_path: Path) ->
     ]
 
     assert run(["render"], project).code == 0
-    result = build(project, tmp_path / "site")
+    result = mkdocs_build(project, tmp_path / "site")
     assert result.returncode == 0, result.stderr
     site = tmp_path / "site"
 
@@ -92,7 +74,7 @@ def test_changing_a_fact_changes_the_pages(project: Path, tmp_path: Path) -> Non
     assert rendered.code == 0, rendered.err
     assert "wrote docs/home-poller.md" in rendered.out
     assert "wrote docs/data-feeds.md" in rendered.out
-    assert build(project, tmp_path / "site").returncode == 0
+    assert mkdocs_build(project, tmp_path / "site").returncode == 0
     site = tmp_path / "site"
 
     home_vm = page(site, "home-poller")
@@ -113,7 +95,7 @@ def test_the_build_renders_stale_pages_itself(project: Path, tmp_path: Path) -> 
     text = facts_file.read_text(encoding="utf-8")
     facts_file.write_text(text.replace("ip: 192.168.1.48", "ip: 192.168.1.66"), encoding="utf-8")
 
-    result = build(project, tmp_path / "site")
+    result = mkdocs_build(project, tmp_path / "site")
 
     assert result.returncode == 0, result.stderr
     assert "INFO    -  rendered docs/home-poller.md from facts.yaml" in result.stderr
@@ -131,7 +113,7 @@ def test_bad_facts_fail_the_build_with_the_location_and_write_nothing(
     facts_file.write_text("".join(lines), encoding="utf-8")
     before = snapshot(project / "docs")
 
-    result = build(project, tmp_path / "site")
+    result = mkdocs_build(project, tmp_path / "site")
 
     assert result.returncode == 1
     column = lines[line].index("192.168.1.480") + 1
@@ -145,7 +127,7 @@ def test_bad_facts_fail_the_build_with_the_location_and_write_nothing(
 
 
 def test_built_html_loads_nothing_from_outside_the_site(project: Path, tmp_path: Path) -> None:
-    assert build(project, tmp_path / "site").returncode == 0
+    assert mkdocs_build(project, tmp_path / "site").returncode == 0
     pages = sorted((tmp_path / "site").rglob("*.html"))
     assert len(pages) >= 12
     found = {
@@ -169,7 +151,7 @@ def test_an_external_script_fails_the_build(project: Path, tmp_path: Path) -> No
         text.replace(local, "  - https://cdn.example.com/mermaid.min.js\n"), encoding="utf-8"
     )
 
-    result = build(project, tmp_path / "site")
+    result = mkdocs_build(project, tmp_path / "site")
 
     assert result.returncode == 1
     assert "the site must work offline, but these pages load from outside it:" in result.stderr
@@ -189,7 +171,7 @@ def test_web_fonts_fail_the_build(project: Path, tmp_path: Path) -> None:
     assert text.count("  font: false") == 1
     config.write_text(text.replace("  font: false", "  font:\n    text: Roboto"), encoding="utf-8")
 
-    result = build(project, tmp_path / "site")
+    result = mkdocs_build(project, tmp_path / "site")
 
     assert result.returncode == 1
     assert re.search(
