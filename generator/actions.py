@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from generator import cache
 from generator.check import find_orphans
-from generator.errors import ExitCode
+from generator.errors import ExitCode, WriteError
 from generator.project import Project
 from generator.report import Reporter
 
@@ -98,7 +98,10 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
             for item, target in zip(rendered, targets, strict=True)
             if item.output.path not in run.reused
         ]
-        changed = write_all_if_changed([(target, item.data) for item, target in todo])
+        try:
+            changed = write_all_if_changed([(target, item.data) for item, target in todo])
+        except OSError as error:
+            raise WriteError.from_os_error(error) from None
         pairs = zip(todo, changed, strict=True)
         written = [item.output.path for (item, _), wrote in pairs if wrote]
         run.remember()

@@ -15,6 +15,7 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 2  # usage, facts, templates, markers, paths
     INTERNAL = 3  # a bug: traceback and a please-report line
     INTERRUPTED = 130
+    CLOSED_PIPE = 141  # the reader went away (`| head`): as a shell reports SIGPIPE
 
 
 @dataclass(frozen=True, order=True)
@@ -83,6 +84,23 @@ class MarkerError(GeneratorError):
 
 class UnsafePathError(GeneratorError):
     """An output or target path would escape its root."""
+
+
+class WriteError(GeneratorError):
+    """A file cannot be written (permissions, a full disk); nothing was replaced."""
+
+    @classmethod
+    def from_os_error(cls, error: OSError) -> WriteError:
+        where = error.filename or "generator"
+        return cls(
+            Diagnostic(
+                str(where),
+                0,
+                0,
+                f"cannot write: {error.strerror or error}; nothing was replaced",
+                "fix the permissions or free some space, then run the command again",
+            )
+        )
 
 
 class LockedError(GeneratorError):
