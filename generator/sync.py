@@ -25,9 +25,10 @@ from generator.errors import (
     MarkerError,
     UnsafePathError,
     UsageError,
+    WriteError,
 )
 from generator.facts import LoadedFacts, load_facts
-from generator.files import contained, read_bytes, write_atomic
+from generator.files import contained, read_bytes, remove_stale_temps, replace_all
 from generator.lock import tree_lock
 from generator.project import Project
 from generator.render import Rendered, Renderer
@@ -85,6 +86,8 @@ class Plan:
     fresh: int = 0
     # Every checkout folder and target path the plan looked at, named as given (not resolved).
     looked_at: list[Path] = field(default_factory=list)
+    # The resolved folders of every target: where a killed sync may have left temp files.
+    folders: set[Path] = field(default_factory=set)
 
 
 def parse_repo_options(
@@ -196,6 +199,7 @@ class _Planner:
                     self.problems.extend((UnsafePathError, d) for d in exc.diagnostics)
                     continue
                 files[path] = _merged(files[path], target) if path in files else target
+                self.plan.folders.add(path.parent)
             for path, target in files.items():
                 self.target(checkout, target, path)
         if self.problems:
@@ -336,9 +340,14 @@ def write_plan(plan: Plan, reporter: Reporter, checkouts: Sequence[Checkout]) ->
     if plan.hand_edits:
         refuse_hand_edits(reporter, _hand_edit_reports(plan))
         return ExitCode.DRIFT
+    # Every file at once (all staged before any is replaced), and only then the report: a
+    # reader that goes away mid-report must not stop the writes halfway.
+    try:
+        replace_all([(change.path, change.new) for change in plan.changes])
+    except OSError as error:
+        raise WriteError.from_os_error(error) from None
     for change in plan.changes:
-        write_atomic(change.path, change.new)
-        reporter.line(f"{change.verb} {change.display}")
+        reporter.info(f"{change.verb} {change.display}")
     _report_missing(plan, reporter)
     names = ", ".join(checkout.shown for checkout in checkouts)
     summary = (
@@ -391,12 +400,29 @@ def run_sync(
     with contextlib.ExitStack() as locks:
         locks.enter_context(tree_lock(project.root, "sync"))
         for checkout in checkouts:
-            git_dir = checkout.root / ".git"
-            if git_dir.is_dir():
+            git_dir = _git_dir(checkout.root)
+            if git_dir is not None:
                 lock_file = git_dir / "generator-sync.lock"
                 locks.enter_context(tree_lock(checkout.root, "sync", lock_file))
         plan = plan_checkouts(project, loaded, checkouts, add_missing=add_missing, force=force)
+        remove_stale_temps(plan.folders)  # what a killed sync left beside its targets
         return write_plan(plan, reporter, checkouts)
+
+
+def _git_dir(root: Path) -> Path | None:
+    """The checkout's git folder: ``.git``, or where a worktree's ``.git`` file points."""
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    try:
+        pointer = dot_git.read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not pointer.startswith("gitdir: "):
+        return None
+    folder = Path(pointer.removeprefix("gitdir: "))
+    folder = folder if folder.is_absolute() else root / folder
+    return folder if folder.is_dir() else None
 
 
 def run_check(
