@@ -268,7 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
     run: Command = args.run
     try:
-        return int(run(args, reporter))
+        code = int(run(args, reporter))
+        sys.stdout.flush()  # a reader that went away must show in the status, not after it
+        return code
     except GeneratorError as exc:
         if args.debug:
             _print_traceback()
@@ -278,9 +280,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         reporter.error("interrupted")
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        # The reader went away (`... | head`): stop quietly, as a Unix filter does.
+        # The reader went away (`... | head`): stop without a traceback, and never with 0,
+        # which would hide a failing check behind `set -o pipefail`.
         _silence_stdout()
-        return ExitCode.OK
+        return ExitCode.CLOSED_PIPE
     except Exception:
         _print_traceback()
         reporter.error(
