@@ -20,6 +20,9 @@ from generator.targets import copy_outputs, declared_targets, finish_copy, targe
 from generator.templating import make_environment, render_template
 from generator.tracking import Reads, track
 
+# A read of the whole facts document, its order included (only the fact index makes it).
+ALL_FACTS = "\0all facts"
+
 
 def notice(output: Output) -> str:
     """The comment every generated file starts with (after its front matter)."""
@@ -131,7 +134,9 @@ class Renderer:
         shapes = reads.shapes_only()
         if index is not None:  # the index states every fact; it is its own footer
             text = by_section(body, self.format)  # one fact changes one section's rows
-            return Rendered(output, _insert_notice(text, output), index.keys)
+            # It also shows what no page reads (a record's source, the order of keys, keys
+            # nothing uses): it reads the whole document too.
+            return Rendered(output, _insert_notice(text, output), (*index.keys, ALL_FACTS))
         if output.repo:
             return Rendered(output, finish_copy(output, body, self.format), keys, shapes)
         if output.is_page and keys:

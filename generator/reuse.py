@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from generator.cache import MISSING, Manifest, file_sha, value_digest
 from generator.files import read_bytes
 from generator.outputs import Output
-from generator.render import Rendered
+from generator.render import ALL_FACTS, Rendered
 from generator.rules import resolve
 
 
@@ -26,6 +27,8 @@ class ValueDigests:
         return self.memo[key]
 
     def _digest(self, key: str) -> str:
+        if key == ALL_FACTS:  # in document order: the fact index lists facts in that order
+            return file_sha(json.dumps(self.raw, default=str, ensure_ascii=False).encode())
         if key.endswith(SHAPE):
             return self._shape_digest(key.removesuffix(SHAPE))
         try:

@@ -96,6 +96,20 @@ EDITS = {
         "hosts:\n  spare_vm:\n    name: Spare VM\n    kind: vm\n    role: standby\n"
         "    services: {}\n",
     ),
+    # Only the fact index shows these: a record's own source, the order of its keys, and a
+    # key no page reads.
+    "a record's own source": (
+        '    source: "API Pipeline Audit: Three data feeds"\n',
+        '    source: "Checked against the feed itself"\n',
+    ),
+    "two keys swapped": (
+        "    name: Docker spot-poller container\n    kind: docker-container\n",
+        "    kind: docker-container\n    name: Docker spot-poller container\n",
+    ),
+    "a key no page reads": (
+        "    name: spot-history-YYYY.json\n",
+        "    name: spot-history-YYYY.json\n    aliases: [spot history seed]\n",
+    ),
 }
 
 
