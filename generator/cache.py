@@ -16,6 +16,7 @@ render. The folder is git-ignored and safe to delete at any time.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -72,9 +73,21 @@ def _library_versions() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def library_salt() -> str:
-    """The installed library versions, as one string (formatting depends on them)."""
-    return "\n".join(_library_versions())
+def current_subfolder(parent: Path, name: str) -> Path:
+    """``parent / name``, after removing what else ``parent`` holds (older code's entries).
+
+    Best effort: a run that cannot remove them only keeps a little dead cache.
+    """
+    import shutil  # only when rendering: a clean check never gets here
+
+    with contextlib.suppress(OSError):
+        for entry in parent.iterdir():
+            if entry.name != name:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+    return parent / name
 
 
 def _tree_files(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
@@ -89,6 +102,7 @@ def _tree_files(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[P
     )
 
 
+@functools.cache  # the source does not change while a run reads it
 def source_digest() -> str:
     """The generator's source and the library versions: what every cached result depends on."""
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())

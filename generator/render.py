@@ -102,8 +102,12 @@ class Renderer:
         from generator.normalise import CachedNormaliser
 
         folder = cache.cache_dir(project.root)
-        formatter = CachedNormaliser(folder / "formatted", cache.library_salt())
-        return cls(project, loaded, formatter=formatter, bytecode_dir=folder / "templates")
+        # Both keyed by the generator's own code too: a change to the formatter's options or
+        # the environment's (which Jinja's bytecode cache does not key on) must miss.
+        code = cache.source_digest()
+        formatter = CachedNormaliser(folder / "formatted", code)
+        bytecode = cache.current_subfolder(folder / "templates", code[:16])
+        return cls(project, loaded, formatter=formatter, bytecode_dir=bytecode)
 
     @cached_property
     def reference(self) -> Reference:

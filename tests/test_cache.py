@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
+from generator import cache
 from tests.conftest import run, snapshot
 
 MANIFEST = Path(".cache/generator/manifest.json")
@@ -131,6 +132,21 @@ def test_incremental_render_gives_the_bytes_of_a_full_render(project: Path, edit
     from_scratch = run(["render"], project)
     assert from_scratch.code == 0
     assert "nothing written" in from_scratch.out, from_scratch.out
+
+
+def test_format_and_template_caches_are_keyed_by_the_generators_code(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(["render"], project).code == 0
+    folder = project / ".cache" / "generator"
+    formatted = {p.name for p in (folder / "formatted").rglob("*") if p.is_file()}
+    assert formatted
+    # As after an upgrade of the generator (its source digest is what changes).
+    monkeypatch.setattr(cache, "source_digest", lambda: "f" * 64)
+    assert run(["render"], project).out.endswith("nothing written\n")
+    again = {p.name for p in (folder / "formatted").rglob("*") if p.is_file()}
+    assert len(again - formatted) == len(formatted)  # nothing formatted before was reused
+    assert [p.name for p in (folder / "templates").iterdir()] == ["f" * 16]  # old code's gone
 
 
 def test_damaged_formatting_and_template_caches_are_recomputed(project: Path) -> None:
