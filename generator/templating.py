@@ -166,6 +166,17 @@ def render_template(
         raise TemplateError(
             Diagnostic(where, exc.lineno, 0, f"template syntax: {exc.message}")
         ) from None
+    except jinja2.TemplateNotFound as exc:
+        path, line = template_location(exc, templates_dir)
+        raise TemplateError(
+            Diagnostic(
+                _shown(path, shown, templates_dir),
+                line,
+                0,
+                f"no template named {exc.name!r}",
+                "check the name in the include or import against templates/",
+            )
+        ) from None
     except SecurityError as exc:
         path, line = template_location(exc, templates_dir)
         raise TemplateError(

@@ -96,6 +96,18 @@ def test_template_errors_name_the_template_line_and_write_nothing(project: Path)
     assert snapshot(project) == before
 
 
+def test_an_include_of_a_missing_template_is_a_located_error(project: Path) -> None:
+    page = project / "templates" / "docs" / "zz-include.md.j2"
+    page.write_text('# Page\n\n{% include "docs/_nowhere.md.j2" %}\n', "utf-8")
+    before = snapshot(project)
+    result = run(["render"], project)
+    assert result.code == 2
+    assert result.err.startswith(
+        "templates/docs/zz-include.md.j2:3: error: no template named 'docs/_nowhere.md.j2'"
+    )
+    assert snapshot(project) == before
+
+
 def test_the_sandbox_refuses_python_internals(project: Path) -> None:
     template = project / "templates" / "docs" / "zz-escape.md.j2"
     template.write_text("{{ facts.__class__.__init__.__globals__ }}\n", "utf-8")
