@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__, actions
-from generator.errors import ExitCode, GeneratorError, UsageError
+from generator.errors import ExitCode, FileSystemError, GeneratorError, UsageError
 from generator.project import Project, find_project
 from generator.report import Reporter
 
@@ -284,6 +284,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # which would hide a failing check behind `set -o pipefail`.
         _silence_stdout()
         return ExitCode.CLOSED_PIPE
+    except OSError as exc:  # the file system refused: the user's to fix, like bad input
+        if args.debug:
+            _print_traceback()
+        error = FileSystemError.from_os_error(exc)
+        reporter.error(error.format())
+        return int(error.exit_code)
     except Exception:
         _print_traceback()
         reporter.error(

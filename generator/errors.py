@@ -98,7 +98,23 @@ class WriteError(GeneratorError):
                 0,
                 0,
                 f"cannot write: {error.strerror or error}; nothing was replaced",
-                "fix the permissions or free some space, then run the command again",
+                "fix the file, its folder or their permissions (or free some space), then rerun",
+            )
+        )
+
+
+class FileSystemError(GeneratorError):
+    """The file system refused: a folder where a file should be, no permission, and the like."""
+
+    @classmethod
+    def from_os_error(cls, error: OSError) -> FileSystemError:
+        return cls(
+            Diagnostic(
+                str(error.filename or "generator"),
+                0,
+                0,
+                error.strerror or str(error),
+                "fix the file, its folder or their permissions, then rerun",
             )
         )
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
@@ -13,10 +15,19 @@ TEMP_SUFFIX = ".generator-tmp"
 
 
 def read_bytes(path: Path) -> bytes | None:
-    """The file's bytes, or None when it does not exist."""
+    """The file's bytes, or None when it does not exist.
+
+    Only a regular file is read: a FIFO would block the run, and a folder is an error.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(mode):
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
     try:
         return path.read_bytes()
-    except FileNotFoundError:
+    except FileNotFoundError:  # removed since the stat
         return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -352,3 +353,16 @@ def test_lint_without_facts_option_uses_the_project(project: Path) -> None:
     result = run(["lint", "notes"], project)
     assert result.code == 1
     assert result.out.startswith("notes/a.md:3:19: retired-value")
+
+
+@pytest.mark.parametrize("odd", ["fifo", "broken symlink"])
+def test_an_odd_markdown_file_is_a_clear_error_and_never_blocks(tmp_path: Path, odd: str) -> None:
+    (tmp_path / "a.md").write_text("# Fine\n", "utf-8")
+    if odd == "fifo":
+        os.mkfifo(tmp_path / "b.md")  # reading it would wait for a writer forever
+    else:
+        (tmp_path / "b.md").symlink_to(tmp_path / "nowhere.md")
+    result = run(["lint", "--facts", str(REPO / "facts.yaml"), "."], tmp_path)
+    assert result.code == 2
+    assert result.err.startswith("./b.md: error: "), result.err
+    assert "internal error" not in result.err

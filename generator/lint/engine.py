@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,8 +114,7 @@ def lint_targets(
     found: list[Finding] = []
     todo: list[tuple[_Job, bytes, str]] = []  # each with its bytes and result cache key
     for job in files:
-        with open(job.opened, "rb") as file:  # noqa: PTH123
-            data = file.read()
+        data = _read(job.opened)
         key = results.key(data, job.shown, job.name, job.repo, job.rules) if results else ""
         cached = results.get(key) if results else None
         if cached is None:
@@ -164,6 +166,16 @@ def _jobs(targets: Sequence[Target], enabled: frozenset[str], config: LintConfig
                 rules = enabled - config.ignored_rules(shown, name)
                 files.append(_Job(opened, name, shown, rules, target.repo))
     return files
+
+
+def _read(path: str) -> bytes:
+    """A regular file's bytes. Opened without blocking, so a FIFO named like Markdown is an
+    error instead of a run that waits for a writer forever."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(fd, "rb") as file:  # noqa: PTH123 - a plain descriptor: the cheapest read
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+        return file.read()
 
 
 def decode(data: bytes) -> str:
