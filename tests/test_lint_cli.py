@@ -302,6 +302,24 @@ def test_plain_folder_honours_its_gitignore_and_skips_hidden_folders(tmp_path: P
     assert {r["path"] for r in out} == {"a.md"}
 
 
+def test_a_byte_order_mark_is_not_part_of_line_1(tmp_path: Path) -> None:
+    """As check and sync read it: a marker, fence or ignore comment on line 1 counts, and
+    columns on line 1 count from after the mark, as an editor shows them."""
+    files = {
+        "column.md": "The home VM is at 192.168.1.81.\n",
+        "block.md": "<!-- BEGIN GENERATED: x -->\n192.168.1.81\n<!-- END GENERATED: x -->\n",
+        "ignore.md": "<!-- drift: ignore contradiction quoted -->\ntinyproxy listens on 8888.\n",
+        "fence.md": "```sh\nspot-poller.yml\nis retired\n```\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + text.encode())
+    out = json.loads(lint(["--format", "json", "."], tmp_path)[1])
+    assert [(r["path"], r["line"], r["column"], r["rule"]) for r in out] == [
+        ("column.md", 1, 19, "retired-value"),
+        ("fence.md", 2, 1, "retired-component"),  # code: its line alone is its sentence
+    ]
+
+
 def test_repo_tree_checks(tmp_path: Path) -> None:
     checkout = write(
         tmp_path / "StakTrakr",

@@ -179,8 +179,10 @@ def _read(path: str) -> bytes:
 
 
 def decode(data: bytes) -> str:
-    """A file's text as ``Path.read_text("utf-8", errors="replace")`` gives it."""
-    text = data.decode("utf-8", errors="replace")
+    """A file's text as ``Path.read_text("utf-8", errors="replace")`` gives it, less a leading
+    byte-order mark (as ``check`` and ``sync`` read it): line 1 then starts with its first
+    character, so a marker, fence or ignore comment there counts and columns match an editor's."""
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     if "\r" in text:  # universal newlines, as text mode reads them
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
