@@ -119,5 +119,11 @@ class FileSystemError(GeneratorError):
         )
 
 
+class WorkerError(GeneratorError):
+    """A worker process died under the run (killed, or out of memory): not the input's fault."""
+
+    exit_code = ExitCode.INTERNAL
+
+
 class LockedError(GeneratorError):
     """Another run holds the lock on this tree."""

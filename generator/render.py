@@ -5,11 +5,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import posixpath
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from generator.errors import WorkerError
 from generator.facts import LoadedFacts
 from generator.normalise import by_section, normalise
 from generator.outputs import NOTICE_MARK, Output, plan_outputs
@@ -198,18 +200,35 @@ class Renderer:
         if len(outputs) < PARALLEL_FROM or workers < 2 or not _can_fork():
             yield from (self.render(o) for o in outputs)
             return
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         global _WORKER_RENDERER
         _WORKER_RENDERER = self
+        # Not multiprocessing.Pool: it waits forever for the work of a worker that was killed.
+        pool = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
+        )
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                yield from pool.imap(_render_in_worker, outputs, chunksize=8)
+            yield from pool.map(_render_in_worker, outputs, chunksize=8)
+        except BrokenProcessPool:
+            raise WorkerError(
+                "a rendering process died (killed, or out of memory); nothing was written"
+            ) from None
         finally:
+            # Stopped early (an error, Ctrl-C, a consumer that is done): drop what is queued.
+            pool.shutdown(wait=True, cancel_futures=True)
             _WORKER_RENDERER = None
 
 
 PARALLEL_FROM = 64  # below this, forking workers costs more than it saves
 MAX_WORKERS = 4
 _WORKER_RENDERER: Renderer | None = None
+
+
+def _worker_start() -> None:
+    # Ctrl-C is the parent's to handle: workers that also raised it printed tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _can_fork() -> bool:

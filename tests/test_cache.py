@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
 from filelock import FileLock
 
 from generator import cache
+from generator import render as render_module
+from generator.errors import WorkerError
+from generator.facts import load_facts
+from generator.outputs import Output
+from generator.project import Project
+from generator.render import Rendered
 from tests.conftest import run, snapshot
 
 MANIFEST = Path(".cache/generator/manifest.json")
@@ -161,13 +169,10 @@ def test_damaged_formatting_and_template_caches_are_recomputed(project: Path) ->
     assert run(["render"], project).out.endswith("nothing written\n")
 
 
-def test_many_outputs_render_in_parallel_to_the_same_bytes(project: Path) -> None:
-    from generator import render as render_module
-    from generator.facts import load_facts
-    from generator.project import Project
-
+def _many_pages(project: Path) -> render_module.Renderer:
+    """A renderer for the project with its pages copied six times: enough to go parallel."""
     pages = project / "templates" / "docs"
-    for i in range(6):  # enough outputs to cross the parallel threshold
+    for i in range(6):
         shutil.copytree(
             pages,
             pages / f"copy{i}",
@@ -176,8 +181,40 @@ def test_many_outputs_render_in_parallel_to_the_same_bytes(project: Path) -> Non
     loaded = load_facts(project / "facts.yaml")
     renderer = render_module.Renderer(Project(project, project / "facts.yaml"), loaded)
     assert len(renderer.outputs) >= render_module.PARALLEL_FROM
+    return renderer
 
+
+needs_cores = pytest.mark.skipif(
+    (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"), reason="parallel only on 2+ cores"
+)
+_REAL_RENDER_IN_WORKER = render_module._render_in_worker
+
+
+# Stand-ins for the worker function, at module level so that the pool can pickle them by name.
+def _render_noting_the_process(output: Output) -> Rendered:
+    with Path(os.environ["TEST_WORKER_PIDS"]).open("a") as pids:
+        pids.write(f"{os.getpid()}\n")
+    return _REAL_RENDER_IN_WORKER(output)
+
+
+def _render_dying_on_one_page(output: Output) -> Rendered:
+    if output.path.endswith("copy2/index.md"):
+        os._exit(9)  # as a worker the OOM killer took
+    return _REAL_RENDER_IN_WORKER(output)
+
+
+@needs_cores
+def test_many_outputs_render_in_parallel_to_the_same_bytes(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renderer = _many_pages(project)
+    pages = project / "templates" / "docs"
+    pids = tmp_path / "pids"
+    monkeypatch.setenv("TEST_WORKER_PIDS", str(pids))
+    monkeypatch.setattr(render_module, "_render_in_worker", _render_noting_the_process)
     in_parallel = renderer.render_all()
+    workers = set(pids.read_text().split())
+    assert workers and str(os.getpid()) not in workers  # worker processes rendered them
     serial = [renderer.render(o) for o in renderer.outputs if o.path != "docs/facts-index.md"]
     by_path = {r.output.path: r for r in in_parallel}
     assert all(by_path[r.output.path] == r for r in serial)
@@ -187,6 +224,26 @@ def test_many_outputs_render_in_parallel_to_the_same_bytes(project: Path) -> Non
     result = run(["render"], project)
     assert result.code == 2
     assert result.err.startswith("templates/docs/copy3/index.md.j2:1: error: ")
+
+
+@needs_cores
+def test_a_render_worker_that_dies_is_an_error_not_a_hang(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renderer = _many_pages(project)
+    monkeypatch.setattr(render_module, "_render_in_worker", _render_dying_on_one_page)
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError("the render waited for a dead worker")
+
+    previous = signal.signal(signal.SIGALRM, hung)  # a hang fails this test, not the suite
+    signal.alarm(60)
+    try:
+        with pytest.raises(WorkerError, match="a rendering process died"):
+            renderer.render_all()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_commands_that_only_read_work_when_the_cache_cannot_be_written(project: Path) -> None:
