@@ -328,11 +328,28 @@ def test_inline_ignore_on_the_line_or_the_line_before(know: Knowledge) -> None:
         "\n"
         "The home VM is at 192.168.1.81 then.\n"
         "\n"
-        "At 192.168.1.81 <!-- drift: ignore retired-value,unknown-literal as written -->\n"
+        "At 192.168.1.81 on the LAN. <!-- drift: ignore retired-value,unknown-literal -->\n"
         "\n"
         "Still at 192.168.1.81 here.\n"
     )
     assert [(f.line, f.rule) for f in lint(know, text)] == [(7, "retired-value")]
+
+
+def test_an_html_comment_is_no_word_of_the_sentence(know: Knowledge) -> None:
+    """ "retired" in a comment does not make the sentence say so, whatever the comment is."""
+    line = "Use 192.168.1.81 with docker exec firecrawl-docker-retail-poller-1 sh"
+    expected = ["retired-value", "retired-component"]
+    for comment in (
+        "<!-- x: retired-value quoted -->",
+        "<!-- drift: ignore contradiction retired or not -->",
+        "<!-- drift: ignore contradiction. It is retired -->",
+    ):
+        assert [f.rule for f in lint(know, f"{line} {comment}\n")] == expected
+        assert [f.rule for f in lint(know, f"{comment}\n{line}\n")] == expected
+    found = lint(
+        know, "```sh\ndocker exec firecrawl-docker-retail-poller-1 sh <!-- retired -->\n```\n"
+    )
+    assert [f.rule for f in found] == ["retired-component"]
 
 
 def test_inline_ignore_names_the_rule_it_silences(know: Knowledge) -> None:

@@ -33,6 +33,15 @@ _FENCE = re.compile(r"[^\S\n]{0,3}(```+|~~~+)")
 _FENCE_LINE = re.compile(r"\n[^\S\n]{0,3}(```+|~~~+)")  # led by a literal: a fast search
 _BLOCK_START = re.compile(r"[ \t]{0,3}(?:[-*+][ \t]|\d+[.)][ \t]|>|#|\|)")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)")
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # unclosed: to the end of the text
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def blank_comments(text: str) -> str:
+    """``text`` with each HTML comment blanked to spaces (newlines kept): the same offsets."""
+    if "<!--" not in text:
+        return text
+    return _COMMENT.sub(lambda m: _NOT_NEWLINE.sub(" ", m.group()), text)
 
 
 class Token(NamedTuple):
@@ -320,17 +329,40 @@ class Document:
         return start, end
 
     def sentence(self, offset: int) -> str:
-        """The sentence holding ``offset``; in code a line, in a table its row."""
+        """The sentence holding ``offset``; in code a line, in a table its row.
+
+        HTML comments are blanked (a ``<!-- drift: ignore retired-value -->`` is no word of the
+        sentence): within the block, so that the answer depends on the block's text alone.
+        """
         if self.fence_at(offset):
-            return self.line(offset)
+            return blank_comments(self.line(offset))
         start, end = self.block(offset)
-        for stop in _SENTENCE_END.finditer(self.text, start, end):
+        text, base = self.text, 0
+        if self.has_comments:
+            text, base = self._prose(start, end), start
+        start, end, offset = start - base, end - base, offset - base
+        for stop in _SENTENCE_END.finditer(text, start, end):
             if stop.end() <= offset:
                 start = stop.end()
             else:
                 end = stop.end()
                 break
-        return self.text[start:end]
+        return text[start:end]
+
+    @cached_property
+    def has_comments(self) -> bool:
+        return "<!--" in self.text
+
+    def _prose(self, start: int, end: int) -> str:
+        """The block ``start:end`` with its comments blanked, once per block."""
+        found = self._prose_texts.get((start, end))
+        if found is None:
+            found = self._prose_texts[start, end] = blank_comments(self.text[start:end])
+        return found
+
+    @cached_property
+    def _prose_texts(self) -> dict[tuple[int, int], str]:
+        return {}
 
     @cached_property
     def ignores(self) -> dict[int, frozenset[str]]:
