@@ -293,13 +293,32 @@ def test_a_folder_inside_a_checkout_is_listed_by_git(tmp_path: Path) -> None:
     assert {r["path"] for r in out} == {"a.md"}
 
 
-def test_plain_folder_honours_its_gitignore_and_skips_hidden_folders(tmp_path: Path) -> None:
-    write(
-        tmp_path,
-        {".gitignore": "build/\n", "a.md": DRIFT, "build/b.md": DRIFT, ".cache/c.md": DRIFT},
-    )
-    out = json.loads(lint(["--format", "json", "."], tmp_path)[1])
-    assert {r["path"] for r in out} == {"a.md"}
+def test_plain_folder_honours_its_gitignore_and_lints_hidden_folders_as_git_does(
+    tmp_path: Path,
+) -> None:
+    """.claude/skills/*/SKILL.md and .github/copilot-instructions.md are files sync manages in
+    sibling repos: a folder that is no checkout lints them as a checkout does."""
+    files = {
+        ".gitignore": "build/\n",
+        "a.md": DRIFT,
+        "build/b.md": DRIFT,
+        ".claude/skills/x/SKILL.md": DRIFT,
+        ".github/copilot-instructions.md": DRIFT,
+        ".cache/c.md": DRIFT,
+    }
+    expected = {
+        "a.md",
+        ".claude/skills/x/SKILL.md",
+        ".github/copilot-instructions.md",
+        ".cache/c.md",
+    }
+    write(tmp_path / "plain", {**files, "node_modules/d.md": DRIFT, ".venv/e.md": DRIFT})
+    out = json.loads(lint(["--format", "json", "plain"], tmp_path)[1])
+    assert {r["path"] for r in out} == expected
+    write(tmp_path / "checkout", files)
+    git(tmp_path / "checkout", "init", "-q")
+    out = json.loads(lint(["--format", "json", "checkout"], tmp_path)[1])
+    assert {r["path"] for r in out} == expected
 
 
 def test_a_byte_order_mark_is_not_part_of_line_1(tmp_path: Path) -> None:

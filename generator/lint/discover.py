@@ -16,7 +16,9 @@ def markdown_files(folder: Path) -> list[str]:
     """Paths of the Markdown files under ``folder``, relative to it with ``/``, sorted.
 
     In a git checkout this is what git tracks plus untracked files it does not ignore;
-    elsewhere, every Markdown file outside hidden folders that the folder's .gitignore allows.
+    elsewhere, every Markdown file that the folder's .gitignore allows, outside the folders of
+    ``_SKIP_DIRS``. Hidden folders count as git counts them: ``.claude/skills/*/SKILL.md`` and
+    ``.github/copilot-instructions.md`` are linted in a plain folder as in a checkout.
     """
     listed = _git_files(folder)
     if listed is None:
@@ -65,9 +67,7 @@ def _walked_files(folder: Path) -> list[str]:
         dirs[:] = sorted(
             d
             for d in dirs
-            if d not in _SKIP_DIRS
-            and not d.startswith(".")
-            and not (spec and spec.match_file(prefix + d + "/"))
+            if d not in _SKIP_DIRS and not (spec and spec.match_file(prefix + d + "/"))
         )
         found.extend(
             prefix + name
