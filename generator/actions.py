@@ -32,14 +32,20 @@ class RenderRun(NamedTuple):
 
 
 def _render_reusing(
-    project: Project, base: str, inputs: str, previous: cache.Manifest | None, reporter: Reporter
+    project: Project,
+    facts: bytes,
+    base: str,
+    previous: cache.Manifest | None,
+    reporter: Reporter,
 ) -> RenderRun:
-    """Render in memory, reusing what ``previous`` (the cache's manifest) proves unchanged."""
-    from generator.facts import load_facts
+    """Render ``facts`` (the bytes read for the input digest) in memory, reusing what
+    ``previous`` (the cache's manifest) proves unchanged."""
+    from generator.facts import parse_facts
     from generator.render import Renderer
     from generator.reuse import Reuser, ValueDigests, manifest_of
 
-    loaded = load_facts(project.facts_path, project.facts_display)
+    inputs = cache.input_digest(base, facts)
+    loaded = parse_facts(facts, project.facts_display)
     renderer = Renderer.cached(project, loaded)
     code = cache.code_digest(base, renderer.known)
     digests = ValueDigests(loaded.facts.raw)
@@ -72,7 +78,8 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
 
     with tree_lock(project.root, "render"):
         base = cache.base_digest(project.root)
-        inputs = cache.input_digest(base, project.facts_path)
+        facts = project.read_facts()
+        inputs = cache.input_digest(base, facts)
         previous = cache.load(project.root)
         fresh = _fresh_by_cache(project, inputs, previous)
         if fresh is not None:
@@ -84,7 +91,7 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
             reporter.info(f"all {len(fresh)} files up to date, nothing written")
             return Written(ExitCode.OK, [])
         # Render everything in memory first: a template error must leave every file untouched.
-        run = _render_reusing(project, base, inputs, previous, reporter)
+        run = _render_reusing(project, facts, base, previous, reporter)
         rendered = run.rendered
         # Check every destination before writing any: a symlink out of the tree stops it all.
         targets = contained_all(project.root, [item.output.path for item in rendered])
@@ -144,10 +151,11 @@ def check(project: Project, reporter: Reporter, checkouts: Sequence[str] = ()) -
     ``checkouts`` (``--repo`` options) are checked too, after this tree, with the same inputs.
     """
     base = cache.base_digest(project.root)
-    inputs = cache.input_digest(base, project.facts_path)
-    code, run = _check_tree(project, reporter, base, inputs)
+    facts = project.read_facts()
+    inputs = cache.input_digest(base, facts)
+    code, run = _check_tree(project, reporter, facts, base, inputs)
     if checkouts:
-        code = max(code, _check_checkouts(project, reporter, checkouts, inputs, run))
+        code = max(code, _check_checkouts(project, reporter, checkouts, facts, inputs, run))
     return code
 
 
@@ -155,6 +163,7 @@ def _check_checkouts(
     project: Project,
     reporter: Reporter,
     checkouts: Sequence[str],
+    facts: bytes,
     inputs: str,
     run: RenderRun | None,
 ) -> int:
@@ -168,13 +177,16 @@ def _check_checkouts(
         reporter.info(f"checkouts: all {fresh} generated file(s) fresh")
         return ExitCode.OK
     from generator import sync
+    from generator.facts import parse_facts
 
-    done = (run.loaded, run.rendered) if run else None  # the copies the tree's check rendered
-    return sync.run_check(project, reporter, checkouts, inputs, done)
+    if run is not None:  # the facts and copies the tree's check rendered
+        return sync.run_check(project, reporter, checkouts, inputs, run.loaded, run.rendered)
+    loaded = parse_facts(facts, project.facts_display)  # the bytes the inputs digest covers
+    return sync.run_check(project, reporter, checkouts, inputs, loaded)
 
 
 def _check_tree(
-    project: Project, reporter: Reporter, base: str, inputs: str
+    project: Project, reporter: Reporter, facts: bytes, base: str, inputs: str
 ) -> tuple[int, RenderRun | None]:
     """The tree's check: its exit code, and the render it made (None if the cache sufficed)."""
     previous = cache.load(project.root)
@@ -186,7 +198,7 @@ def _check_tree(
 
     from generator.check import compare
 
-    run = _render_reusing(project, base, inputs, previous, reporter)
+    run = _render_reusing(project, facts, base, previous, reporter)
     rendered, loaded, _, remember = run
     if reporter.verbose:
         from generator.provenance import usage_report

@@ -125,10 +125,10 @@ def _digest_tree(digest: Any, label: str, folder: Path, suffixes: tuple[str, ...
         digest.update(path.read_bytes())
 
 
-def input_digest(base: str, facts_path: Path) -> str:
+def input_digest(base: str, facts: bytes) -> str:
     """A digest of everything the rendered bytes depend on: the base digest and the facts."""
     digest = hashlib.sha256(base.encode())
-    digest.update(b"\0facts\0" + facts_path.read_bytes())
+    digest.update(b"\0facts\0" + facts)
     return digest.hexdigest()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import UsageError
+from generator.errors import Diagnostic, FactsError, UsageError
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,15 @@ class Project:
     @property
     def templates_dir(self) -> Path:
         return self.root / "templates"
+
+    def read_facts(self) -> bytes:
+        """The facts file's bytes, read once per run: what is digested is what is rendered."""
+        try:
+            return self.facts_path.read_bytes()
+        except OSError as exc:
+            raise FactsError(
+                Diagnostic(self.facts_display, 0, 0, f"cannot read: {exc.strerror}")
+            ) from None
 
     @property
     def facts_display(self) -> str:

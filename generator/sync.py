@@ -430,15 +430,15 @@ def run_check(
     reporter: Reporter,
     options: Sequence[str],
     inputs: str,
-    done: tuple[LoadedFacts, Sequence[Rendered]] | None = None,
+    loaded: LoadedFacts,
+    rendered: Sequence[Rendered] | None = None,
 ) -> int:
     """``python -m generator check --repo ...``: verify checkouts, write nothing.
 
-    ``inputs`` is the project's input digest: a clean result is recorded against it, so that
-    the same check on unchanged files can skip rendering next time (see sibling_proof).
-    ``done`` is the facts and outputs the tree's check has just rendered, if it rendered.
+    ``inputs`` is the project's input digest, and ``loaded`` the facts read for it: a clean
+    result is recorded against it, so that the same check on unchanged files can skip rendering
+    next time (see sibling_proof). ``rendered`` is what the tree's check rendered, if it did.
     """
-    loaded, rendered = done or (load_facts(project.facts_path, project.facts_display), None)
     checkouts = parse_repo_options(options, loaded, project, use_config=False)
     plan = plan_checkouts(project, loaded, checkouts, rendered=rendered)
     code = report_plan(plan, reporter)

@@ -158,6 +158,11 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
         size = path.stat().st_size
     except OSError as exc:
         raise FactsError(Diagnostic(shown, 0, 0, f"cannot read: {exc.strerror}")) from None
+    _check_size(size, shown)  # before reading it
+    return parse_yaml(path.read_bytes(), shown)
+
+
+def _check_size(size: int, shown: str) -> None:
     if size > MAX_BYTES:
         raise FactsError(
             Diagnostic(
@@ -168,11 +173,11 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
                 "a facts file is written by hand; check that this is the right file",
             )
         )
-    return parse_yaml(path.read_bytes(), shown)
 
 
 def parse_yaml(raw: bytes, shown: str) -> YamlDocument:
     """Parse bytes already read; see :func:`load_yaml`."""
+    _check_size(len(raw), shown)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -290,3 +290,28 @@ def test_a_target_entry_digest_follows_its_own_entry_only(project: Path) -> None
     own_entry = ValueDigests(load_facts(facts).facts.raw)
     assert own_entry(keys[0]) != before(keys[0])
     assert own_entry(keys[1]) == before(keys[1])
+
+
+def test_facts_saved_during_a_render_cannot_pair_one_version_with_the_other(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(["render"], project).code == 0
+    facts = project / "facts.yaml"
+    saved = facts.read_text("utf-8")
+    a = saved.replace("port: 8889", "port: 8891")
+    b = saved.replace("port: 8889", "port: 8892")
+    facts.write_text(a, "utf-8")
+    real_load = cache.load
+
+    def saved_meanwhile(root: Path) -> cache.Manifest | None:
+        facts.write_text(b, "utf-8")  # an editor saves B after the render digested A
+        return real_load(root)
+
+    monkeypatch.setattr(cache, "load", saved_meanwhile)
+    assert run(["render"], project).code == 0
+    monkeypatch.undo()
+
+    facts.write_text(a, "utf-8")
+    cached = _verdicts(project)
+    shutil.rmtree(project / ".cache")
+    assert cached == _verdicts(project)  # the cache says what a run without it says

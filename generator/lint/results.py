@@ -29,7 +29,7 @@ def salt_for(facts: Path) -> str:
 
     Not the templates: the linter never reads them, so editing one keeps the lint cache.
     """
-    return f"lint {FORMAT}\0" + cache.input_digest(cache.source_digest(), facts)
+    return f"lint {FORMAT}\0" + cache.input_digest(cache.source_digest(), facts.read_bytes())
 
 
 def results_path(root: Path) -> Path:
