@@ -110,12 +110,19 @@ def parse_repo_options(
             f" or list them under `repos:` in {LOCAL_CONFIG}"
         )
     checkouts: dict[str, Checkout] = {}
+    roots: dict[Path, str] = {}
     for name, path, base in pairs:
         key = repo_key(name, loaded.facts.repos)
         root = (base / path).resolve()
         if not root.is_dir():
             raise UsageError(f"--repo {name}={path}: no such folder ({root})")
+        given = f"--repo {name}={path}"
+        if key in checkouts:  # the second would silently replace the first, unchecked
+            raise UsageError(f"{given}: {key} is already given as {checkouts[key].shown}")
+        if root in roots:  # two repos' files would overwrite each other in one folder
+            raise UsageError(f"{given}: {root} is already the checkout of {roots[root]}")
         checkouts[key] = Checkout(key, root, path)
+        roots[root] = key
     return sorted(checkouts.values(), key=lambda c: c.repo)
 
 
@@ -260,7 +267,11 @@ class _Planner:
             after, previous = previous, name
             if found is None:
                 if self.add_missing:  # after the block declared before it, when present
-                    current = current.with_added_block(name, body, target.anchor, after)
+                    added = current.with_added_block(name, body, target.anchor, after)
+                    if name not in added.blocks:  # pasted inside code that is never closed
+                        self.problems.append((MarkerError, _lands_in_code(display, added, name)))
+                        return
+                    current = added
                 else:
                     lines = block_text(name, body)
                     self.plan.missing_blocks.append(Missing(display, name, target.anchor, lines))
@@ -277,6 +288,17 @@ class _Planner:
             self.plan.fresh += 1
         elif not any(edit.display == display for edit in self.plan.hand_edits):
             self.plan.changes.append(Change(display, path, old, new))
+
+
+def _lands_in_code(display: str, added: HostFile, name: str) -> Diagnostic:
+    begin = next(i for i, line in enumerate(added.lines) if f"BEGIN GENERATED: {name}" in line)
+    return Diagnostic(
+        display,
+        begin + 1,
+        1,
+        f"block {name!r} would land inside a code block, where it is only text",
+        "close the code block above (a ``` fence is left open), then run sync --add-missing",
+    )
 
 
 def _merged(first: Target, second: Target) -> Target:

@@ -487,6 +487,37 @@ def test_repo_option_errors(project: Path, siblings: dict[str, Path]) -> None:
     assert "no checkouts given" in absent.err
 
 
+def test_a_repo_or_a_folder_given_twice_is_a_usage_error(
+    project: Path, siblings: dict[str, Path], tmp_path: Path
+) -> None:
+    before = everything(siblings)
+    api, other = siblings["StakTrakrApi"], siblings["stakscrapr"]
+    for command in ("sync", "check"):
+        twice = run(
+            [command, "--repo", f"StakTrakrApi={api}", "--repo", f"stakTrakrapi={other}"], project
+        )
+        assert twice.code == 2
+        assert f"is already given as {api}" in twice.err
+        shared = run(
+            [command, "--repo", f"StakTrakrApi={api}", "--repo", f"stakscrapr={api}"], project
+        )
+        assert shared.code == 2
+        assert "is already the checkout of staktrakr_api" in shared.err
+    assert everything(siblings) == before
+
+
+def test_a_block_that_would_land_in_an_open_code_block_is_refused(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    claude = siblings["StakTrakrApi"] / "CLAUDE.md"
+    claude.write_text("# API\n\n```sh\nmake x\n", "utf-8")  # the fence is never closed
+    before = everything(siblings)
+    result = run(["sync", "--add-missing", *repo_args(siblings, "StakTrakrApi")], project)
+    assert result.code == 2
+    assert f"{claude}:6:1: error: block 'deploy-gate' would land inside a code block" in result.err
+    assert everything(siblings) == before
+
+
 def copy_text(project: Path, relative: str) -> str:
     return (project / "repos" / relative).read_text("utf-8")
 
