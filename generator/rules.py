@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import ipaddress
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from generator.cronspec import cron_problem
 from generator.errors import Diagnostic
 from generator.yamlsource import Key, YamlDocument
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INDEX = re.compile(r"[0-9]+")  # ASCII digits: str.isdigit also takes "²", which int() refuses
 
 
 def resolve(data: Any, dotted: str) -> Any:
@@ -18,7 +23,7 @@ def resolve(data: Any, dotted: str) -> Any:
     for part in dotted.split("."):
         if isinstance(node, Mapping) and part in node:
             node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        elif isinstance(node, list) and _INDEX.fullmatch(part) and int(part) < len(node):
             node = node[int(part)]
         else:
             raise KeyError(dotted)
@@ -60,7 +65,17 @@ class _Checker:
         self.paths_and_steps()
         self.devops_files()
         self.dotted_keys()
+        self.dates()
         return self.found
+
+    def dates(self) -> None:
+        """A ``date`` the schema let through as YYYY-MM-DD must exist on the calendar."""
+        for key, value in walk(self.data):
+            if key and key[-1] == "date" and isinstance(value, str) and _DATE.fullmatch(value):
+                try:
+                    datetime.date.fromisoformat(value)
+                except ValueError as exc:
+                    self.error(key, f"{value} is not a date: {exc}", "write a real YYYY-MM-DD")
 
     def hosts(self) -> None:
         for name, host in _items(self.data.get("hosts")):

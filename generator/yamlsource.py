@@ -14,6 +14,8 @@ import yaml
 
 from generator.errors import Diagnostic, FactsError
 
+MAX_DEPTH = 64  # facts nest a handful of levels; deeper is an alias loop or a mistake
+_DEPTH_HINT = "facts nest a few levels deep: look for a runaway [[[ or {{{"
 MAX_BYTES = 5 * 1024 * 1024  # a facts file is hand-written; anything larger is a mistake
 MAX_NODES = 200_000  # bounds alias expansion ("billion laughs")
 
@@ -85,6 +87,14 @@ class _Builder:
         self.constructor = yaml.SafeLoader("")
 
     def build(self, node: yaml.Node, key: Key) -> Any:
+        if len(key) > MAX_DEPTH:
+            raise FactsError(
+                self.doc.diagnostic(
+                    key[:MAX_DEPTH],
+                    f"the document nests deeper than {MAX_DEPTH} levels",
+                    "an alias that contains itself (&a [*a]) never ends: remove it",
+                )
+            )
         self.visited += 1
         if self.visited > MAX_NODES:
             raise FactsError(
@@ -189,6 +199,12 @@ def parse_yaml(raw: bytes, shown: str) -> YamlDocument:
     doc = YamlDocument(shown, None, text.splitlines())
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:  # PyYAML's parser recurses once per level of nesting
+        raise FactsError(
+            Diagnostic(
+                shown, 1, 1, f"the document nests deeper than {MAX_DEPTH} levels", _DEPTH_HINT
+            )
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)

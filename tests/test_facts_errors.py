@@ -123,8 +123,13 @@ def test_unknown_key_suggests_the_nearest(project: Path) -> None:
         (b"project: \xff\xfe\n", "facts.yaml:1:10: error: file is not valid UTF-8"),
         (b"x: !!python/object/apply:os.system [echo hi]\n", "unsupported YAML tag"),
         (b"", "facts.yaml:1:1: error: file is empty"),
+        (b"a: &a [*a]\n", "facts.yaml:1:4: error: the document nests deeper than 64 levels"),
+        (
+            b"x: " + b"[" * 3000 + b"]" * 3000 + b"\n",
+            "facts.yaml:1:1: error: the document nests deeper than 64 levels",
+        ),
     ],
-    ids=["syntax", "not-utf8", "python-tag", "empty"],
+    ids=["syntax", "not-utf8", "python-tag", "empty", "alias-in-itself", "deep-nesting"],
 )
 def test_unreadable_facts(project: Path, raw: bytes, expected: str) -> None:
     (project / "facts.yaml").write_bytes(raw)
@@ -133,6 +138,21 @@ def test_unreadable_facts(project: Path, raw: bytes, expected: str) -> None:
     assert result.code == 2
     assert expected in result.err.splitlines()[0] or expected in result.err
     assert snapshot(project) == before
+
+
+def test_an_impossible_date_and_an_odd_digit_are_located_errors(project: Path) -> None:
+    _edit(project, "\n    date: 2026-02-25\n", "\n    date: 2026-02-30\n")
+    _edit(project, "    subject: deploy\n", "    subject: network_path.²\n")  # not an index
+    date_line = _line_of(project, "    date: 2026-02-30")
+    subject_line = _line_of(project, "    subject: network_path.²")
+    result = run(["render"], project)
+    assert result.code == 2
+    assert "internal error" not in result.err
+    errors = [line for line in result.err.splitlines() if ": error: " in line]
+    assert errors[0].startswith(
+        f"facts.yaml:{date_line}:11: error: 2026-02-30 is not a date: day is out of range"
+    )
+    assert errors[1].startswith(f"facts.yaml:{subject_line}:14: error: ")
 
 
 def test_alias_bomb_is_refused(project: Path) -> None:
