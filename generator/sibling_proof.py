@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +39,22 @@ def _key(inputs: str, options: Sequence[str]) -> str:
 def _state(path: Path) -> tuple[str, str]:
     """Where ``path`` resolves to, and the sha256 of its bytes (or that it is absent, a folder)."""
     if path.is_dir():
-        return str(path.resolve()), FOLDER
+        return folder_state(path)
     try:
         data = path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
-        return str(path.resolve()), ABSENT
-    return str(path.resolve()), cache.file_sha(data)
+        return file_state(path, None)
+    return file_state(path, data)
+
+
+def folder_state(path: Path) -> tuple[str, str]:
+    """The state a folder is recorded with."""
+    return str(path.resolve()), FOLDER
+
+
+def file_state(path: Path, data: bytes | None) -> tuple[str, str]:
+    """The state a file is recorded with, from the bytes a check read (None: absent)."""
+    return str(path.resolve()), ABSENT if data is None else cache.file_sha(data)
 
 
 def _load(root: Path) -> dict[str, Any]:
@@ -76,19 +86,25 @@ def fresh(root: Path, inputs: str, options: Sequence[str]) -> int | None:
 
 
 def record(
-    root: Path, inputs: str, options: Sequence[str], files: Iterable[Path], fresh_count: int
+    root: Path,
+    inputs: str,
+    options: Sequence[str],
+    files: Mapping[Path, tuple[str, str]],
+    fresh_count: int,
 ) -> None:
     """Record that checking with ``options`` found nothing, having read ``files``.
 
     ``files`` are named as the check reached them (checkout folder as given, then the path in
-    it), checkout folders included, so that a moved symlink or folder shows on the next run.
+    it), checkout folders included, so that a moved symlink or folder shows on the next run;
+    each with the state the check saw (:func:`file_state` of the bytes it judged), never a
+    later reading, which a save in between would pass off as checked.
 
     Best effort: a proof that cannot be written costs the next check time only.
     """
-    with contextlib.suppress(OSError):  # a file unreadable now, or a cache folder unwritable
+    with contextlib.suppress(OSError):  # a cache folder unwritable
         entry = {
             "fresh": fresh_count,
-            "files": [[str(path), *_state(path)] for path in sorted(set(files))],
+            "files": [[str(path), *files[path]] for path in sorted(files)],
         }
         kept = {_key(inputs, options): entry}
         for key, other in _load(root).items():

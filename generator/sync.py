@@ -84,8 +84,9 @@ class Plan:
     missing_blocks: list[Missing] = field(default_factory=list)
     missing_files: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     fresh: int = 0
-    # Every checkout folder and target path the plan looked at, named as given (not resolved).
-    looked_at: list[Path] = field(default_factory=list)
+    # Every checkout folder and target path the plan looked at, named as given (not resolved),
+    # with where it resolved and what it held when read (see sibling_proof).
+    looked_at: dict[Path, tuple[str, str]] = field(default_factory=dict)
     # The resolved folders of every target: where a killed sync may have left temp files.
     folders: set[Path] = field(default_factory=set)
 
@@ -193,28 +194,32 @@ class _Planner:
 
     def run(self, checkouts: Sequence[Checkout]) -> Plan:
         for checkout in checkouts:
-            self.plan.looked_at.append(Path(checkout.shown))
+            self.plan.looked_at[Path(checkout.shown)] = sibling_proof.folder_state(checkout.root)
             # One entry per real file: AGENTS.md may be a symlink to CLAUDE.md.
             files: dict[Path, Target] = {}
+            names: dict[Path, list[Path]] = {}  # per real file, the names it was reached by
             for target in self.targets:
                 if target.repo != checkout.repo:
                     continue
-                self.plan.looked_at.append(Path(checkout.shown) / target.path)
                 try:
                     path = safe_target(checkout, target.path)
                 except UnsafePathError as exc:
                     self.problems.extend((UnsafePathError, d) for d in exc.diagnostics)
                     continue
                 files[path] = _merged(files[path], target) if path in files else target
+                names.setdefault(path, []).append(Path(checkout.shown) / target.path)
                 self.plan.folders.add(path.parent)
             for path, target in files.items():
-                self.target(checkout, target, path)
+                old = self.target(checkout, target, path)
+                state = sibling_proof.file_state(path, old)  # the bytes judged, not reread
+                self.plan.looked_at.update(dict.fromkeys(names[path], state))
         if self.problems:
             kind = self.problems[0][0]
             raise kind([diagnostic for _, diagnostic in self.problems])
         return self.plan
 
-    def target(self, checkout: Checkout, target: Target, path: Path) -> None:
+    def target(self, checkout: Checkout, target: Target, path: Path) -> bytes | None:
+        """Plan one target file; the bytes it held when read (None when absent)."""
         display = checkout.display(target.path)
         old = read_bytes(path)
         if target.file is not None:
@@ -227,8 +232,9 @@ class _Planner:
                 host = parse(old, display)
             except MarkerError as exc:
                 self.problems.extend((MarkerError, d) for d in exc.diagnostics)
-                return
+                return old
             self.blocks(display, path, old, host, target)
+        return old
 
     def whole(self, display: str, path: Path, old: bytes | None, text: str) -> None:
         if old is not None:  # a checkout with CRLF endings keeps them

@@ -6,6 +6,7 @@ import hashlib
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -717,3 +718,24 @@ def test_check_repo_renders_each_copy_once_and_judges_checkouts_by_the_new_facts
     )
     copies = [path for path in rendered if path.startswith("repos/")]
     assert copies and len(copies) == len(set(copies))  # the checkouts reuse the tree's render
+
+
+def test_a_file_saved_while_a_check_records_its_proof_is_checked_again(
+    project: Path, siblings: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import sibling_proof
+
+    assert run(["sync", *repo_args(siblings)], project).code == 0
+    claude = siblings["StakTrakr"] / "CLAUDE.md"
+    real_record = sibling_proof.record
+
+    def saved_meanwhile(*args: Any, **kwargs: Any) -> None:
+        edit_block_line(claude, "never in this repo.", "and a copy here.")  # after it was judged
+        real_record(*args, **kwargs)
+
+    monkeypatch.setattr(sibling_proof, "record", saved_meanwhile)
+    assert run(["check", *repo_args(siblings)], project).code == 0  # judged the old bytes
+    monkeypatch.undo()
+    again = run(["check", *repo_args(siblings)], project)
+    assert again.code == 1  # the proof holds the bytes judged, so the edit is checked
+    assert f"{claude}: hand-edited" in again.out
