@@ -64,7 +64,7 @@ def _library_versions() -> tuple[str, ...]:
     """
     names: set[str] = set()
     for entry in sys.path:
-        if not entry.endswith("site-packages"):
+        if not entry.endswith(("site-packages", "dist-packages")):  # dist-: Debian's
             continue
         try:
             names.update(p.name for p in Path(entry).iterdir() if p.name.endswith(".dist-info"))

@@ -19,10 +19,12 @@ def test_many_writes_report_in_order_which_files_changed(tmp_path: Path) -> None
     for i in range(count):
         path = tmp_path / f"folder{i % 5}" / f"page{i}.md"
         data = f"page {i}\n".encode()
+        path.parent.mkdir(parents=True, exist_ok=True)
         if i % 3 == 0:  # already current: must not be rewritten
-            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-            path.chmod(0o600)
+        elif i % 3 == 1:  # an older version with its own mode: replaced, mode kept
+            path.write_bytes(b"old\n")
+            path.chmod(0o640)
         writes.append((path, data))
 
     written = write_all_if_changed(writes)
@@ -30,7 +32,8 @@ def test_many_writes_report_in_order_which_files_changed(tmp_path: Path) -> None
     assert written == [i % 3 != 0 for i in range(count)]
     for path, data in writes:
         assert path.read_bytes() == data
-    assert (tmp_path / "folder0" / "page0.md").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "folder1" / "page1.md").stat().st_mode & 0o777 == 0o640
+    assert (tmp_path / "folder2" / "page2.md").stat().st_mode & 0o777 == 0o644  # a new file
     assert _leftover_temps(tmp_path) == []
     assert write_all_if_changed(writes) == [False] * count
 
