@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 
@@ -63,3 +63,28 @@ def table(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> Block:
 
 def bullet_list(items: Iterable[Any]) -> Block:
     return Block("\n".join(f"- {inline(item)}" for item in items))
+
+
+_FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
+
+
+def in_code_fence(lines: Iterable[str]) -> Iterator[bool]:
+    """Per line, whether it is part of a fenced code block, its fences included.
+
+    As CommonMark has it: a fence closes only with the character that opened it, at least as
+    many times, and nothing after; a backtick fence's info string holds no backtick. So a
+    ```` fence around a ``` example stays open over it.
+    """
+    fence = ""
+    for line in lines:
+        found = _FENCE.match(line)
+        if fence:
+            marks, rest = found.groups() if found else ("", "x")
+            if marks[:1] == fence[0] and len(marks) >= len(fence) and not rest.strip():
+                fence = ""
+            yield True
+        elif found and not (found.group(1)[0] == "`" and "`" in found.group(2)):
+            fence = found.group(1)
+            yield True
+        else:
+            yield False

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from generator.cache import read_checked, write_checked
+from generator.markdown import in_code_fence
 
 EXTENSIONS = frozenset({"gfm", "tables", "frontmatter", "mkdocs"})
 # Compact tables: a changed value rewrites its own row only, not the padding of every row.
@@ -31,15 +32,9 @@ def by_section(markdown: str, format_part: Callable[[str], str]) -> str:
     not split.
     """
     parts: list[list[str]] = [[]]
-    fence = ""
-    for line in markdown.splitlines(keepends=True):
-        stripped = line.lstrip(" ")
-        if fence:
-            if stripped.startswith(fence):
-                fence = ""
-        elif stripped.startswith(("```", "~~~")):
-            fence = stripped[:3]
-        elif line.startswith("## ") and parts[-1]:
+    lines = markdown.splitlines(keepends=True)
+    for line, in_code in zip(lines, in_code_fence(lines), strict=True):
+        if not in_code and line.startswith("## ") and parts[-1]:
             parts.append([])
         parts[-1].append(line)
     return "\n".join(format_part("".join(part)) for part in parts)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from markdown.extensions.toc import slugify, unique
 from markdown_it import MarkdownIt
 
-from generator.markdown import cell, inline
+from generator.markdown import cell, in_code_fence, inline
 from generator.model import Facts, Provenance, Verified
 from generator.rules import walk
 from generator.targets import BLOCK_COPIES
@@ -214,19 +214,12 @@ def heading_ids(text: str) -> list[tuple[int, str]]:
     Generated pages are mdformat's output, so every heading is an ATX line (``# ...``);
     only those lines outside code fences are parsed, which keeps this cheap on big sites.
     """
-    numbers: list[int] = []
-    fence = ""
-    for n, line in enumerate(text.split("\n"), 1):
-        stripped = line.lstrip()
-        if fence:
-            if stripped.startswith(fence):
-                fence = ""
-            continue
-        if stripped.startswith(("```", "~~~")):
-            fence = stripped[:3]
-        elif _ATX.match(line):
-            numbers.append(n)
     lines = text.split("\n")
+    numbers = [
+        n
+        for n, (line, in_code) in enumerate(zip(lines, in_code_fence(lines), strict=True), 1)
+        if not in_code and _ATX.match(line)
+    ]
     tokens = MarkdownIt("commonmark").parse("\n\n".join(lines[n - 1] for n in numbers))
     used: set[str] = set()
     found: list[tuple[int, str]] = []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from generator.markdown import in_code_fence
 from generator.normalise import by_section, normalise
+from generator.provenance import heading_ids
 from tests.conftest import REPO
 
 
@@ -25,3 +27,22 @@ def test_a_heading_in_fenced_code_does_not_split() -> None:
     by_section(text, record)
     assert calls == ["# Top\n\n```md\n## not a section\n```\n\n", "## Real\n\ntext\n"]
     assert by_section(text, normalise) == normalise(text)
+
+
+def test_a_longer_fence_stays_open_over_a_shorter_one_inside_it() -> None:
+    text = "# T\n\n````text\n```\n## not a heading\n```\n````\n\n## Real\n\ntext\n"
+    assert by_section(text, normalise) == normalise(text)
+    ids = heading_ids(normalise(text))
+    assert [ident for _, ident in ids] == ["t", "real"]
+
+
+def test_fences_open_and_close_as_commonmark_says() -> None:
+    lines = [
+        "~~~",  # opens
+        "```",  # another character: still code
+        "~~~ info",  # text after the fence: does not close
+        "~~~~",  # as long or longer, same character: closes
+        "``` not `code`",  # a backtick in the info string: not a fence at all
+        "text",
+    ]
+    assert list(in_code_fence(lines)) == [True, True, True, True, False, False]
