@@ -134,6 +134,11 @@ def _from_config(path: Path) -> list[tuple[str, str, Path]]:
     shown = path.name
     try:
         data: Any = yaml.safe_load(raw.decode("utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        raise UsageError(Diagnostic(shown, line, column, message)) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise UsageError(Diagnostic(shown, 0, 0, f"cannot read it: {exc}")) from None
     repos = data.get("repos") if isinstance(data, Mapping) else None
@@ -291,7 +296,8 @@ class _Planner:
             current = current.with_block(name, body)
         new = current.encode()
         if new == old:
-            self.plan.fresh += 1
+            if not any(missing.display == display for missing in self.plan.missing_blocks):
+                self.plan.fresh += 1  # a file still missing a block is not up to date
         elif not any(edit.display == display for edit in self.plan.hand_edits):
             self.plan.changes.append(Change(display, path, old, new))
 

@@ -361,6 +361,9 @@ def test_missing_block_is_reported_with_the_lines_to_paste_then_added_after_its_
     assert result.out.splitlines()[-1].endswith(
         "; 1 missing (see above, or rerun with --add-missing)"
     )
+    # The file still missing its block is not counted up to date as well.
+    again = run(["sync", *repo_args(siblings)], project)
+    assert again.out.splitlines()[-1].startswith("sync: 0 file(s) changed, 11 up to date in 3")
 
     added = run(["sync", "--add-missing", *repo_args(siblings)], project)
     assert added.code == 0, added.out
@@ -471,6 +474,11 @@ def test_paths_from_the_local_config(project: Path, siblings: dict[str, Path]) -
     result = run(["sync"], project)
     assert result.code == 0, result.err
     assert result.out.splitlines()[-1].startswith("sync: 2 file(s) changed, 0 up to date in 1")
+
+    (project / ".generator.local.yaml").write_text("repos:\n  StakTrakrApi: [\n", "utf-8")
+    broken = run(["sync"], project)
+    assert broken.code == 2
+    assert broken.err.startswith(".generator.local.yaml:3:1: error: invalid YAML: ")
 
 
 def test_repo_option_errors(project: Path, siblings: dict[str, Path]) -> None:
