@@ -25,7 +25,7 @@ _BEGIN = re.compile(
 )
 _END = re.compile(r"<!--\s*END GENERATED:\s*" + _NAME + r"\s*-->")
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
-_MARKER_HINT = (
+_HINT = (
     "a marker stands alone on its line: <!-- BEGIN GENERATED: NAME (...) hash=... --> "
     "or <!-- END GENERATED: NAME -->; to write one as text, put it in `code`"
 )
@@ -260,6 +260,7 @@ class _Marker:
     name: str
     index: int
     hash: str | None
+    column: int = 1  # 1-based, where its comment starts
 
 
 def _markers(lines: tuple[str, ...], path: str) -> tuple[list[_Marker], list[Diagnostic]]:
@@ -277,6 +278,7 @@ def _markers(lines: tuple[str, ...], path: str) -> tuple[list[_Marker], list[Dia
         if not hits:
             continue
         stripped = content.strip()
+        column = len(content) - len(content.lstrip()) + 1
         begin, end = _BEGIN.fullmatch(stripped), _END.fullmatch(stripped)
         if len(hits) == 1 and begin:
             recorded = begin.group("hash")
@@ -285,18 +287,20 @@ def _markers(lines: tuple[str, ...], path: str) -> tuple[list[_Marker], list[Dia
                     Diagnostic(
                         path,
                         index + 1,
-                        0,
+                        column,
                         f"malformed marker: hash={recorded} is not {HASH_LENGTH} hex digits",
                         "copy the marker line again from the generator's output",
                     )
                 )
                 continue
-            markers.append(_Marker("BEGIN", begin.group("name"), index, recorded))
+            markers.append(_Marker("BEGIN", begin.group("name"), index, recorded, column))
         elif len(hits) == 1 and end:
-            markers.append(_Marker("END", end.group("name"), index, None))
+            markers.append(_Marker("END", end.group("name"), index, None, column))
         else:
             problems.append(
-                Diagnostic(path, index + 1, 0, f"malformed marker: {stripped}", _MARKER_HINT)
+                Diagnostic(
+                    path, index + 1, hits[0].start() + 1, f"malformed marker: {stripped}", _HINT
+                )
             )
     return markers, problems
 
@@ -307,7 +311,7 @@ def _find_blocks(lines: tuple[str, ...], path: str) -> dict[str, Block]:
     opened: _Marker | None = None
 
     def problem(marker: _Marker, message: str, hint: str) -> None:
-        problems.append(Diagnostic(path, marker.index + 1, 0, message, hint))
+        problems.append(Diagnostic(path, marker.index + 1, marker.column, message, hint))
 
     for position, marker in enumerate(markers):
         if marker.kind == "BEGIN":

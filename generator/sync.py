@@ -262,7 +262,7 @@ class _Planner:
                         Diagnostic(
                             display,
                             block.begin + 1,
-                            0,
+                            _indent(host.lines[block.begin]) + 1,
                             f"block {name!r} is not declared for this file",
                             "declared: "
                             + ", ".join(target.blocks)
@@ -300,6 +300,10 @@ class _Planner:
                 self.plan.fresh += 1  # a file still missing a block is not up to date
         elif not any(edit.display == display for edit in self.plan.hand_edits):
             self.plan.changes.append(Change(display, path, old, new))
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def _lands_in_code(display: str, added: HostFile, name: str) -> Diagnostic:

@@ -119,42 +119,42 @@ def test_anchor_inside_code_is_not_a_heading() -> None:
 MALFORMED = {
     "unclosed": (
         "a\n<!-- BEGIN GENERATED: x -->\nbody\n",
-        "CLAUDE.md:2: error: block 'x' is not closed: no END marker after it",
+        "CLAUDE.md:2:1: error: block 'x' is not closed: no END marker after it",
     ),
     "duplicated": (
         "<!-- BEGIN GENERATED: x -->\n<!-- END GENERATED: x -->\n"
         "text\n<!-- BEGIN GENERATED: x -->\n<!-- END GENERATED: x -->\n",
-        "CLAUDE.md:4: error: block 'x' appears more than once (first at line 1)",
+        "CLAUDE.md:4:1: error: block 'x' appears more than once (first at line 1)",
     ),
     "nested": (
         "<!-- BEGIN GENERATED: x -->\n<!-- BEGIN GENERATED: y -->\n"
         "<!-- END GENERATED: y -->\n<!-- END GENERATED: x -->\n",
-        "CLAUDE.md:2: error: block 'y' begins inside block 'x' (opened at line 1);"
+        "CLAUDE.md:2:1: error: block 'y' begins inside block 'x' (opened at line 1);"
         " blocks cannot nest",
     ),
     "inverted": (
         "text\n<!-- END GENERATED: x -->\nbody\n<!-- BEGIN GENERATED: x -->\n",
-        "CLAUDE.md:2: error: END marker of block 'x' comes before its BEGIN marker (line 4)",
+        "CLAUDE.md:2:1: error: END marker of block 'x' comes before its BEGIN marker (line 4)",
     ),
     "misnamed": (
         "<!-- BEGIN GENERATED: x -->\nbody\n<!-- END GENERATED: z -->\n",
-        "CLAUDE.md:3: error: END marker names 'z' but the open block is 'x' (opened at line 1)",
+        "CLAUDE.md:3:1: error: END marker names 'z' but the open block is 'x' (opened at line 1)",
     ),
     "stray end": (
         "<!-- END GENERATED: x -->\n",
-        "CLAUDE.md:1: error: END marker of block 'x' has no BEGIN marker",
+        "CLAUDE.md:1:1: error: END marker of block 'x' has no BEGIN marker",
     ),
     "not alone on its line": (
         "see <!-- BEGIN GENERATED: x --> here\n<!-- END GENERATED: x -->\n",
-        "CLAUDE.md:1: error: malformed marker: see <!-- BEGIN GENERATED: x --> here",
+        "CLAUDE.md:1:5: error: malformed marker: see <!-- BEGIN GENERATED: x --> here",
     ),
     "no name": (
         "<!-- BEGIN GENERATED -->\n",
-        "CLAUDE.md:1: error: malformed marker: <!-- BEGIN GENERATED -->",
+        "CLAUDE.md:1:1: error: malformed marker: <!-- BEGIN GENERATED -->",
     ),
     "short hash": (
         "<!-- BEGIN GENERATED: x hash=abc -->\n<!-- END GENERATED: x -->\n",
-        "CLAUDE.md:1: error: malformed marker: hash=abc is not 8 hex digits",
+        "CLAUDE.md:1:1: error: malformed marker: hash=abc is not 8 hex digits",
     ),
 }
 

@@ -230,31 +230,31 @@ def test_changing_a_fact_changes_only_the_blocks_that_state_it(
 MALFORMED = {
     "unclosed": (
         "# stakscrapr\n\n<!-- BEGIN GENERATED: deploy-gate -->\ntext\n",
-        "CLAUDE.md:3: error: block 'deploy-gate' is not closed: no END marker after it",
+        "CLAUDE.md:3:1: error: block 'deploy-gate' is not closed: no END marker after it",
     ),
     "duplicated": (
         "# s\n" + old_block("deploy-gate") + "\n\n" + old_block("deploy-gate") + "\n",
-        "CLAUDE.md:6: error: block 'deploy-gate' appears more than once (first at line 2)",
+        "CLAUDE.md:6:1: error: block 'deploy-gate' appears more than once (first at line 2)",
     ),
     "nested": (
         "<!-- BEGIN GENERATED: deploy-gate -->\n<!-- BEGIN GENERATED: other -->\n"
         "<!-- END GENERATED: other -->\n<!-- END GENERATED: deploy-gate -->\n",
-        "CLAUDE.md:2: error: block 'other' begins inside block 'deploy-gate' (opened at line 1);"
+        "CLAUDE.md:2:1: error: block 'other' begins inside block 'deploy-gate' (opened at line 1);"
         " blocks cannot nest",
     ),
     "inverted": (
         "# s\n<!-- END GENERATED: deploy-gate -->\ntext\n<!-- BEGIN GENERATED: deploy-gate -->\n",
-        "CLAUDE.md:2: error: END marker of block 'deploy-gate' comes before its BEGIN marker"
+        "CLAUDE.md:2:1: error: END marker of block 'deploy-gate' comes before its BEGIN marker"
         " (line 4)",
     ),
     "misnamed end": (
         "<!-- BEGIN GENERATED: deploy-gate -->\ntext\n<!-- END GENERATED: deploy-gates -->\n",
-        "CLAUDE.md:3: error: END marker names 'deploy-gates' but the open block is 'deploy-gate'"
+        "CLAUDE.md:3:1: error: END marker names 'deploy-gates' but the open block is 'deploy-gate'"
         " (opened at line 1)",
     ),
     "undeclared name": (
         "# s\n\n" + old_block("deploy-gates") + "\n",
-        "CLAUDE.md:3: error: block 'deploy-gates' is not declared for this file",
+        "CLAUDE.md:3:1: error: block 'deploy-gates' is not declared for this file",
     ),
 }
 
