@@ -164,8 +164,10 @@ def parse(data: bytes, path: str) -> HostFile:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise MarkerError(
-            Diagnostic(path, 0, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+            Diagnostic(path, line, column, f"not UTF-8 text ({exc.reason})", "save it as UTF-8")
         ) from None
     bom = text.startswith(BOM)
     lines = _split(text[1:] if bom else text)
