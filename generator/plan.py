@@ -6,7 +6,7 @@ import difflib
 import re
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +185,7 @@ class Plan:
     findings: list[Finding]  # what render would change, with diffs
     synced: list[Finding]  # what sync would change in the checkouts given, with diffs
     refused: list[str]  # checkout files with hand-edited generated text: sync would stop
+    missing: list[str] = field(default_factory=list)  # what sync would only report, not write
 
 
 def changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
@@ -211,6 +212,7 @@ def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = 
         located.update(_by_key(places(old_rendered, old.facts, removed)))
     synced: list[Finding] = []
     refused: list[str] = []
+    missing: list[str] = []
     if repo_options:
         checkouts = sync.parse_repo_options(repo_options, new, project, use_config=False)
         planned = sync.plan_checkouts(project, new, checkouts, rendered=new_rendered)
@@ -223,12 +225,23 @@ def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = 
             for c in planned.changes
         ]
         refused = [e.display for e in planned.hand_edits]
+        missing = [
+            *(
+                f"{m.display}: block {m.block} missing (sync --add-missing adds it)"
+                for m in planned.missing_blocks
+            ),
+            *(
+                f"{shown}: hand-written file missing; sync does not create it"
+                for shown, _ in planned.missing_files
+            ),
+        ]
     return Plan(
         against,
         [Change(k, o, n, tuple(located.get(k, ()))) for k, o, n in changes],
         compare(project.root, new_rendered),
         synced,
         refused,
+        missing,
     )
 
 
@@ -261,4 +274,5 @@ def format_plan(result: Plan) -> tuple[list[str], list[Finding]]:
         f"  {path}: hand-edited generated text; sync would stop (move the edit to facts.yaml)"
         for path in result.refused
     )
+    lines.extend(f"  {line}" for line in result.missing)
     return lines, [*result.findings, *result.synced]

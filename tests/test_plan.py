@@ -154,6 +154,13 @@ def test_plan_shows_what_sync_would_change_in_a_checkout(repo: Path, tmp_path: P
     assert len(removed) == len(added) >= 1
     assert [x[1:].replace(OLD_IP, NEW_IP) for x in removed] == [x[1:] for x in added]
 
+    (checkout / "CLAUDE.md").write_text("# StakTrakr\n", "utf-8")  # with none of its blocks
+    missing = run(["plan", "--repo", option], repo).out.splitlines()
+    assert (
+        f"  {checkout}/CLAUDE.md: block api-infrastructure missing (sync --add-missing adds it)"
+        in (missing)
+    )
+
 
 def test_where_searches_hand_written_text_in_checkouts(repo: Path, tmp_path: Path) -> None:
     checkout = tmp_path / "StakTrakr"
