@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from generator.lint.context import Context, remembered
@@ -58,3 +60,35 @@ def test_a_remembered_answer_is_computed_once_per_literal(know: Knowledge) -> No
     assert [remembered(ctx, "length", w, answer) for w in ("ab", "abc", "ab")] == [2, 3, 2]
     assert remembered(ctx, "other question", "ab", answer) == 2
     assert asked == ["ab", "abc", "ab"]
+
+
+def test_positions_are_counted_lines_and_columns() -> None:
+    text = "ab\n\nc\u00e9 d\n\nlast"
+    doc = Document(text)
+    for offset in range(len(text) + 1):
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        assert doc.position(offset) == (line, column)
+
+
+def test_positions_take_no_scan_of_the_text_each() -> None:
+    """40,000 positions near the end of a 2 MB text: a count of newlines per position took
+    tens of seconds; a search of the line starts takes milliseconds."""
+    doc = Document("x = 1\n" * 350_000)
+    end = len(doc.text)
+    started = time.perf_counter()
+    found = [doc.position(end - i) for i in range(1, 40_001)]
+    assert time.perf_counter() - started < 2.0
+    assert found[0] == (350_000, 6)
+    assert found[-1] == (350_000 - 40_000 // 6, 6 - 40_000 % 6 + 1)
+
+
+def test_a_long_line_of_stars_is_scanned_for_crons_once(know: Knowledge) -> None:
+    """A one-line table of 2 MB with 600,000 stars: a look back to the line start per star
+    took minutes."""
+    text = "| * | 5 * * * * |" * 120_000
+    started = time.perf_counter()
+    crons = [t for t in Document(text).tokens(know.scanner) if t.kind == "cron"]
+    assert time.perf_counter() - started < 2.0
+    assert len(crons) == 120_000
+    assert crons[1] == ("cron", 23, 32, "5 * * * *")

@@ -26,7 +26,6 @@ _PORT_ON_DOCKER = re.compile(
     r"o(?:rt[ \t]*[:=]?[ \t]*\d{2,5}\b|n[ \t]+\d{3,5}\b"
     r"|cker[ \t]+(?:exec|compose|run|logs|start|stop|restart|rm|attach|kill|cp)\b)"
 )
-_STAR = re.compile(r"\*")
 _IGNORE = re.compile(r"<!--\s*drift:\s*ignore\s+([\w,*-]+)[^\n]*?-->")
 # A fence opens a line, after at most 3 whitespace characters (as str.strip() counts them).
 _FENCE = re.compile(r"[^\S\n]{0,3}(```+|~~~+)")
@@ -132,15 +131,13 @@ class Scanner:
                 start = m.start()
                 if not (_word_before(text, start) or text[start - 1 : start] == "."):
                     add(Token("path", start, m.end(), m.group()))
-        seen: set[int] = set()
-        for m in _STAR.finditer(text):
-            line_start = text.rfind("\n", 0, m.start()) + 1
-            if line_start in seen:
-                continue
-            seen.add(line_start)
-            line_end = text.find("\n", m.start())
+        star = text.find("*")
+        while star >= 0:  # each line holding a star, once: the next star after its end
+            line_start = text.rfind("\n", 0, star) + 1
+            line_end = text.find("\n", star)
             for c in _CRON.finditer(text, line_start, len(text) if line_end < 0 else line_end):
                 add(Token("cron", c.start(), c.end(), c.group()))
+            star = -1 if line_end < 0 else text.find("*", line_end)
         for m in _PORT_ON_DOCKER.finditer(text):
             start = m.start()
             second = text[start + 1]
@@ -205,8 +202,8 @@ class Document:
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based line and column of ``offset``."""
-        line = self.text.count("\n", 0, offset)
-        return line + 1, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        line = bisect.bisect_right(self.line_starts, offset)  # the lines starting at or before
+        return line, offset - self.line_starts[line - 1] + 1
 
     def line_span(self, offset: int) -> tuple[int, int]:
         start = self.text.rfind("\n", 0, offset) + 1
