@@ -230,6 +230,32 @@ def test_bad_baseline_exits_2(tmp_path: Path) -> None:
     assert "none.json: error: no such baseline file" in err
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'{"version": 1,\n "findings": [\xff]}', "base.json:2:15: error: not UTF-8: byte 0xff"),
+        (
+            b'{"version": 1, "findings": [{"path": "a.md", "rule": "retired-value",'
+            b' "literal": "x", "count": 1e400}]}',
+            "base.json: error: bad baseline entry",
+        ),
+        (None, "base.json: error: a folder, not a baseline file"),
+    ],
+)
+def test_unreadable_baseline_exits_2_naming_it(
+    tmp_path: Path, data: bytes | None, message: str
+) -> None:
+    write(tmp_path, {"a.md": CLEAN})
+    if data is None:
+        (tmp_path / "base.json").mkdir()
+    else:
+        (tmp_path / "base.json").write_bytes(data)
+    code, out, err = lint(["--baseline", "base.json", "a.md"], tmp_path)
+    assert (code, out) == (2, "")
+    assert err.startswith(message)
+    assert "Traceback" not in err
+
+
 def test_config_excludes_paths_and_ignores_rules_per_path(tmp_path: Path) -> None:
     write(
         tmp_path,
@@ -264,6 +290,23 @@ def test_bad_config_exits_2_with_line_and_column(tmp_path: Path) -> None:
     assert "lint.yaml:4:12: error: unknown rule 'retird-value'" in err
     assert "lint.yaml:5:3: error: unknown setting 'colour'" in err
     assert snapshot(tmp_path) == before
+
+
+def test_a_pattern_pathspec_cannot_compile_exits_2_with_its_place(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "a.md": DRIFT,
+            "lint.yaml": 'lint:\n  exclude: [ok/, "\\\\", "[z-a]"]\n'
+            '  per-path-ignores:\n    "[z-a]": [retired-value]\n',
+        },
+    )
+    code, out, err = lint(["--config", "lint.yaml", "a.md"], tmp_path)
+    assert (code, out) == (2, "")
+    assert "lint.yaml:2:18: error: bad pattern '\\\\': Invalid git pattern" in err
+    assert "lint.yaml:2:24: error: bad pattern '[z-a]': bad character range z-a\n" in err
+    assert "lint.yaml:4:5: error: bad pattern '[z-a]'" in err
+    assert "Traceback" not in err
 
 
 def test_git_checkout_honours_gitignore(tmp_path: Path) -> None:

@@ -39,10 +39,28 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> None:
 def load_baseline(path: Path) -> Counter[Key]:
     shown = path.as_posix()
     try:
-        data = json.loads(path.read_text("utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise LintInputError(
             Diagnostic(shown, 0, 0, "no such baseline file", "create it with --write-baseline")
+        ) from None
+    except IsADirectoryError:
+        raise LintInputError(
+            Diagnostic(shown, 0, 0, "a folder, not a baseline file", "name the JSON file")
+        ) from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8")) + 1
+        raise LintInputError(
+            Diagnostic(
+                shown,
+                line,
+                column,
+                f"not UTF-8: byte 0x{raw[exc.start]:02x} is an {exc.reason}",
+                "write a new one with --write-baseline",
+            )
         ) from None
     except json.JSONDecodeError as exc:
         raise LintInputError(
@@ -63,7 +81,7 @@ def load_baseline(path: Path) -> Counter[Key]:
     for entry in entries:
         try:
             counts[(entry["path"], entry["rule"], entry["literal"])] += int(entry.get("count", 1))
-        except (TypeError, KeyError, ValueError):
+        except (TypeError, KeyError, ValueError, OverflowError):  # 1e400 is inf: no int
             raise LintInputError(
                 Diagnostic(shown, 0, 0, f"bad baseline entry {entry!r}", "write a new baseline")
             ) from None

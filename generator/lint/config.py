@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +73,8 @@ def load_config(path: Path | None, rules: Iterable[str], *, required: bool) -> L
             )
     config = LintConfig()
     excludes = _strings(doc, section.get("exclude", []), ("lint", "exclude"), problems)
-    config.exclude = pathspec.GitIgnoreSpec.from_lines(excludes)
+    good = [p for i, p in enumerate(excludes) if _pattern(doc, p, ("lint", "exclude", i), problems)]
+    config.exclude = pathspec.GitIgnoreSpec.from_lines(good)
     ignores = _mapping(
         doc, section.get("per-path-ignores", {}), ("lint", "per-path-ignores"), "it", problems
     )
@@ -86,8 +88,9 @@ def load_config(path: Path | None, rules: Iterable[str], *, required: bool) -> L
                         (*where, i), f"unknown rule {name!r}", "rules: " + ", ".join(sorted(known))
                     )
                 )
-        spec = pathspec.GitIgnoreSpec.from_lines([str(pattern)])
-        config.ignores.append((spec, frozenset(listed)))
+        if _pattern(doc, str(pattern), where, problems, of_key=True):
+            spec = pathspec.GitIgnoreSpec.from_lines([str(pattern)])
+            config.ignores.append((spec, frozenset(listed)))
     if problems:
         raise LintInputError(problems)
     return config
@@ -109,3 +112,28 @@ def _strings(
         return list(value)
     problems.append(doc.diagnostic(key, "expected a list of strings", "write [a, b]"))
     return []
+
+
+def _pattern(
+    doc: YamlDocument,
+    pattern: str,
+    key: tuple[str | int, ...],
+    problems: list[Diagnostic],
+    *,
+    of_key: bool = False,
+) -> bool:
+    """Whether ``pattern`` is a gitignore-style pattern pathspec can compile; if not, a problem
+    at its place (pathspec raises its own ValueError, or re.error for a bad [range])."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except (ValueError, re.error) as exc:
+        problems.append(
+            doc.diagnostic(
+                key,
+                f"bad pattern {pattern!r}: {exc.msg if isinstance(exc, re.error) else exc}",
+                "write a gitignore-style pattern (escape a literal [ or \\ with \\)",
+                of_key=of_key,
+            )
+        )
+        return False
+    return True
