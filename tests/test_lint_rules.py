@@ -430,3 +430,14 @@ def test_deploy_by_the_allowed_host_or_repo_may_be_told_anywhere(know: Knowledge
     row = "| Shared logic | a PR to StakTrakrApi | StakTrakr Mac: merge, then `fly deploy` |\n"
     assert lint(know, row, repo="stakscrapr") == []
     assert lint(know, "StakTrakrApi runs `fly deploy` after each merge.\n", repo="staktrakr") == []
+
+
+def test_a_name_of_several_words_is_matched_within_a_line(know: Knowledge) -> None:
+    """A literal spanning a line break split the compiler-style line and gave SARIF a region
+    without endLine; across the break, the words left on a line are matched."""
+    found = lint(know, "To refresh prices, start the Docker\nspot-poller container now.\n")
+    assert [(f.line, f.column, f.rule, f.literal) for f in found] == [
+        (2, 1, "no-reference", "spot-poller container")
+    ]
+    found = lint(know, "Start the Docker \t spot-poller container now.\n")
+    assert [f.literal for f in found] == ["Docker \t spot-poller container"]

@@ -53,10 +53,10 @@ class Token(NamedTuple):
 _Trie = dict[str, "_Trie"]
 
 
-def trie_pattern(words: Iterable[str]) -> str:
+def trie_pattern(words: Iterable[str], gap: str = r"[-\s]+") -> str:
     """A regex matching any of ``words`` (longest first), factored as a trie for speed.
 
-    A space in a word matches any run of spaces and hyphens.
+    A space in a word matches ``gap``: by default any run of whitespace and hyphens.
     """
     trie: _Trie = {}
     for word in words:
@@ -67,7 +67,7 @@ def trie_pattern(words: Iterable[str]) -> str:
 
     def emit(node: _Trie) -> str:
         branches = [
-            (r"[-\s]+" if char == " " else re.escape(char)) + emit(child)
+            (gap if char == " " else re.escape(char)) + emit(child)
             for char, child in sorted(node.items())
             if char
         ]
@@ -94,6 +94,7 @@ def _word_before(text: str, at: int) -> bool:
     return char.isalnum() or char in "_-"  # [\w-]: \w is isalnum() or "_" for str patterns
 
 
+_GAP_IN_LINE = r"[-\t ]+"
 _START = operator.attrgetter("start")
 _NO_END = sys.maxsize  # sorts after any (start, end) with the same start
 
@@ -110,7 +111,10 @@ class Scanner:
         for name in sorted(set(names)):
             groups.setdefault(name.split(" ", 1)[0], []).append(name)
         # One regex per first word: each starts with a literal, and names sharing it share it.
-        self.names = [re.compile(trie_pattern(group)) for _, group in sorted(groups.items())]
+        # A name's words stay on one line, so that a literal (and its place) is within a line.
+        self.names = [
+            re.compile(trie_pattern(group, _GAP_IN_LINE)) for _, group in sorted(groups.items())
+        ]
         self.names_folded = [re.compile(p.pattern, re.IGNORECASE) for p in self.names]
 
     def tokens(self, text: str) -> list[Token]:
