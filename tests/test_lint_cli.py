@@ -142,6 +142,17 @@ def test_sarif_2_1_0(tmp_path: Path) -> None:
     assert len(sarif_run["results"]) == 2
 
 
+def test_sarif_uris_are_percent_encoded(tmp_path: Path) -> None:
+    write(tmp_path, {"my docs/50% é.md": DRIFT})
+    log = json.loads(lint(["--format", "sarif", "my docs"], tmp_path)[1])
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for result in log["runs"][0]["results"]
+        for loc in result["locations"]
+    }
+    assert uris == {"my%20docs/50%25%20%C3%A9.md"}
+
+
 def test_explain(tmp_path: Path) -> None:
     code, out, _ = lint(["--explain", "contradiction"], tmp_path)
     assert code == 0

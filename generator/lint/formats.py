@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from generator import __version__
 from generator.lint.context import Rule
@@ -38,7 +39,8 @@ def as_sarif(findings: Sequence[Finding], rules: Sequence[Rule]) -> str:
     index = {rule.id: i for i, rule in enumerate(rules)}
     results = []
     for f in findings:
-        location: dict[str, Any] = {"artifactLocation": {"uri": f.shown}}
+        # A URI reference: a space or % in the path is percent-encoded ("/" is kept).
+        location: dict[str, Any] = {"artifactLocation": {"uri": quote(f.shown)}}
         if f.line:
             location["region"] = {
                 "startLine": f.line,
