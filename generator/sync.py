@@ -33,7 +33,13 @@ from generator.lock import tree_lock
 from generator.project import Project
 from generator.render import Rendered, Renderer
 from generator.report import Reporter
-from generator.targets import Target, declared_targets, file_template, repo_key
+from generator.targets import (
+    Target,
+    declared_targets,
+    file_template,
+    repo_key,
+    split_repo_option,
+)
 
 LOCAL_CONFIG = ".generator.local.yaml"
 
@@ -94,14 +100,10 @@ class Plan:
 def parse_repo_options(
     options: Sequence[str], loaded: LoadedFacts, project: Project, *, use_config: bool
 ) -> list[Checkout]:
-    """Checkouts from ``--repo KEY=PATH`` options, else (when allowed) from the local config."""
+    """Checkouts from ``--repo NAME=PATH`` options, else (when allowed) from the local config."""
     pairs: list[tuple[str, str, Path]] = []  # (key or name, path text, base folder)
     for option in options:
-        name, sep, path = option.partition("=")
-        if not sep or not name or not path:
-            raise UsageError(
-                f"--repo {option!r}: write --repo NAME=PATH, e.g. StakTrakr=../StakTrakr"
-            )
+        name, path = split_repo_option(option)
         pairs.append((name, path, Path.cwd()))
     if not pairs and use_config:
         pairs = _from_config(project.root / LOCAL_CONFIG)

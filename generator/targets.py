@@ -43,6 +43,17 @@ def block_template(name: str) -> str:
     return f"{BLOCK_TEMPLATES}/{name}.md{TEMPLATE_SUFFIX}"
 
 
+def split_repo_option(option: str) -> tuple[str, str]:
+    """The NAME and PATH of a ``--repo NAME=PATH`` option (sync, check, plan and lint)."""
+    name, sep, path = option.partition("=")
+    if not sep or not name or not path:
+        raise UsageError(
+            f"--repo {option!r}: write --repo NAME=PATH (the repo's name or facts key),"
+            " e.g. StakTrakr=../StakTrakr"
+        )
+    return name, path
+
+
 def repo_key(name: str, repos: Mapping[str, Repo]) -> str:
     """The facts key of the repo a ``--repo NAME=PATH`` option names, by key or by name.
 

@@ -17,7 +17,7 @@ from generator.lint.results import ResultCache, results_path, salt_for
 from generator.lint.rules import RULES
 from generator.model import Repo
 from generator.report import Reporter
-from generator.targets import repo_key
+from generator.targets import repo_key, split_repo_option
 
 
 def _rule_names(names: list[str]) -> set[str]:
@@ -32,12 +32,8 @@ def _rule_names(names: list[str]) -> set[str]:
 def _targets(args: argparse.Namespace, repos: Mapping[str, Repo]) -> list[Target]:
     targets = []
     for given in args.repo:
-        key, sep, path = given.partition("=")
-        if not sep or not key or not path:
-            raise UsageError(
-                f"--repo {given!r}: write KEY=PATH, e.g. --repo staktrakr=../StakTrakr"
-            )
-        targets.append(Target(Path(path), repo_key(key, repos)))  # as sync and check take it
+        name, path = split_repo_option(given)  # as sync and check take it
+        targets.append(Target(Path(path), repo_key(name, repos)))
     paths = args.paths or ([] if targets else ["."])
     targets += [Target(Path(p)) for p in paths]
     missing = [t.path.as_posix() for t in targets if not t.path.exists()]
