@@ -47,8 +47,11 @@ class Emission(NamedTuple):
 class Context:
     """One file being linted.
 
-    Rules read the text only through the document's methods and the token's line, so the
-    engine can tell (from ``doc.reach``) whether a verdict depended on more than that line.
+    Rules read beyond the token's line only through the document's methods, so the engine can
+    tell (from ``doc.reach``) whether a verdict depended on more than that line. A few read
+    ``doc.text`` directly (``repo_relative``, ``on_docker``, the deploy rule's ``cd`` search),
+    and must stay on the token's line to keep verdict reuse exact: the property test in
+    tests/test_lint_verdicts.py is what holds them to it.
     """
 
     doc: Document

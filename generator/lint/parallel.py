@@ -3,7 +3,8 @@
 A lint run is CPU-bound Python over many independent files, so a second core nearly halves
 it. A raw ``os.fork`` with a pipe back costs a few milliseconds (a process pool, which starts
 and feeds workers, costs tens), so a run forks only when it has enough files to repay that.
-A worker that fails in any way is redone here, so the answer never depends on the fork.
+A worker that dies or returns a broken answer has its chunk redone here, so the answer never
+depends on the fork (a worker that hangs is waited for, as this process would have hung too).
 """
 
 from __future__ import annotations
