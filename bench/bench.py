@@ -269,7 +269,7 @@ def report(all_results: dict[int, dict[str, Sample | int]]) -> str:
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python"
         f" {platform.python_version()}; the generator's bytecode compiled first, as pip does"
-        " for cog and the libraries. Medians of {RUNS[1]}/{RUNS[10]}/{RUNS[100]} whole-process"
+        f" for cog and the libraries. Medians of {RUNS[1]}/{RUNS[10]}/{RUNS[100]} whole-process"
         " runs at 1x/10x/100x (mdformat_check: "
         f"{HEAVY_RUNS[1]}/{HEAVY_RUNS[10]}/{HEAVY_RUNS[100]}); peak memory is the largest"
         " resident set of a single process in any run (render's worker processes count"
