@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.files import TEMP_SUFFIX
+from generator.files import TEMP_SUFFIX, THREADS_FROM
+from generator.render import PARALLEL_FROM
 from tests.conftest import run
 
 pytestmark = pytest.mark.slow
@@ -30,7 +32,12 @@ def _render_command(root: Path) -> list[str]:
     return [sys.executable, "-m", "generator", "render", "-q", "--root", str(root)]
 
 
-def test_sigkill_at_random_points_never_leaves_a_partial_file(project: Path) -> None:
+@pytest.mark.parametrize("copies", [0, 6], ids=["a few files", "enough for threads and workers"])
+def test_sigkill_at_random_points_never_leaves_a_partial_file(project: Path, copies: int) -> None:
+    pages = project / "templates" / "docs"
+    for i in range(copies):  # more pages: the staging threads and the render workers get killed
+        ignore = shutil.ignore_patterns("copy*", "reference", "facts-index*")
+        shutil.copytree(pages, pages / f"copy{i}", ignore=ignore)
     assert run(["render"], project).code == 0
     old = _outputs(project)
     facts = project / "facts.yaml"
@@ -45,7 +52,11 @@ def test_sigkill_at_random_points_never_leaves_a_partial_file(project: Path) -> 
     subprocess.run(_render_command(twin), check=True, capture_output=True)
     duration = time.monotonic() - started
     new = _outputs(twin)
-    assert new != old
+    changed = [path for path in new if new[path] != old.get(path)]
+    if copies:
+        assert len(changed) >= THREADS_FROM and len(new) >= PARALLEL_FROM
+    else:
+        assert changed
 
     rng = random.Random(20261128)
     for _ in range(12):
