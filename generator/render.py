@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import posixpath
 import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -229,6 +230,32 @@ _WORKER_RENDERER: Renderer | None = None
 def _worker_start() -> None:
     # Ctrl-C is the parent's to handle: workers that also raised it printed tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(os.getppid())
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the render that forked it is killed (SIGKILL, a CI timeout):
+    left alone it would wait forever, holding the caller's output pipe open."""
+    import ctypes
+    import ctypes.util
+
+    try:  # Linux: the kernel sends the signal the moment the parent dies
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0 and os.getppid() == parent:
+            return
+    except (OSError, AttributeError):
+        pass
+    import threading
+
+    def watch() -> None:  # elsewhere: notice the parent is gone within a second
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _can_fork() -> bool:

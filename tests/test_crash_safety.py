@@ -72,3 +72,32 @@ def test_sigkill_at_random_points_never_leaves_a_partial_file(project: Path, cop
     assert _outputs(project) == new
     assert not list(project.rglob(f"*{TEMP_SUFFIX}"))
     assert run(["check"], project).code == 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's reaping is left
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def test_render_workers_die_with_a_killed_render(project: Path) -> None:
+    pages = project / "templates" / "docs"
+    for i in range(6):  # enough pages for worker processes
+        shutil.copytree(pages, pages / f"copy{i}", ignore=shutil.ignore_patterns("copy*"))
+    process = subprocess.Popen(_render_command(project), stdout=subprocess.DEVNULL)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while not workers and time.monotonic() < deadline and process.poll() is None:
+        workers = [int(pid) for pid in children.read_text().split()]
+        time.sleep(0.01)
+    assert workers, "the render never started its workers"
+    os.kill(process.pid, signal.SIGKILL)  # as a CI timeout or the OOM killer does
+    process.wait()
+    deadline = time.monotonic() + 10
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(_alive, workers)), "workers outlived the render"
