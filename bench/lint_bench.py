@@ -156,7 +156,7 @@ def measure() -> LintBench:
             return len(outcome.findings)
 
         def lint_warm() -> int:
-            cache = ResultCache(results, salt_for(REPO / "facts.yaml"))
+            cache = ResultCache(results, salt_for((REPO / "facts.yaml").read_bytes()))
             count = lint_all(cache)
             cache.save()  # writes nothing when every file was a hit
             return count

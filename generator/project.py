@@ -7,6 +7,8 @@ from pathlib import Path
 
 from generator.errors import Diagnostic, FactsError, UsageError
 
+MAX_BYTES = 5 * 1024 * 1024  # a facts file is hand-written; anything larger is a mistake
+
 
 @dataclass(frozen=True)
 class Project:
@@ -19,12 +21,7 @@ class Project:
 
     def read_facts(self) -> bytes:
         """The facts file's bytes, read once per run: what is digested is what is rendered."""
-        try:
-            return self.facts_path.read_bytes()
-        except OSError as exc:
-            raise FactsError(
-                Diagnostic(self.facts_display, 0, 0, f"cannot read: {exc.strerror}")
-            ) from None
+        return read_source(self.facts_path, self.facts_display)
 
     @property
     def facts_display(self) -> str:
@@ -44,3 +41,26 @@ def find_project(start: Path | None = None, facts: Path | None = None) -> Projec
     raise UsageError(
         f"no project found at or above {here}: expected a templates/ folder and facts.yaml"
     )
+
+
+def read_source(path: Path, shown: str) -> bytes:
+    """The bytes of a facts file, refused before reading when too large; FactsError when it
+    cannot be read."""
+    try:
+        check_size(path.stat().st_size, shown)
+        return path.read_bytes()
+    except OSError as exc:
+        raise FactsError(Diagnostic(shown, 0, 0, f"cannot read: {exc.strerror}")) from None
+
+
+def check_size(size: int, shown: str) -> None:
+    if size > MAX_BYTES:
+        raise FactsError(
+            Diagnostic(
+                shown,
+                0,
+                0,
+                f"file is {size / 1e6:.1f} MB, more than the {MAX_BYTES // (1024 * 1024)} MB limit",
+                "a facts file is written by hand; check that this is the right file",
+            )
+        )

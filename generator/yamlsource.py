@@ -13,10 +13,10 @@ from typing import Any
 import yaml
 
 from generator.errors import Diagnostic, FactsError
+from generator.project import check_size, read_source
 
 MAX_DEPTH = 64  # facts nest a handful of levels; deeper is an alias loop or a mistake
 _DEPTH_HINT = "facts nest a few levels deep: look for a runaway [[[ or {{{"
-MAX_BYTES = 5 * 1024 * 1024  # a facts file is hand-written; anything larger is a mistake
 MAX_NODES = 200_000  # bounds alias expansion ("billion laughs")
 
 Key = tuple[str | int, ...]
@@ -164,30 +164,12 @@ def _line_col(node: yaml.Node) -> tuple[int, int]:
 def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
     """Read ``path`` as one YAML document; unreadable input raises FactsError at once."""
     shown = display or str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise FactsError(Diagnostic(shown, 0, 0, f"cannot read: {exc.strerror}")) from None
-    _check_size(size, shown)  # before reading it
-    return parse_yaml(path.read_bytes(), shown)
-
-
-def _check_size(size: int, shown: str) -> None:
-    if size > MAX_BYTES:
-        raise FactsError(
-            Diagnostic(
-                shown,
-                0,
-                0,
-                f"file is {size / 1e6:.1f} MB, more than the {MAX_BYTES // (1024 * 1024)} MB limit",
-                "a facts file is written by hand; check that this is the right file",
-            )
-        )
+    return parse_yaml(read_source(path, shown), shown)
 
 
 def parse_yaml(raw: bytes, shown: str) -> YamlDocument:
     """Parse bytes already read; see :func:`load_yaml`."""
-    _check_size(len(raw), shown)
+    check_size(len(raw), shown)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

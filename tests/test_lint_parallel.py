@@ -57,7 +57,7 @@ def test_forked_workers_fill_and_reuse_the_result_cache(
     monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
     monkeypatch.setattr(parallel, "cores", lambda: 2)
     path = tmp_path / "results.json"
-    salt = salt_for(REPO / "facts.yaml")
+    salt = salt_for((REPO / "facts.yaml").read_bytes())
     cold = ResultCache(path, salt)
     fresh = lint_targets([target], know, ALL, LintConfig(), cold)
     cold.save()

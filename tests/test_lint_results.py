@@ -144,7 +144,7 @@ def test_hits_and_misses_are_counted_and_saved_only_when_something_is_new(
     (tmp_path / "docs" / "a.md").write_text(DRIFT, "utf-8")
     (tmp_path / "docs" / "b.md").write_text(CLEAN, "utf-8")
     path = tmp_path / "results.json"
-    salt = salt_for(REPO / "facts.yaml")
+    salt = salt_for((REPO / "facts.yaml").read_bytes())
     target = [Target(tmp_path / "docs")]
 
     cold = ResultCache(path, salt)
@@ -168,3 +168,24 @@ def test_decode_reads_bytes_as_text_mode_does(tmp_path: Path) -> None:
     path = tmp_path / "a.md"
     path.write_bytes(b"one\r\ntwo\rthree\n\xff\xfe bad \xe2\x82 utf-8\r\n\r")
     assert decode(path.read_bytes()) == path.read_text("utf-8", errors="replace")
+
+
+def test_facts_saved_during_a_run_cannot_pair_one_version_with_the_other(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.lint import command
+
+    facts = project / "facts.yaml"
+    saved = facts.read_text("utf-8")
+    real_build = command.build_knowledge
+
+    def saved_meanwhile(*args: object) -> object:
+        facts.write_text(saved.replace("ip: 192.168.1.48", "ip: 192.168.1.49"), "utf-8")
+        return real_build(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(command, "build_knowledge", saved_meanwhile)
+    lint_json(project)  # judged with the facts as first read, .48
+    monkeypatch.undo()
+    cached = lint_json(project)  # the facts now hold .49
+    assert cached == lint_json(project, "--no-cache")
+    assert "192.168.1.48" in {f["literal"] for f in cached[1]}

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from generator.errors import ExitCode, UsageError
-from generator.facts import load_facts
+from generator.facts import parse_facts
 from generator.lint.baseline import load_baseline, new_findings, write_baseline
 from generator.lint.config import load_config
 from generator.lint.engine import Target, lint_targets
@@ -16,6 +16,7 @@ from generator.lint.knowledge import build_knowledge
 from generator.lint.results import ResultCache, results_path, salt_for
 from generator.lint.rules import RULES
 from generator.model import Repo
+from generator.project import read_source
 from generator.report import Reporter
 from generator.targets import repo_key, split_repo_option
 
@@ -59,7 +60,8 @@ def run(
         reporter.line(f"{rule.id}: {rule.summary}\n\n{rule.explanation}")
         return ExitCode.OK
     enabled = frozenset(_rule_names(args.rule) or RULES) - _rule_names(args.skip_rule)
-    know = build_knowledge(load_facts(facts, display).facts)
+    raw = read_source(facts, display)  # read once: the knowledge and the cache key agree
+    know = build_knowledge(parse_facts(raw, display).facts)
     targets = _targets(args, know.facts.repos)
     config = load_config(
         Path(args.config) if args.config else None, RULES, required=bool(args.config)
@@ -67,7 +69,7 @@ def run(
     known = load_baseline(Path(args.baseline)) if args.baseline else None
     results = None
     if cache_root is not None and not args.no_cache:
-        results = ResultCache(results_path(cache_root), salt_for(facts))
+        results = ResultCache(results_path(cache_root), salt_for(raw))
     outcome = lint_targets(targets, know, enabled, config, results)
     if results is not None:
         results.save()

@@ -24,12 +24,12 @@ FORMAT = 1
 LIMIT = 50_000  # entries kept: those this run used, then the rest in their previous order
 
 
-def salt_for(facts: Path) -> str:
+def salt_for(facts: bytes) -> str:
     """What every entry of a run depends on besides the file: code, libraries and facts.
 
     Not the templates: the linter never reads them, so editing one keeps the lint cache.
     """
-    return f"lint {FORMAT}\0" + cache.input_digest(cache.source_digest(), facts.read_bytes())
+    return f"lint {FORMAT}\0" + cache.input_digest(cache.source_digest(), facts)
 
 
 def results_path(root: Path) -> Path:
