@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import cache
+from generator.files import read_bytes
 
 FORMAT = 1
 KEPT = 16  # proofs kept, most recent first: one per set of options a team runs
@@ -40,11 +41,8 @@ def _state(path: Path) -> tuple[str, str]:
     """Where ``path`` resolves to, and the sha256 of its bytes (or that it is absent, a folder)."""
     if path.is_dir():
         return folder_state(path)
-    try:
-        data = path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
-        return file_state(path, None)
-    return file_state(path, data)
+    # Regular files only (a FIFO would block); anything odd raises, and fresh() says no.
+    return file_state(path, read_bytes(path))
 
 
 def folder_state(path: Path) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from pathlib import Path
 
 from tests.conftest import run, snapshot
@@ -64,3 +65,34 @@ def test_odd_files_in_a_checkout_are_clear_errors_and_never_block(
             assert result.code == 2, (command, root, result)
             assert "internal error" not in result.err
     assert not (checkout / ".claude").is_dir()
+
+
+class HungError(Exception):
+    """Raised by the alarm when a run blocks."""
+
+
+def test_a_fifo_in_place_of_a_checked_file_does_not_block_the_recorded_proof(
+    project: Path, tmp_path: Path
+) -> None:
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    claude = checkout / "CLAUDE.md"
+    claude.write_text("# StakTrakrApi\n", "utf-8")
+    option = f"StakTrakrApi={checkout}"
+    assert run(["sync", "--add-missing", "--repo", option], project).code == 0
+    assert run(["check", "--repo", option], project).code == 0  # records a proof
+    claude.unlink()
+    os.mkfifo(claude)  # reading it would wait for a writer forever
+
+    def hung(signum: int, frame: object) -> None:
+        raise HungError  # not an OSError: nothing on the way may take it for a file problem
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    try:
+        result = run(["check", "--repo", option], project)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert result.code == 2
+    assert "not a regular file" in result.err
