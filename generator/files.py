@@ -9,7 +9,7 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from generator.errors import Diagnostic, UnsafePathError
+from generator.errors import Diagnostic, UnsafePathError, WriteError
 
 TEMP_SUFFIX = ".generator-tmp"
 
@@ -62,8 +62,22 @@ def replace_all(writes: Sequence[tuple[Path, bytes]]) -> None:
     all of them exist are they renamed into place. So an error while writing (a full disk, a
     read-only folder) replaces nothing: the temp files are removed and the error is raised.
     """
-    for temp, (path, _) in zip(_stage_all(writes), writes, strict=True):
-        temp.replace(path)
+    staged = _stage_all(writes)
+    for done, (temp, (path, _)) in enumerate(zip(staged, writes, strict=True)):
+        try:
+            temp.replace(path)
+        except OSError as exc:  # rare once staged: the target became a folder, say
+            _remove(staged[done:])
+            raise WriteError(
+                Diagnostic(
+                    str(path),
+                    0,
+                    0,
+                    f"cannot replace: {exc.strerror}; {done} of {len(writes)} file(s) were"
+                    " already replaced",
+                    "fix the path, then run the command again to write the rest",
+                )
+            ) from None
 
 
 def _stage_all(writes: Sequence[tuple[Path, bytes]]) -> list[Path]:
@@ -105,7 +119,11 @@ def _stage(path: Path, data: bytes) -> Path:
         mode = path.stat().st_mode & 0o7777
     import tempfile  # only when writing: a clean check never writes
 
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    except OSError as exc:
+        exc.filename = str(path)  # the target, not a temp name nobody chose
+        raise
     temp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -113,8 +131,10 @@ def _stage(path: Path, data: bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         temp.chmod(mode if mode is not None else 0o644)
-    except BaseException:
+    except BaseException as exc:
         _remove([temp])
+        if isinstance(exc, OSError):
+            exc.filename = str(path)  # a failed write or fsync names no file at all
         raise
     return temp
 
