@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from markdown_it import MarkdownIt
 
-from generator.errors import Diagnostic, MarkerError
+from generator.errors import Diagnostic, MarkerError, decode_error_at
 from generator.outputs import NOTICE_MARK
 
 HOW_TO_CHANGE = "edit facts.yaml, then make render"
@@ -164,8 +164,7 @@ def parse(data: bytes, path: str) -> HostFile:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column = decode_error_at(data, exc)
         raise MarkerError(
             Diagnostic(path, line, column, f"not UTF-8 text ({exc.reason})", "save it as UTF-8")
         ) from None

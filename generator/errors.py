@@ -45,6 +45,13 @@ class Diagnostic:
         return text
 
 
+def decode_error_at(data: bytes, error: UnicodeDecodeError) -> tuple[int, int]:
+    """The 1-based line and column (in characters, as an editor counts) of a bad byte."""
+    line_start = data.rfind(b"\n", 0, error.start) + 1
+    before = data[line_start : error.start].decode("utf-8", errors="replace")
+    return data.count(b"\n", 0, error.start) + 1, len(before) + 1
+
+
 class GeneratorError(Exception):
     """Base of every error the user can fix; never shown with a traceback."""
 

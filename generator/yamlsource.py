@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from generator.errors import Diagnostic, FactsError
+from generator.errors import Diagnostic, FactsError, decode_error_at
 from generator.project import check_size, read_source
 
 MAX_DEPTH = 64  # facts nest a handful of levels; deeper is an alias loop or a mistake
@@ -173,8 +173,7 @@ def parse_yaml(raw: bytes, shown: str) -> YamlDocument:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column = decode_error_at(raw, exc)
         raise FactsError(
             Diagnostic(shown, line, column, "file is not valid UTF-8", "save it as UTF-8")
         ) from None

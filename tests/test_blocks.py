@@ -171,6 +171,9 @@ def test_malformed_markers_name_file_and_line(case: str) -> None:
 def test_not_utf8_is_a_marker_error() -> None:
     with pytest.raises(MarkerError, match=r"CLAUDE.md:2:4: error: not UTF-8 text"):
         parse(b"# Notes\ncaf\xe9\n", "CLAUDE.md")
+    # The column counts characters, as an editor shows them, not bytes.
+    with pytest.raises(MarkerError, match=r"CLAUDE.md:1:14: error: not UTF-8 text"):
+        parse("# Tïtlé — ok ".encode() + b"\xff bad\n", "CLAUDE.md")
 
 
 # Surrounding text: any characters and line endings, plus pieces that look like markers or code.

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.errors import Diagnostic
+from generator.errors import Diagnostic, decode_error_at
 from generator.files import write_atomic
 from generator.lint.config import LintInputError
 from generator.lint.findings import Finding
@@ -51,8 +51,7 @@ def load_baseline(path: Path) -> Counter[Key]:
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8")) + 1
+        line, column = decode_error_at(raw, exc)
         raise LintInputError(
             Diagnostic(
                 shown,
