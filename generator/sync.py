@@ -30,6 +30,7 @@ from generator.errors import (
 from generator.facts import LoadedFacts, load_facts
 from generator.files import contained, read_bytes, remove_stale_temps, replace_all
 from generator.lock import tree_lock
+from generator.markdown import in_code_fence
 from generator.project import Project
 from generator.render import Rendered, Renderer
 from generator.report import Reporter
@@ -309,13 +310,17 @@ def _indent(line: str) -> int:
 
 
 def _lands_in_code(display: str, added: HostFile, name: str) -> Diagnostic:
+    """Where the fence that is left open stands, before the block that would land after it."""
     begin = next(i for i, line in enumerate(added.lines) if f"BEGIN GENERATED: {name}" in line)
+    inside = list(in_code_fence(added.lines))
+    opens = [i for i in range(begin) if inside[i] and (i == 0 or not inside[i - 1])]
+    fence = opens[-1] if opens else begin
     return Diagnostic(
         display,
-        begin + 1,
-        1,
-        f"block {name!r} would land inside a code block, where it is only text",
-        "close the code block above (a ``` fence is left open), then run sync --add-missing",
+        fence + 1,
+        _indent(added.lines[fence]) + 1,
+        f"this code block is never closed, so block {name!r} would land inside it as text",
+        "close the code block (a ``` line), then run sync --add-missing",
     )
 
 

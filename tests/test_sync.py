@@ -523,7 +523,9 @@ def test_a_block_that_would_land_in_an_open_code_block_is_refused(
     before = everything(siblings)
     result = run(["sync", "--add-missing", *repo_args(siblings, "StakTrakrApi")], project)
     assert result.code == 2
-    assert f"{claude}:6:1: error: block 'deploy-gate' would land inside a code block" in result.err
+    assert f"{claude}:3:1: error: this code block is never closed, so block 'deploy-gate'" in (
+        result.err
+    )
     assert everything(siblings) == before
 
 
