@@ -347,7 +347,7 @@ def test_a_folder_inside_a_checkout_is_listed_by_git(tmp_path: Path) -> None:
     assert {r["path"] for r in out} == {"a.md"}
 
 
-def test_plain_folder_honours_its_gitignore_and_lints_hidden_folders_as_git_does(
+def test_plain_folder_honours_its_gitignores_and_lints_hidden_folders_as_git_does(
     tmp_path: Path,
 ) -> None:
     """.claude/skills/*/SKILL.md and .github/copilot-instructions.md are files sync manages in
@@ -359,12 +359,19 @@ def test_plain_folder_honours_its_gitignore_and_lints_hidden_folders_as_git_does
         ".claude/skills/x/SKILL.md": DRIFT,
         ".github/copilot-instructions.md": DRIFT,
         ".cache/c.md": DRIFT,
+        # A tool's own folder that ignores itself, and a rule that holds below its folder only.
+        ".pytest_cache/.gitignore": "*\n",
+        ".pytest_cache/README.md": DRIFT,
+        "notes/.gitignore": "draft.md\n",
+        "notes/draft.md": DRIFT,
+        "draft.md": DRIFT,
     }
     expected = {
         "a.md",
         ".claude/skills/x/SKILL.md",
         ".github/copilot-instructions.md",
         ".cache/c.md",
+        "draft.md",
     }
     write(tmp_path / "plain", {**files, "node_modules/d.md": DRIFT, ".venv/e.md": DRIFT})
     out = json.loads(lint(["--format", "json", "plain"], tmp_path)[1])

@@ -16,9 +16,10 @@ def markdown_files(folder: Path) -> list[str]:
     """Paths of the Markdown files under ``folder``, relative to it with ``/``, sorted.
 
     In a git checkout this is what git tracks plus untracked files it does not ignore;
-    elsewhere, every Markdown file that the folder's .gitignore allows, outside the folders of
-    ``_SKIP_DIRS``. Hidden folders count as git counts them: ``.claude/skills/*/SKILL.md`` and
-    ``.github/copilot-instructions.md`` are linted in a plain folder as in a checkout.
+    elsewhere, every Markdown file that the .gitignore files of the folder and the folders
+    below it allow, outside the folders of ``_SKIP_DIRS``. Hidden folders count as git counts
+    them: ``.claude/skills/*/SKILL.md`` and ``.github/copilot-instructions.md`` are linted in a
+    plain folder as in a checkout.
     """
     listed = _git_files(folder)
     if listed is None:
@@ -54,24 +55,42 @@ def _may_be_in_git(folder: Path) -> bool:
 
 
 def _walked_files(folder: Path) -> list[str]:
-    ignore_file = folder / ".gitignore"
-    spec = (
-        pathspec.GitIgnoreSpec.from_lines(ignore_file.read_text("utf-8").splitlines())
-        if ignore_file.is_file()
-        else None
-    )
+    # Each folder's .gitignore applies below it, as git reads them (top-down, so a folder's
+    # rules are known before its subfolders are entered).
+    rules: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+
+    def ignored(relative: str) -> bool:
+        return any(
+            relative.startswith(prefix) and spec.match_file(relative[len(prefix) :])
+            for prefix, spec in rules
+        )
+
     found: list[str] = []
     for here, dirs, files in os.walk(folder):
         base = Path(here).relative_to(folder).as_posix()
         prefix = "" if base == "." else base + "/"
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if d not in _SKIP_DIRS and not (spec and spec.match_file(prefix + d + "/"))
-        )
+        if ".gitignore" in files:
+            rules.append((prefix, _gitignore(Path(here) / ".gitignore")))
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not ignored(prefix + d + "/"))
         found.extend(
             prefix + name
             for name in files
-            if name.endswith(SUFFIXES) and not (spec and spec.match_file(prefix + name))
+            if name.endswith(SUFFIXES) and not ignored(prefix + name)
         )
     return found
+
+
+def _gitignore(path: Path) -> pathspec.GitIgnoreSpec:
+    """A .gitignore's rules; a line git would not understand is skipped, as git skips it."""
+    lines = path.read_text("utf-8", errors="replace").splitlines()
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError:
+        kept = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except ValueError:
+                continue
+            kept.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(kept)
