@@ -274,5 +274,7 @@ def format_plan(result: Plan) -> tuple[list[str], list[Finding]]:
         f"  {path}: hand-edited generated text; sync would stop (move the edit to facts.yaml)"
         for path in result.refused
     )
-    lines.extend(f"  {line}" for line in result.missing)
+    if result.missing:
+        lines.append(f"sync would report {len(result.missing)} missing in the checkouts:")
+        lines.extend(f"  {line}" for line in result.missing)
     return lines, [*result.findings, *result.synced]
