@@ -31,30 +31,41 @@ class RenderRun(NamedTuple):
     remember: Callable[[], None]  # records the outputs in the cache
 
 
+class Inputs(NamedTuple):
+    """What a run renders from, each file read once: what is digested is what is rendered."""
+
+    facts: bytes
+    templates: dict[str, bytes]  # by path under templates/
+    base: str  # cache.base_digest of the templates
+    digest: str  # cache.input_digest: the base and the facts
+
+    @classmethod
+    def read(cls, project: Project) -> Inputs:
+        templates = cache.template_sources(project.root)
+        base = cache.base_digest(templates)
+        facts = project.read_facts()
+        return cls(facts, templates, base, cache.input_digest(base, facts))
+
+
 def _render_reusing(
-    project: Project,
-    facts: bytes,
-    base: str,
-    previous: cache.Manifest | None,
-    reporter: Reporter,
+    project: Project, inputs: Inputs, previous: cache.Manifest | None, reporter: Reporter
 ) -> RenderRun:
-    """Render ``facts`` (the bytes read for the input digest) in memory, reusing what
-    ``previous`` (the cache's manifest) proves unchanged."""
+    """Render ``inputs`` in memory, reusing what ``previous`` (the cache's manifest) proves
+    unchanged."""
     from generator.facts import parse_facts
     from generator.render import Renderer
     from generator.reuse import Reuser, ValueDigests, manifest_of
 
-    inputs = cache.input_digest(base, facts)
-    loaded = parse_facts(facts, project.facts_display)
-    renderer = Renderer.cached(project, loaded)
-    code = cache.code_digest(base, renderer.known)
+    loaded = parse_facts(inputs.facts, project.facts_display)
+    renderer = Renderer.cached(project, loaded, inputs.templates)
+    code = cache.code_digest(inputs.base, renderer.known)
     digests = ValueDigests(loaded.facts.raw)
     reuser = Reuser(project.root, previous if previous and previous.code == code else None, digests)
     rendered = renderer.render_all(reuser, reporter.progress)
     reporter.detail(f"{len(reuser.paths)} of {len(rendered)} outputs reused from the cache")
 
     def remember() -> None:
-        cache.save(project.root, manifest_of(rendered, digests, inputs, code))
+        cache.save(project.root, manifest_of(rendered, digests, inputs.digest, code))
 
     return RenderRun(rendered, loaded, frozenset(reuser.paths), remember)
 
@@ -77,11 +88,9 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
     from generator.lock import tree_lock
 
     with tree_lock(project.root, "render"):
-        base = cache.base_digest(project.root)
-        facts = project.read_facts()
-        inputs = cache.input_digest(base, facts)
+        inputs = Inputs.read(project)
         previous = cache.load(project.root)
-        fresh = _fresh_by_cache(project, inputs, previous)
+        fresh = _fresh_by_cache(project, inputs.digest, previous)
         if fresh is not None:
             # The proof check uses: same inputs and the same bytes on disk, so a render would
             # write nothing. Facts, templates and formatter are not even loaded.
@@ -91,7 +100,7 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
             reporter.info(f"all {len(fresh)} files up to date, nothing written")
             return Written(ExitCode.OK, [])
         # Render everything in memory first: a template error must leave every file untouched.
-        run = _render_reusing(project, facts, base, previous, reporter)
+        run = _render_reusing(project, inputs, previous, reporter)
         rendered = run.rendered
         # Check every destination before writing any: a symlink out of the tree stops it all.
         targets = contained_all(project.root, [item.output.path for item in rendered])
@@ -150,12 +159,10 @@ def check(project: Project, reporter: Reporter, checkouts: Sequence[str] = ()) -
 
     ``checkouts`` (``--repo`` options) are checked too, after this tree, with the same inputs.
     """
-    base = cache.base_digest(project.root)
-    facts = project.read_facts()
-    inputs = cache.input_digest(base, facts)
-    code, run = _check_tree(project, reporter, facts, base, inputs)
+    inputs = Inputs.read(project)
+    code, run = _check_tree(project, reporter, inputs)
     if checkouts:
-        code = max(code, _check_checkouts(project, reporter, checkouts, facts, inputs, run))
+        code = max(code, _check_checkouts(project, reporter, checkouts, inputs, run))
     return code
 
 
@@ -163,13 +170,12 @@ def _check_checkouts(
     project: Project,
     reporter: Reporter,
     checkouts: Sequence[str],
-    facts: bytes,
-    inputs: str,
+    inputs: Inputs,
     run: RenderRun | None,
 ) -> int:
     from generator import sibling_proof
 
-    fresh = sibling_proof.fresh(project.root, inputs, checkouts)
+    fresh = sibling_proof.fresh(project.root, inputs.digest, checkouts)
     if fresh is not None:
         reporter.detail(
             "checkouts: every file is as the last clean check found it: nothing rendered"
@@ -180,25 +186,25 @@ def _check_checkouts(
     from generator.facts import parse_facts
 
     if run is not None:  # the facts and copies the tree's check rendered
-        return sync.run_check(project, reporter, checkouts, inputs, run.loaded, run.rendered)
-    loaded = parse_facts(facts, project.facts_display)  # the bytes the inputs digest covers
-    return sync.run_check(project, reporter, checkouts, inputs, loaded)
+        return sync.run_check(project, reporter, checkouts, inputs.digest, run.loaded, run.rendered)
+    loaded = parse_facts(inputs.facts, project.facts_display)  # the bytes digested
+    return sync.run_check(project, reporter, checkouts, inputs.digest, loaded)
 
 
 def _check_tree(
-    project: Project, reporter: Reporter, facts: bytes, base: str, inputs: str
+    project: Project, reporter: Reporter, inputs: Inputs
 ) -> tuple[int, RenderRun | None]:
     """The tree's check: its exit code, and the render it made (None if the cache sufficed)."""
     previous = cache.load(project.root)
     # --verbose reports what each output reads, which only a render knows.
-    known_fresh = None if reporter.verbose else _fresh_by_cache(project, inputs, previous)
+    known_fresh = None if reporter.verbose else _fresh_by_cache(project, inputs.digest, previous)
     if known_fresh is not None:
         reporter.info(f"all {len(known_fresh)} generated files are fresh")
         return ExitCode.OK, None
 
     from generator.check import compare
 
-    run = _render_reusing(project, facts, base, previous, reporter)
+    run = _render_reusing(project, inputs, previous, reporter)
     rendered, loaded, _, remember = run
     if reporter.verbose:
         from generator.provenance import usage_report

@@ -112,10 +112,19 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
-def base_digest(root: Path) -> str:
+def template_sources(root: Path) -> dict[str, bytes]:
+    """Every file under the project's templates/ by relative path, read once per run: the
+    digest covers these bytes, and a render that has them renders exactly these."""
+    folder = root / "templates"
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in _tree_files(folder)}
+
+
+def base_digest(templates: Mapping[str, bytes]) -> str:
     """Templates, the generator's source and library versions: everything but the facts."""
     digest = hashlib.sha256(source_digest().encode())
-    _digest_tree(digest, "template", root / "templates", None)
+    for name, data in templates.items():
+        digest.update(f"\0template\0{name}\0".encode())
+        digest.update(data)
     return digest.hexdigest()
 
 

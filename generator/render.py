@@ -7,7 +7,7 @@ import os
 import posixpath
 import signal
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -84,11 +84,12 @@ class Renderer:
         *,
         formatter: Callable[[str], str] = normalise,
         bytecode_dir: Path | None = None,
+        templates: Mapping[str, bytes] | None = None,
     ) -> None:
         self.project = project
         self.loaded = loaded
         self.format = formatter
-        self.env = make_environment(project.templates_dir, bytecode_dir)
+        self.env = make_environment(project.templates_dir, bytecode_dir, templates)
         declared = declared_targets(loaded, project.templates_dir)
         # Pages from the templates folder, and this repo's copies of the sibling repos' files.
         self.outputs = sorted(
@@ -99,8 +100,14 @@ class Renderer:
         self.anchors = anchor_ids(loaded.facts) if INDEX_PAGE in self.known else frozenset()
 
     @classmethod
-    def cached(cls, project: Project, loaded: LoadedFacts) -> Renderer:
-        """A renderer that keeps formatted text and compiled templates in the project's cache."""
+    def cached(
+        cls, project: Project, loaded: LoadedFacts, templates: Mapping[str, bytes] | None = None
+    ) -> Renderer:
+        """A renderer that keeps formatted text and compiled templates in the project's cache.
+
+        ``templates``, the bytes of the template files as the run digested them, are rendered
+        instead of reading the files again.
+        """
         from generator import cache
         from generator.normalise import CachedNormaliser
 
@@ -110,7 +117,7 @@ class Renderer:
         code = cache.source_digest()
         formatter = CachedNormaliser(folder / "formatted", code)
         bytecode = cache.current_subfolder(folder / "templates", code[:16])
-        return cls(project, loaded, formatter=formatter, bytecode_dir=bytecode)
+        return cls(project, loaded, formatter=formatter, bytecode_dir=bytecode, templates=templates)
 
     @cached_property
     def reference(self) -> Reference:

@@ -112,12 +112,33 @@ class _BestEffortBytecodeCache(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
+class _ReadOnce(jinja2.BaseLoader):
+    """Templates from the bytes the run already read (and digested), not the files again: a
+    template saved meanwhile cannot be rendered under the other version's digest."""
+
+    def __init__(self, templates_dir: Path, sources: Mapping[str, bytes]) -> None:
+        self.templates_dir = templates_dir
+        self.sources = sources
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        data = self.sources.get(template)
+        if data is None:
+            raise jinja2.TemplateNotFound(template)
+        # The file's path, as FileSystemLoader gives it: errors are located from it.
+        return data.decode("utf-8"), str(self.templates_dir / template), lambda: True
+
+
 def make_environment(
-    templates_dir: Path, bytecode_dir: Path | None = None
+    templates_dir: Path,
+    bytecode_dir: Path | None = None,
+    sources: Mapping[str, bytes] | None = None,
 ) -> ImmutableSandboxedEnvironment:
     """The sandboxed, strict environment every template is rendered in.
 
     ``bytecode_dir`` keeps compiled templates between runs (Jinja keys them by source hash).
+    ``sources`` (bytes by path under ``templates_dir``) are used instead of reading the files.
     """
     if bytecode_dir is not None:
         try:
@@ -125,7 +146,11 @@ def make_environment(
         except OSError:
             bytecode_dir = None  # a read-only tree: compile every run
     env = FactsSandbox(
-        loader=jinja2.FileSystemLoader(str(templates_dir), encoding="utf-8"),
+        loader=(
+            _ReadOnce(templates_dir, sources)
+            if sources is not None
+            else jinja2.FileSystemLoader(str(templates_dir), encoding="utf-8")
+        ),
         undefined=jinja2.StrictUndefined,  # a missing fact is an error, never empty text
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -315,3 +315,26 @@ def test_facts_saved_during_a_render_cannot_pair_one_version_with_the_other(
     cached = _verdicts(project)
     shutil.rmtree(project / ".cache")
     assert cached == _verdicts(project)  # the cache says what a run without it says
+
+
+def test_a_template_saved_during_a_render_cannot_pair_one_version_with_the_other(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(["render"], project).code == 0
+    shutil.rmtree(project / ".cache")  # so that the render below renders
+    template = project / "templates" / "docs" / "home-poller.md.j2"
+    saved = template.read_text("utf-8")
+    real_load = cache.load
+
+    def saved_meanwhile(root: Path) -> cache.Manifest | None:
+        template.write_text(saved + "\nAn edit saved after the render digested the template.\n")
+        return real_load(root)
+
+    monkeypatch.setattr(cache, "load", saved_meanwhile)
+    assert run(["render"], project).code == 0
+    monkeypatch.undo()
+
+    template.write_text(saved, "utf-8")  # as a git checkout puts it back
+    cached = _verdicts(project)
+    shutil.rmtree(project / ".cache")
+    assert cached == _verdicts(project)  # the cache says what a run without it says
