@@ -7,6 +7,7 @@ Command modules are imported inside the command functions: start-up time is most
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import os
 import sys
@@ -285,23 +286,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return ExitCode.CLOSED_PIPE
     except OSError as exc:  # the file system refused: the user's to fix, like bad input
+        if exc.errno in _EXHAUSTED:  # the machine ran short, which no input can cause
+            return _internal(reporter, f"{exc.strerror}: the machine ran short; try again")
         if args.debug:
             _print_traceback()
         error = FileSystemError.from_os_error(exc)
         reporter.error(error.format())
         return int(error.exit_code)
     except Exception:
-        _print_traceback()
-        reporter.error(
-            "internal error: this is a bug in the generator."
-            " Please report it with the traceback above."
-        )
-        return ExitCode.INTERNAL
+        return _internal(reporter)
     finally:
         try:
             sys.stdout.flush()
         except BrokenPipeError:
             _silence_stdout()
+
+
+_BUG = "this is a bug in the generator. Please report it with the traceback above."
+# Out of memory, processes or file descriptors: not a file the user can fix.
+_EXHAUSTED = frozenset({errno.ENOMEM, errno.EMFILE, errno.ENFILE, errno.EAGAIN})
+
+
+def _internal(reporter: Reporter, why: str = _BUG) -> int:
+    _print_traceback()
+    reporter.error(f"internal error: {why}")
+    return ExitCode.INTERNAL
 
 
 def _print_traceback() -> None:

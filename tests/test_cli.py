@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import importlib.metadata
 import io
 import os
@@ -161,6 +162,29 @@ def test_render_all_passes_exactly_the_outputs_it_renders_through_progress(proje
     assert sorted(seen) == sorted(
         r.output.path for r in rendered if r.output.path not in index_and_reused
     )
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (OSError(errno.EACCES, "Permission denied", "docs/index.md"), 2),  # the user's to fix
+        (OSError(errno.EMFILE, "Too many open files"), 3),  # the machine's
+    ],
+    ids=["a file refused", "out of file descriptors"],
+)
+def test_file_system_errors_are_input_errors_unless_the_machine_ran_short(
+    small: Path, monkeypatch: pytest.MonkeyPatch, error: OSError, code: int
+) -> None:
+    from generator import actions
+
+    def refused(*args: object, **kwargs: object) -> int:
+        raise error
+
+    monkeypatch.setattr(actions, "render", refused)
+    result = run(["render"], small)
+    assert result.code == code
+    expected = "docs/index.md: error: Permission" if code == 2 else "internal error: Too many"
+    assert any(line.startswith(expected) for line in result.err.splitlines())
 
 
 def test_no_traceback_and_exit_2_on_bad_facts_in_a_real_process(small: Path) -> None:
