@@ -192,27 +192,11 @@ def render_template(
             Diagnostic(where, exc.lineno, 0, f"template syntax: {exc.message}")
         ) from None
     except jinja2.TemplateNotFound as exc:
-        path, line = template_location(exc, templates_dir)
-        raise TemplateError(
-            Diagnostic(
-                _shown(path, shown, templates_dir),
-                line,
-                0,
-                f"no template named {exc.name!r}",
-                "check the name in the include or import against templates/",
-            )
-        ) from None
+        message = f"no template named {exc.name!r}"
+        raise _located(exc, shown, templates_dir, message, _NOT_FOUND) from None
     except SecurityError as exc:
-        path, line = template_location(exc, templates_dir)
-        raise TemplateError(
-            Diagnostic(
-                _shown(path, shown, templates_dir),
-                line,
-                0,
-                f"the template sandbox refused: {exc}",
-                "templates can read facts, not Python internals",
-            )
-        ) from None
+        message = f"the template sandbox refused: {exc}"
+        raise _located(exc, shown, templates_dir, message, _SANDBOX) from None
     except (
         jinja2.UndefinedError,
         jinja2.TemplateRuntimeError,
@@ -222,14 +206,22 @@ def render_template(
         TypeError,
         AttributeError,
     ) as exc:
-        path, line = template_location(exc, templates_dir)
-        message = exc.message if isinstance(exc, jinja2.TemplateError) else str(exc)
-        hint = None
-        if isinstance(exc, jinja2.UndefinedError):
-            hint = "check the key's spelling against facts.yaml (python -m generator schema)"
-        raise TemplateError(
-            Diagnostic(_shown(path, shown, templates_dir), line, 0, f"{message}", hint)
-        ) from None
+        text = str(exc.message if isinstance(exc, jinja2.TemplateError) else exc)
+        hint = _UNDEFINED if isinstance(exc, jinja2.UndefinedError) else None
+        raise _located(exc, shown, templates_dir, text, hint) from None
+
+
+_NOT_FOUND = "check the name in the include or import against templates/"
+_SANDBOX = "templates can read facts, not Python internals"
+_UNDEFINED = "check the key's spelling against facts.yaml (python -m generator schema)"
+
+
+def _located(
+    exc: BaseException, shown: str, templates_dir: Path, message: str, hint: str | None
+) -> TemplateError:
+    """A TemplateError at the innermost template line of ``exc``'s traceback."""
+    path, line = template_location(exc, templates_dir)
+    return TemplateError(Diagnostic(_shown(path, shown, templates_dir), line, 0, message, hint))
 
 
 def _shown(path: str, fallback: str, templates_dir: Path) -> str:
