@@ -93,37 +93,22 @@ class UnsafePathError(GeneratorError):
     """An output or target path would escape its root."""
 
 
-class WriteError(GeneratorError):
-    """A file cannot be written (permissions, a full disk); nothing was replaced."""
-
-    @classmethod
-    def from_os_error(cls, error: OSError) -> WriteError:
-        where = error.filename or "generator"
-        return cls(
-            Diagnostic(
-                str(where),
-                0,
-                0,
-                f"cannot write: {error.strerror or error}; nothing was replaced",
-                "fix the file, its folder or their permissions (or free some space), then rerun",
-            )
-        )
-
-
 class FileSystemError(GeneratorError):
     """The file system refused: a folder where a file should be, no permission, and the like."""
 
+    template = "{reason}"  # how the refusal reads; subclasses say what it stopped
+
     @classmethod
     def from_os_error(cls, error: OSError) -> FileSystemError:
-        return cls(
-            Diagnostic(
-                str(error.filename or "generator"),
-                0,
-                0,
-                error.strerror or str(error),
-                "fix the file, its folder or their permissions, then rerun",
-            )
-        )
+        reason = cls.template.format(reason=error.strerror or error)
+        hint = "fix the file, its folder or their permissions (or free some space), then rerun"
+        return cls(Diagnostic(str(error.filename or "generator"), 0, 0, reason, hint))
+
+
+class WriteError(FileSystemError):
+    """A file cannot be written (permissions, a full disk); nothing was replaced."""
+
+    template = "cannot write: {reason}; nothing was replaced"
 
 
 class WorkerError(GeneratorError):
