@@ -146,6 +146,14 @@ class HostFile:
             lines.extend(_split(gap + pasted + final))
         return _reparsed(self, tuple(lines))
 
+    def code_start(self, index: int) -> int:
+        """The first line of the code block that holds line ``index`` (``index`` itself when
+        it is outside code), by the same CommonMark reading that hides markers in code."""
+        code = _code_lines(self.lines)
+        while index - 1 in code and index in code:
+            index -= 1
+        return index
+
     def heading_line(self, heading: str) -> int | None:
         """Index of the first heading line whose text equals ``heading`` (outside code)."""
         code = _code_lines(self.lines)

@@ -30,7 +30,6 @@ from generator.errors import (
 from generator.facts import LoadedFacts, load_facts
 from generator.files import contained, read_bytes, remove_stale_temps, replace_all
 from generator.lock import tree_lock
-from generator.markdown import in_code_fence
 from generator.project import Project
 from generator.render import Rendered, Renderer
 from generator.report import Reporter
@@ -312,9 +311,7 @@ def _indent(line: str) -> int:
 def _lands_in_code(display: str, added: HostFile, name: str) -> Diagnostic:
     """Where the fence that is left open stands, before the block that would land after it."""
     begin = next(i for i, line in enumerate(added.lines) if f"BEGIN GENERATED: {name}" in line)
-    inside = list(in_code_fence(added.lines))
-    opens = [i for i in range(begin) if inside[i] and (i == 0 or not inside[i - 1])]
-    fence = opens[-1] if opens else begin
+    fence = added.code_start(begin)
     return Diagnostic(
         display,
         fence + 1,
