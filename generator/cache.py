@@ -22,9 +22,8 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.files import write_if_changed
 
@@ -33,8 +32,7 @@ _PACKAGE = Path(__file__).resolve().parent
 MISSING = "-"  # digest of a key that no longer resolves: never equal to a recorded one
 
 
-@dataclass(frozen=True)
-class Manifest:
+class Manifest(NamedTuple):
     """What the last render recorded.
 
     Every output's reads were current when it was recorded (an output is reused only when none

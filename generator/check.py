@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from generator.files import read_bytes
 from generator.outputs import COPIES_ROOT, NOTICE_MARK, PAGE_ROOTS
@@ -15,8 +14,7 @@ if TYPE_CHECKING:
     from generator.report import Reporter
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One file that is not as rendering would make it."""
 
     path: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class ExitCode(enum.IntEnum):
@@ -18,8 +18,7 @@ class ExitCode(enum.IntEnum):
     CLOSED_PIPE = 141  # the reader went away (`| head`): as a shell reports SIGPIPE
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One problem at a place in a file, formatted like a compiler's message."""
 
     path: str

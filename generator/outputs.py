@@ -6,8 +6,8 @@ partials and macros, included by other templates, never outputs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 TEMPLATE_SUFFIX = ".j2"
 # Every generated file carries this text in its first lines; it marks the file as ours.
@@ -16,8 +16,7 @@ PAGE_ROOTS = ("docs",)  # template subfolders rendered one-to-one into the proje
 COPIES_ROOT = "repos"  # this repo's rendered copy of every sibling-repo target (targets.py)
 
 
-@dataclass(frozen=True, order=True)
-class Output:
+class Output(NamedTuple):
     """One generated file: where it goes (posix, relative to the project) and what makes it."""
 
     path: str

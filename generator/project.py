@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.errors import Diagnostic, FactsError, UsageError
 
 MAX_BYTES = 5 * 1024 * 1024  # a facts file is hand-written; anything larger is a mistake
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(NamedTuple):
     root: Path
     facts_path: Path
 

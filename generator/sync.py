@@ -169,7 +169,7 @@ def safe_target(checkout: Checkout, relative: str) -> Path:
         return contained(checkout.root, relative).resolve()
     except UnsafePathError as exc:
         shown = checkout.display(relative)
-        raise UnsafePathError([replace(d, path=shown) for d in exc.diagnostics]) from None
+        raise UnsafePathError([d._replace(path=shown) for d in exc.diagnostics]) from None
 
 
 class _Planner:

@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -271,6 +273,39 @@ def test_render_of_a_tree_the_cache_proves_fresh_renders_nothing(project: Path) 
     assert "nothing rendered" not in repaired.out
     assert "wrote docs/home-poller.md" in repaired.out
     assert run(["check"], project).code == 0
+
+
+# What a check the cache proves clean must not import: the renderer's libraries, and the
+# standard modules that were most of its start-up (dataclasses brings inspect and ast;
+# argparse imports shutil for each option added, unless given a width).
+_NOT_ON_THE_FAST_PATH = ("jinja2", "yaml", "mdformat", "markdown_it", "dataclasses", "shutil")
+_IMPORTED_BY_CHECK = """
+import sys
+from generator.cli import main
+code = main(["check", "-q"])
+print(code, *sorted(set(sys.modules) & set(sys.argv[1:])))
+"""
+
+
+def _check_imports(project: Path) -> list[str]:
+    """The exit code of a check in a fresh interpreter, then which of those modules it loaded."""
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORTED_BY_CHECK, *_NOT_ON_THE_FAST_PATH],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.split()
+
+
+def test_a_clean_check_imports_only_what_it_needs(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    assert _check_imports(project) == ["0"]
+    # Without the cache's proof, check renders: the same probe sees the libraries loaded.
+    shutil.rmtree(project / ".cache")
+    code, *loaded = _check_imports(project)
+    assert code == "0" and {"jinja2", "yaml", "mdformat"} <= set(loaded)
 
 
 def test_a_target_entry_digest_follows_its_own_entry_only(project: Path) -> None:
