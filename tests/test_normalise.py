@@ -1,6 +1,9 @@
-"""Formatting a page section by section gives the bytes of formatting it whole."""
+"""Formatting a page section by section gives the bytes of formatting it whole; the formatter
+itself does not depend on the machine."""
 
 from __future__ import annotations
+
+import importlib.metadata
 
 from generator.markdown import in_code_fence
 from generator.normalise import by_section, normalise
@@ -46,3 +49,14 @@ def test_fences_open_and_close_as_commonmark_says() -> None:
         "text",
     ]
     assert list(in_code_fence(lines)) == [True, True, True, True, False, False]
+
+
+def test_one_installed_plugin_formats_tables() -> None:
+    # mdformat keeps one parser extension per name; with two distributions registering
+    # "tables", the one it keeps depends on the order the machine lists them in.
+    providers = [
+        entry.dist.name if entry.dist else entry.value
+        for entry in importlib.metadata.entry_points(group="mdformat.parser_extension")
+        if entry.name == "tables"
+    ]
+    assert providers == ["mdformat-gfm"]
