@@ -8,10 +8,9 @@ ever committed or pushed.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -101,10 +100,11 @@ def parse_repo_options(
     options: Sequence[str], loaded: LoadedFacts, project: Project, *, use_config: bool
 ) -> list[Checkout]:
     """Checkouts from ``--repo NAME=PATH`` options, else (when allowed) from the local config."""
-    pairs: list[tuple[str, str, Path]] = []  # (key or name, path text, base folder)
+    # (key or name, path text, base folder, where it was given: for errors)
+    pairs: list[tuple[str, str, Path, str]] = []
     for option in options:
         name, path = split_repo_option(option)
-        pairs.append((name, path, Path.cwd()))
+        pairs.append((name, path, Path.cwd(), f"--repo {name}={path}"))
     if not pairs and use_config:
         pairs = _from_config(project.root / LOCAL_CONFIG)
     if not pairs:
@@ -114,12 +114,11 @@ def parse_repo_options(
         )
     checkouts: dict[str, Checkout] = {}
     roots: dict[Path, str] = {}
-    for name, path, base in pairs:
-        key = repo_key(name, loaded.facts.repos)
+    for name, path, base, given in pairs:
+        key = repo_key(name, loaded.facts.repos, given)
         root = (base / path).resolve()
         if not root.is_dir():
-            raise UsageError(f"--repo {name}={path}: no such folder ({root})")
-        given = f"--repo {name}={path}"
+            raise UsageError(f"{given}: no such folder ({root})")
         if key in checkouts:  # the second would silently replace the first, unchecked
             raise UsageError(f"{given}: {key} is already given as {checkouts[key].shown}")
         if root in roots:  # two repos' files would overwrite each other in one folder
@@ -129,13 +128,15 @@ def parse_repo_options(
     return sorted(checkouts.values(), key=lambda c: c.repo)
 
 
-def _from_config(path: Path) -> list[tuple[str, str, Path]]:
+def _from_config(path: Path) -> list[tuple[str, str, Path, str]]:
+    """The ``repos:`` entries of the local config, each with the place it was written at."""
     raw = read_bytes(path)
     if raw is None:
         return []
     shown = path.name
     try:
-        data: Any = yaml.safe_load(raw.decode("utf-8"))
+        # Composed, not loaded: nodes keep their line and column, for errors about an entry.
+        document = yaml.compose(raw.decode("utf-8"), Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -143,20 +144,39 @@ def _from_config(path: Path) -> list[tuple[str, str, Path]]:
         raise UsageError(Diagnostic(shown, line, column, message)) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise UsageError(Diagnostic(shown, 0, 0, f"cannot read it: {exc}")) from None
-    repos = data.get("repos") if isinstance(data, Mapping) else None
-    if not isinstance(repos, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in repos.items()
-    ):
+    repos = _value_of(document, "repos")
+    wrong: yaml.Node | None = repos if repos is not None else document
+    if isinstance(repos, yaml.MappingNode):  # then the first entry that is not text: text
+        wrong = next((node for pair in repos.value for node in pair if not _is_text(node)), None)
+    if wrong is not None or not isinstance(repos, yaml.MappingNode):
         raise UsageError(
             Diagnostic(
                 shown,
-                0,
-                0,
+                *_at(wrong),
                 "expected `repos:` mapping repo names to checkout paths",
                 "e.g. repos: {StakTrakr: ../StakTrakr} (paths relative to the project root)",
             )
         )
-    return [(name, where, path.parent) for name, where in repos.items()]
+    entries = []
+    for key, value in repos.value:
+        line, column = _at(key)
+        entries.append((key.value, value.value, path.parent, f"{shown}:{line}:{column}"))
+    return entries
+
+
+def _value_of(node: yaml.Node | None, name: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((value for key, value in node.value if key.value == name), None)
+
+
+def _is_text(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str"
+
+
+def _at(node: yaml.Node | None) -> tuple[int, int]:
+    """The 1-based line and column of ``node`` (0, 0 for an empty document)."""
+    return (node.start_mark.line + 1, node.start_mark.column + 1) if node else (0, 0)
 
 
 def safe_target(checkout: Checkout, relative: str) -> Path:

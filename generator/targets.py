@@ -54,10 +54,11 @@ def split_repo_option(option: str) -> tuple[str, str]:
     return name, path
 
 
-def repo_key(name: str, repos: Mapping[str, Repo]) -> str:
+def repo_key(name: str, repos: Mapping[str, Repo], given: str = "") -> str:
     """The facts key of the repo a ``--repo NAME=PATH`` option names, by key or by name.
 
-    An exact match wins; otherwise case is ignored (``StakTrakr`` or ``staktrakr``).
+    An exact match wins; otherwise case is ignored (``StakTrakr`` or ``staktrakr``). ``given``
+    says where the name was written, for the error (by default, a ``--repo`` option).
     """
     for key, repo in repos.items():
         if name in (key, repo.name):
@@ -66,7 +67,9 @@ def repo_key(name: str, repos: Mapping[str, Repo]) -> str:
         if name.lower() in (key.lower(), repo.name.lower()):
             return key
     known = ", ".join(sorted(repo.name for repo in repos.values()))
-    raise UsageError(f"--repo {name}=...: unknown repo {name!r}; known repos: {known}")
+    raise UsageError(
+        f"{given or f'--repo {name}=...'}: unknown repo {name!r}; known repos: {known}"
+    )
 
 
 def repo_name(loaded: LoadedFacts, key: str) -> str:

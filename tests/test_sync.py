@@ -481,11 +481,38 @@ def test_paths_from_the_local_config(project: Path, siblings: dict[str, Path]) -
     assert broken.err.startswith(".generator.local.yaml:3:1: error: invalid YAML: ")
 
 
+@pytest.mark.parametrize(
+    ("config", "error"),
+    [
+        (
+            "repos:\n  Nope: ../checkouts/StakTrakrApi\n",
+            ".generator.local.yaml:2:3: unknown repo 'Nope'; known repos:",
+        ),
+        ("repos:\n  StakTrakrApi: ../not-there\n", ".generator.local.yaml:2:3: no such folder"),
+        (
+            "# checkouts\nrepos:\n  StakTrakrApi: 5\n",
+            ".generator.local.yaml:3:17: error: expected `repos:` mapping repo names",
+        ),
+        ("repos: [a, b]\n", ".generator.local.yaml:1:8: error: expected `repos:`"),
+    ],
+)
+def test_a_bad_local_config_entry_is_named_where_it_is_written(
+    project: Path, siblings: dict[str, Path], config: str, error: str
+) -> None:
+    (project / ".generator.local.yaml").write_text(config, "utf-8")
+    before = everything(siblings)
+    result = run(["sync"], project)
+    assert result.code == 2
+    assert error in result.err
+    assert "--repo" not in result.err  # the user wrote no option
+    assert everything(siblings) == before
+
+
 def test_repo_option_errors(project: Path, siblings: dict[str, Path]) -> None:
     unknown = run(["sync", "--repo", f"Nope={siblings['StakTrakr']}"], project)
     assert unknown.code == 2
     assert unknown.err.strip() == (
-        "generator: error: --repo Nope=...: unknown repo 'Nope'; known repos:"
+        f"generator: error: --repo Nope={siblings['StakTrakr']}: unknown repo 'Nope'; known repos:"
         " StakTrakr, StakTrakrApi, StakTrakrWiki, stakscrapr"
     )
     malformed = run(["sync", "--repo", "StakTrakr"], project)
