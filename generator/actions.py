@@ -86,6 +86,7 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
     """:func:`render`, also returning the paths written (the site plugin logs them)."""
     from generator.files import contained_all, remove_stale_temps, write_all_if_changed
     from generator.lock import tree_lock
+    from generator.normalise import prune_unused
 
     with tree_lock(project.root, "render"):
         inputs = Inputs.read(project)
@@ -96,6 +97,7 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
             # write nothing. Facts, templates and formatter are not even loaded.
             remove_stale_temps({(project.root / path).parent for path in fresh})
             remove_stale_temps({cache.cache_dir(project.root)}, recursive=True)
+            prune_unused(cache.formatted_dir(project.root))
             reporter.detail("the cache proves every output current: nothing rendered")
             reporter.info(f"all {len(fresh)} files up to date, nothing written")
             return Written(ExitCode.OK, [])
@@ -121,6 +123,7 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
         pairs = zip(todo, changed, strict=True)
         written = [item.output.path for (item, _), wrote in pairs if wrote]
         run.remember()
+        prune_unused(cache.formatted_dir(project.root))
     for path in written:
         reporter.info(f"wrote {path}")
     if written:

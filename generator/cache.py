@@ -51,6 +51,11 @@ def cache_dir(root: Path) -> Path:
     return root / ".cache" / "generator"
 
 
+def formatted_dir(root: Path) -> Path:
+    """Where CachedNormaliser keeps formatted text (see normalise.py)."""
+    return cache_dir(root) / "formatted"
+
+
 def _manifest_path(root: Path) -> Path:
     return cache_dir(root) / "manifest.json"
 

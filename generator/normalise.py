@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,11 +42,18 @@ def by_section(markdown: str, format_part: Callable[[str], str]) -> str:
     return "\n".join(format_part("".join(part)) for part in parts)
 
 
+# Every page version ever formatted would stay otherwise: at 3,000 pages, one fact edit
+# adds megabytes. An entry's time is its last use, refreshed at most daily.
+UNUSED_FOR = 7 * 24 * 3600  # seconds unused before render removes an entry
+DAY = 24 * 3600
+
+
 class CachedNormaliser:
     """``normalise`` behind a content-addressed cache: mdformat is most of a render's time.
 
     An entry is keyed by the exact input and the installed library versions (``salt``), and
-    carries the hash of its text, so a damaged entry is recomputed rather than trusted.
+    carries the hash of its text, so a damaged entry is recomputed rather than trusted. Entries
+    no run has used for a week are removed by :func:`prune_unused`.
     """
 
     def __init__(self, folder: Path, salt: str) -> None:
@@ -57,9 +66,47 @@ class CachedNormaliser:
         body = read_checked(path)
         if body is not None:
             with contextlib.suppress(UnicodeDecodeError):
-                return body.decode("utf-8")
+                text = body.decode("utf-8")
+                _mark_used(path)
+                return text
         result = normalise(markdown)
         # Best effort: a check runs without the lock, and a cache it cannot write costs time only.
         with contextlib.suppress(OSError):
             write_checked(path, result.encode("utf-8"))
         return result
+
+
+def _mark_used(path: Path) -> None:
+    """Set an entry's time to now when it is a day old or more: its time is its last use."""
+    with contextlib.suppress(OSError):  # best effort, like every cache write
+        if time.time() - path.stat().st_mtime >= DAY:
+            os.utime(path)
+
+
+def prune_unused(folder: Path) -> int:
+    """Remove the entries of ``folder`` (a CachedNormaliser's) unused for UNUSED_FOR; returns
+    how many. At most once a day: the sweep stats every entry. Render calls it under the tree
+    lock; a check reading an entry meanwhile only formats that text again."""
+    stamp = folder / ".pruned"
+    now = time.time()
+    try:
+        if now - stamp.stat().st_mtime < DAY:
+            return 0
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return 0
+    removed = 0
+    with contextlib.suppress(OSError):
+        for shard in os.scandir(folder):
+            if not shard.is_dir(follow_symlinks=False):
+                continue
+            for entry in os.scandir(shard.path):
+                if (
+                    entry.is_file(follow_symlinks=False)
+                    and entry.stat().st_mtime < now - UNUSED_FOR
+                ):
+                    Path(entry.path).unlink(missing_ok=True)
+                    removed += 1
+        stamp.touch()  # sets the time of a stamp that exists too
+    return removed

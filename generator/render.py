@@ -115,7 +115,7 @@ class Renderer:
         # Both keyed by the generator's own code too: a change to the formatter's options or
         # the environment's (which Jinja's bytecode cache does not key on) must miss.
         code = cache.source_digest()
-        formatter = CachedNormaliser(folder / "formatted", code)
+        formatter = CachedNormaliser(cache.formatted_dir(project.root), code)
         bytecode = cache.current_subfolder(folder / "templates", code[:16])
         return cls(project, loaded, formatter=formatter, bytecode_dir=bytecode, templates=templates)
 

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -149,14 +150,49 @@ def test_format_and_template_caches_are_keyed_by_the_generators_code(
 ) -> None:
     assert run(["render"], project).code == 0
     folder = project / ".cache" / "generator"
-    formatted = {p.name for p in (folder / "formatted").rglob("*") if p.is_file()}
+    formatted = {p.name for p in _formatted_entries(project)}
     assert formatted
     # As after an upgrade of the generator (its source digest is what changes).
     monkeypatch.setattr(cache, "source_digest", lambda: "f" * 64)
     assert run(["render"], project).out.endswith("nothing written\n")
-    again = {p.name for p in (folder / "formatted").rglob("*") if p.is_file()}
+    again = {p.name for p in _formatted_entries(project)}
     assert len(again - formatted) == len(formatted)  # nothing formatted before was reused
     assert [p.name for p in (folder / "templates").iterdir()] == ["f" * 16]  # old code's gone
+
+
+def _formatted_entries(project: Path) -> list[Path]:
+    """The formatted-text cache's entries (files in its two-character shards)."""
+    return sorted((project / ".cache" / "generator" / "formatted").glob("??/*"))
+
+
+def _age(path: Path, days: float) -> None:
+    then = time.time() - days * 24 * 3600
+    os.utime(path, (then, then))
+
+
+def test_render_removes_formatted_text_unused_for_a_week(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    used = _formatted_entries(project)
+    stale = used[0].parent / ("0" * 64)  # the text of a page version no render makes now
+    cache.write_checked(stale, b"# old\n")
+    stamp = project / ".cache" / "generator" / "formatted" / ".pruned"
+    for entry in [*used, stale, stamp]:  # the stamp: the last sweep was a week ago too
+        _age(entry, 8)
+    (project / MANIFEST).unlink()  # so that render formats every page again: each a hit
+
+    assert run(["render"], project).out.endswith("nothing written\n")
+    assert _formatted_entries(project) == used  # the hits were marked used; the rest went
+
+    # At most one sweep a day: an entry that turns stale meanwhile stays until the next.
+    cache.write_checked(stale, b"# old\n")
+    _age(stale, 8)
+    (project / MANIFEST).unlink()
+    assert run(["render"], project).code == 0
+    assert stale.exists()
+    _age(stamp, 1.5)
+    assert run(["render"], project).code == 0
+    assert not stale.exists()
+    assert run(["check"], project).code == 0
 
 
 def test_damaged_formatting_and_template_caches_are_recomputed(project: Path) -> None:
