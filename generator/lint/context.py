@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
 
 from generator.lint.knowledge import Knowledge
 from generator.lint.scanner import Document, Token
+
+T = TypeVar("T")
 
 # Words that make a sentence say something is gone, or forbid it.
 RETIREMENT = re.compile(
@@ -30,6 +33,15 @@ class Rule:
     summary: str
     explanation: str
     priority: int  # when two rules object to the same literal, the lower number is reported
+
+
+class Mentions(NamedTuple):
+    """The matches of a pattern on one line: in order, their ends apart (for a bisection) and
+    the texts said."""
+
+    found: list[tuple[int, int, str]]  # start, end, text
+    ends: list[int]
+    said: frozenset[str]
 
 
 class Emission(NamedTuple):
@@ -60,19 +72,33 @@ class Context:
     found: list[Emission] = field(default_factory=list)
     # Answers that depend only on the facts and a literal, shared by the files of one run.
     memo: dict[tuple[str, str], object] = field(default_factory=dict)
-    _mentions: dict[tuple[int, int], list[tuple[int, int, str]]] = field(default_factory=dict)
+    # Answers about the file's lines, sentences and blocks: see ``once``.
+    _answers: dict[Hashable, object] = field(default_factory=dict)
 
-    def mentions(self, pattern: re.Pattern[str], offset: int) -> list[tuple[int, int, str]]:
-        """Matches of ``pattern`` on the line of ``offset``, computed once per line."""
-        start, end = self.doc.line_span(offset)
-        key = (id(pattern), start)
-        found = self._mentions.get(key)
-        if found is None:
-            found = [
-                (m.start(), m.end(), m.group()) for m in pattern.finditer(self.doc.text, start, end)
-            ]
-            self._mentions[key] = found
+    def once(self, key: Hashable, answer: Callable[[], T]) -> T:
+        """``answer()``, computed once per file for ``key``: a one-line table can hold
+        thousands of literals, and a question about their line is then asked once, not once
+        for each of them."""
+        if key in self._answers:
+            return self._answers[key]  # type: ignore[return-value]  # stored by this method
+        found = self._answers[key] = answer()
         return found
+
+    def on_line(self, question: Hashable, offset: int, answer: Callable[[int, int], T]) -> T:
+        """``answer(start, end)`` for the line holding ``offset``, once per line."""
+        start, end = self.doc.line_span(offset)
+        return self.once((question, start), lambda: answer(start, end))
+
+    def of_sentence(self, question: Hashable, offset: int, answer: Callable[[str], T]) -> T:
+        """``answer(sentence)`` for the sentence holding ``offset``, once per sentence."""
+        span = self.doc.sentence_span(offset)  # counts in ``doc.reach``, asked or remembered
+        return self.once((question, span), lambda: answer(self.doc.sentence(offset)))
+
+    def mentions(self, pattern: re.Pattern[str], offset: int) -> Mentions:
+        """Matches of ``pattern`` on the line of ``offset``, computed once per line."""
+        return self.on_line(
+            ("mentions", id(pattern)), offset, lambda s, e: _mentions(self.doc.text, pattern, s, e)
+        )
 
     def emit(
         self,
@@ -89,7 +115,6 @@ class Context:
 
 
 Handler = Callable[[Token, Context], None]
-T = TypeVar("T")
 
 
 def remembered(ctx: Context, question: str, literal: str, answer: Callable[[str], T]) -> T:
@@ -113,6 +138,11 @@ def repo_relative(ctx: Context, token: Token) -> bool:
     return bool(segment) and segment.group(1).lower() in ctx.know.repo_names_lower  # type: ignore[union-attr]
 
 
+def _mentions(text: str, pattern: re.Pattern[str], start: int, end: int) -> Mentions:
+    found = [(m.start(), m.end(), m.group()) for m in pattern.finditer(text, start, end)]
+    return Mentions(found, [e for _, e, _ in found], frozenset(said for _, _, said in found))
+
+
 def nearest(
     ctx: Context,
     pattern: re.Pattern[str],
@@ -121,16 +151,21 @@ def nearest(
     *,
     before_within: int | None = None,
 ) -> T | None:
-    """What ``lookup`` gives for the mention on the line of ``offset`` closest to it.
+    """What ``lookup`` gives for the mention on the line of ``offset`` closest to it (the first
+    of two as close).
 
     With ``before_within``, only mentions ending at most that many characters before it count.
     """
+    found, ends, _ = ctx.mentions(pattern, offset)
+    # Mentions do not overlap, so their ends rise with their starts: the closest one is the
+    # last to end at or before ``offset``, or the next (which holds it or starts after it).
+    after = bisect.bisect_right(ends, offset)
+    if before_within is not None:
+        if after and offset - ends[after - 1] <= before_within:
+            return lookup(found[after - 1][2])
+        return None
     best: tuple[int, str] | None = None
-    for start, end, said in ctx.mentions(pattern, offset):
-        if before_within is not None:
-            gap = offset - end
-            if gap < 0 or gap > before_within:
-                continue
+    for start, end, said in found[max(after - 1, 0) : after + 1]:
         distance = min(abs(start - offset), abs(end - offset))
         if best is None or distance < best[0]:
             best = (distance, said)

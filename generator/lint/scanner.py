@@ -34,6 +34,7 @@ _BLOCK_START = re.compile(r"[ \t]{0,3}(?:[-*+][ \t]|\d+[.)][ \t]|>|#|\|)")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # unclosed: to the end of the text
 _NOT_NEWLINE = re.compile(r"[^\n]")
+_SPACE = re.compile(r"\s*")  # what str.strip() strips
 
 
 def blank_comments(text: str) -> str:
@@ -186,6 +187,17 @@ class Document:
         # Counts the questions asked about more than one line (blocks, sentences, fences),
         # so that a caller can tell whether an answer depended only on a line.
         self.reach = 0
+        self._last_line = (1, 0)  # the span ``line_span`` found last (none yet)
+        # What the questions below found, per line, block or sentence (by its offsets).
+        self._blocks: dict[int, tuple[int, int]] = {}
+        self._lines: dict[int, str] = {}
+        self._block_texts: dict[tuple[int, int], str] = {}
+        self._surroundings: dict[int, tuple[int, str, bool]] = {}
+        self._paragraph_starts: dict[int, int] = {}
+        self._paragraph_ends: dict[int, int] = {}
+        self._block_stops: dict[tuple[int, int], list[int]] = {}
+        self._sentences: dict[tuple[int, int], str] = {}
+        self._prose_texts: dict[tuple[int, int], str] = {}
 
     def tokens(self, scanner: Scanner) -> list[Token]:
         found = scanner.tokens(self.text)
@@ -210,9 +222,14 @@ class Document:
         return line, offset - self.line_starts[line - 1] + 1
 
     def line_span(self, offset: int) -> tuple[int, int]:
+        """Start and end (its newline, or the end of the text) of the line holding ``offset``."""
+        start, end = self._last_line
+        if start <= offset <= end:  # literals come in order: mostly the line asked about last
+            return start, end
         start = self.text.rfind("\n", 0, offset) + 1
         end = self.text.find("\n", offset)
-        return start, len(self.text) if end == -1 else end
+        span = self._last_line = (start, len(self.text) if end == -1 else end)
+        return span
 
     def line(self, offset: int) -> str:
         start, end = self.line_span(offset)
@@ -257,30 +274,25 @@ class Document:
     def block(self, offset: int) -> tuple[int, int]:
         """The fenced block or paragraph holding ``offset`` (a table row or heading alone)."""
         self.reach += 1
-        line_start = self.text.rfind("\n", 0, offset) + 1
+        line_start, _ = self.line_span(offset)
         found = self._blocks.get(line_start)
         if found is None:
             found = self._blocks[line_start] = self._block(offset)
         return found
 
-    @cached_property
-    def _blocks(self) -> dict[int, tuple[int, int]]:
-        return {}
-
     def line_at(self, offset: int) -> tuple[int, str]:
         """Start and text of the line holding ``offset``; one string per line, however many
         literals it holds (callers may keep it)."""
-        start = self.text.rfind("\n", 0, offset) + 1
+        start, end = self.line_span(offset)
         found = self._lines.get(start)
         if found is None:
-            end = self.text.find("\n", offset)
-            found = self._lines[start] = self.text[start:] if end < 0 else self.text[start:end]
+            found = self._lines[start] = self.text[start:end]
         return start, found
 
     def surroundings(self, offset: int) -> tuple[int, str, bool]:
         """Start and text of the block holding ``offset``, and whether it is fenced code:
         everything a rule may look at beyond the line (see ``reach``). One string per block."""
-        line_start = self.text.rfind("\n", 0, offset) + 1
+        line_start, _ = self.line_span(offset)
         found = self._surroundings.get(line_start)
         if found is None:
             start, end = self.block(offset)
@@ -291,18 +303,6 @@ class Document:
             self._surroundings[line_start] = found
         return found
 
-    @cached_property
-    def _lines(self) -> dict[int, str]:
-        return {}
-
-    @cached_property
-    def _block_texts(self) -> dict[tuple[int, int], str]:
-        return {}
-
-    @cached_property
-    def _surroundings(self) -> dict[int, tuple[int, str, bool]]:
-        return {}
-
     def _block(self, offset: int) -> tuple[int, int]:
         fence = self.fence_at(offset)
         if fence:
@@ -311,44 +311,91 @@ class Document:
         line = self.text[start:end]
         if line.lstrip().startswith(("|", "#")):
             return start, end
-        while start > 0 and not _BLOCK_START.match(self.text, start):
-            previous = self.line_span(start - 1)
-            text = self.text[previous[0] : previous[1]]
-            if not text.strip() or text.lstrip().startswith(("|", "#", "```", "~~~")):
+        return self._paragraph_start(start), self._paragraph_end(end)
+
+    # A paragraph's ends are walked to line by line; each walk stops where one made before
+    # stopped (or passed), so that a paragraph of many lines holding literals is walked once.
+
+    def _paragraph_start(self, start: int) -> int:
+        """Where the paragraph holding the line at ``start`` begins."""
+        text, known = self.text, self._paragraph_starts
+        walked = []
+        while start > 0 and not _BLOCK_START.match(text, start):
+            previous, end = self.line_span(start - 1)
+            line = text[previous:end]
+            if not line.strip() or line.lstrip().startswith(("|", "#", "```", "~~~")):
                 break
-            start = previous[0]
-        while end < len(self.text):
-            following = self.line_span(end + 1)
-            text = self.text[following[0] : following[1]]
+            walked.append(start)
+            start = previous
+            if start in known:  # a walk from there went on to the start
+                start = known[start]
+                break
+        for line_start in walked:
+            known[line_start] = start
+        return start
+
+    def _paragraph_end(self, end: int) -> int:
+        """Where the paragraph holding the line ending at ``end`` ends."""
+        text, known = self.text, self._paragraph_ends
+        walked = []
+        while end < len(text):
+            following, following_end = self.line_span(end + 1)
+            line = text[following:following_end]
             if (
-                not text.strip()
-                or _BLOCK_START.match(text)
-                or text.lstrip().startswith(("```", "~~~"))
+                not line.strip()
+                or _BLOCK_START.match(line)
+                or line.lstrip().startswith(("```", "~~~"))
             ):
                 break
-            end = following[1]
-        return start, end
+            walked.append(end)
+            end = following_end
+            if end in known:  # a walk from there went on to the end
+                end = known[end]
+                break
+        for line_end in walked:
+            known[line_end] = end
+        return end
+
+    def sentence_span(self, offset: int) -> tuple[int, int]:
+        """Where the sentence holding ``offset`` starts and ends (see ``sentence``)."""
+        if self.fence_at(offset):
+            return self.line_span(offset)
+        start, end = self.block(offset)
+        stops = self._stops(start, end)
+        after = bisect.bisect_right(stops, offset)  # the sentences that end at or before it
+        return (stops[after - 1] if after else start), (stops[after] if after < len(stops) else end)
 
     def sentence(self, offset: int) -> str:
         """The sentence holding ``offset``; in code a line, in a table its row.
 
         HTML comments are blanked (a ``<!-- drift: ignore retired-value -->`` is no word of the
         sentence): within the block, so that the answer depends on the block's text alone.
+        One string per sentence, however many literals it holds.
         """
-        if self.fence_at(offset):
-            return blank_comments(self.line(offset))
-        start, end = self.block(offset)
-        text, base = self.text, 0
-        if self.has_comments:
-            text, base = self._prose(start, end), start
-        start, end, offset = start - base, end - base, offset - base
-        for stop in _SENTENCE_END.finditer(text, start, end):
-            if stop.end() <= offset:
-                start = stop.end()
+        start, end = span = self.sentence_span(offset)
+        found = self._sentences.get(span)
+        if found is None:
+            if self.fence_at(offset):
+                found = blank_comments(self.text[start:end])
+            elif self.has_comments:
+                first, last = self.block(offset)
+                found = self._prose(first, last)[start - first : end - first]
             else:
-                end = stop.end()
-                break
-        return text[start:end]
+                found = self.text[start:end]
+            self._sentences[span] = found
+        return found
+
+    def _stops(self, start: int, end: int) -> list[int]:
+        """Where the sentences of the block ``start:end`` end, found once per block: a long
+        table row holds many literals."""
+        found = self._block_stops.get((start, end))
+        if found is None:
+            if self.has_comments:
+                found = [start + m.end() for m in _SENTENCE_END.finditer(self._prose(start, end))]
+            else:
+                found = [m.end() for m in _SENTENCE_END.finditer(self.text, start, end)]
+            self._block_stops[start, end] = found
+        return found
 
     @cached_property
     def has_comments(self) -> bool:
@@ -362,18 +409,22 @@ class Document:
         return found
 
     @cached_property
-    def _prose_texts(self) -> dict[tuple[int, int], str]:
-        return {}
-
-    @cached_property
     def ignores(self) -> dict[int, frozenset[str]]:
         """Line number -> rules an inline ``<!-- drift: ignore RULE reason -->`` silences."""
         if "drift:" not in self.text:
             return {}
         found: dict[int, frozenset[str]] = {}
         for comment in _IGNORE.finditer(self.text):
-            line, _ = self.position(comment.start())
-            if self.line(comment.start()).strip() == comment.group().strip():
+            at, after = comment.span()
+            line, _ = self.position(at)
+            start, end = self.line_span(at)
+            # Only space around it (read up to the comment, not the whole line, however many
+            # comments the line holds).
+            if (
+                after <= end
+                and _SPACE.fullmatch(self.text, start, at)
+                and _SPACE.fullmatch(self.text, after, end)
+            ):
                 # Alone on its line: it applies to the next line that has text.
                 while line < len(self.line_starts):
                     start = self.line_starts[line]

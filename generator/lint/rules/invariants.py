@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from collections.abc import Iterator
@@ -60,19 +61,18 @@ def on_name(token: Token, ctx: Context) -> None:
     allowed_host = know.facts.hosts[deploy.host].name
     place = f"{allowed_repo}/{know.deploy_folder}/"
     suggestion = f"cd {know.deploy_folder} && {deploy.command}"
-    block_start, _ = ctx.doc.block(token.start)
-    moves = list(_CD.finditer(ctx.doc.text, block_start, token.start))
+    move = _last_cd(ctx, ctx.doc.block(token.start), token.start)
     problems: list[tuple[int, str, str, str, str]] = []  # start, literal, message, hint, fact
-    if moves:
-        folder = moves[-1].group(1).strip("'\"").rstrip("/")
+    if move:
+        folder = move.group(1).strip("'\"").rstrip("/")
         others = {name.lower() for key, name in know.repo_names.items() if key != deploy.repo}
         if not folder.endswith(know.deploy_folder) or any(
             part.lower() in others for part in folder.split("/")
         ):
             problems.append(
                 (
-                    moves[-1].start(1),
-                    moves[-1].group(1),
+                    move.start(1),
+                    move.group(1),
                     f"is not where {deploy.command} runs: facts allow only {place}",
                     suggestion,
                     "deploy.folder",
@@ -81,7 +81,7 @@ def on_name(token: Token, ctx: Context) -> None:
     host = nearest(ctx, know.host_names, know.host, token.start)
     named_allowed = any(
         know.host(said).key == deploy.host
-        for _, _, said in ctx.mentions(know.host_names, token.start)
+        for said in ctx.mentions(know.host_names, token.start).said
     )
     if host is not None and host.key != deploy.host and not named_allowed:
         problems.append(
@@ -93,7 +93,7 @@ def on_name(token: Token, ctx: Context) -> None:
                 "deploy.host",
             )
         )
-    elif ctx.repo is not None and ctx.repo != deploy.repo and not moves and not named_allowed:
+    elif ctx.repo is not None and ctx.repo != deploy.repo and not move and not named_allowed:
         # In another repo's docs the command must be put in the allowed repo.
         problems.append(
             (
@@ -106,13 +106,38 @@ def on_name(token: Token, ctx: Context) -> None:
         )
     if not problems:
         return
-    sentence = ctx.doc.sentence(token.start)
-    if PROHIBITION.search(sentence):
+    if ctx.of_sentence("prohibition", token.start, _prohibits):
         return  # "never run fly deploy", "only the Mac runs fly deploy"
     for start, literal, message, hint, fact in problems:
-        if fact == "deploy.repo" and allowed_repo.lower() in sentence.lower():
+        if fact == "deploy.repo" and ctx.of_sentence(
+            ("names", allowed_repo), token.start, lambda s: allowed_repo.lower() in s.lower()
+        ):
             continue
         ctx.emit(DEPLOY_LOCATION, start, literal, message, hint, fact)
+
+
+def _prohibits(sentence: str) -> bool:
+    return bool(PROHIBITION.search(sentence))
+
+
+def _last_cd(ctx: Context, block: tuple[int, int], at: int) -> re.Match[str] | None:
+    """The last ``cd`` that a search of the block up to ``at`` finds. The block is searched
+    once, however many deploy commands it holds."""
+    text = ctx.doc.text
+    moves, ends = ctx.once(("cd", block), lambda: _moves(text, *block))
+    done = bisect.bisect_right(ends, at)  # these end by ``at``: a search up to it finds them
+    if done < len(moves) and moves[done].start() < at:
+        # The next runs past ``at``: cut there, it is shorter or no match, and no match of the
+        # cut text starts before it (none of the whole text does).
+        cut = list(_CD.finditer(text, moves[done].start(), at))
+        if cut:
+            return cut[-1]
+    return moves[done - 1] if done else None
+
+
+def _moves(text: str, start: int, end: int) -> tuple[list[re.Match[str]], list[int]]:
+    found = list(_CD.finditer(text, start, end))
+    return found, [m.end() for m in found]
 
 
 HANDLERS = {"name": on_name}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Callable
 from functools import cache
+from typing import NamedTuple
 
 from generator.lint.context import HISTORY, RETIREMENT, Context, Rule
-from generator.lint.knowledge import RetiredFact, spelling
+from generator.lint.knowledge import Knowledge, RetiredFact, spelling
 from generator.lint.scanner import Token
 
 RETIRED_VALUE = Rule(
@@ -89,18 +92,48 @@ def on_name(token: Token, ctx: Context) -> None:
             _retired(ctx, token.start, token.text, retired)
 
 
+class _Args(NamedTuple):
+    """The docker arguments of a line, as a split of the whole line gives them."""
+
+    starts: list[int]
+    ends: list[int]
+    texts: list[str]
+
+
+def _args(text: str, start: int, end: int) -> _Args:
+    found = list(_DOCKER_ARG.finditer(text, start, end))
+    return _Args([m.start() for m in found], [m.end() for m in found], [m.group() for m in found])
+
+
+def _naming(args: _Args, named: re.Pattern[str]) -> Callable[[int, int], list[int]]:
+    """Which of a line's arguments name a container (by their index, in order)."""
+    return lambda _start, _end: [i for i, arg in enumerate(args.texts) if named.search(arg)]
+
+
 def on_docker(token: Token, ctx: Context) -> None:
-    """``docker exec NAME ...`` for a container that facts say is gone."""
-    _, line_end = ctx.doc.line_span(token.start)
-    rest = ctx.doc.text[token.end : line_end]
+    """``docker exec NAME ...`` for a container that facts say is gone: the first argument
+    after the command naming it. The line is split and searched once, however many commands
+    it holds."""
+    text = ctx.doc.text
+    args = ctx.on_line("docker args", token.start, lambda start, end: _args(text, start, end))
+    # The rest of the line splits as the line does, but for an argument the command ends
+    # inside ("exec-x"): its tail is an argument of its own.
+    at = bisect.bisect_right(args.starts, token.end) - 1
+    tail = None
+    if at >= 0 and args.starts[at] < token.end < args.ends[at]:
+        tail = text[token.end : args.ends[at]]
+    first = at if at >= 0 and args.starts[at] == token.end else at + 1
     for retired in ctx.know.retired:
         if not retired.docker_name:
             continue
         named = _named(retired.docker_name)
-        for arg in _DOCKER_ARG.finditer(rest):
-            if named.search(arg.group()):
-                _retired(ctx, token.end + arg.start(), arg.group(), retired)
-                break
+        if tail is not None and named.search(tail):
+            _retired(ctx, token.end, tail, retired)
+            continue
+        naming = ctx.on_line(("docker", retired.docker_name), token.start, _naming(args, named))
+        k = bisect.bisect_left(naming, first)
+        if k < len(naming):
+            _retired(ctx, args.starts[naming[k]], args.texts[naming[k]], retired)
 
 
 @cache
@@ -109,20 +142,30 @@ def _named(name: str) -> re.Pattern[str]:
     return re.compile(r"[-_\s]*".join(map(re.escape, spelling(name).split())), re.IGNORECASE)
 
 
+def _tells_change(sentence: str) -> bool:
+    return bool(RETIREMENT.search(sentence) or HISTORY.search(sentence))
+
+
+def _active(know: Knowledge) -> Callable[[str], bool]:
+    return lambda sentence: bool(_ACTIVE.search(sentence) or know.feed_names.search(sentence))
+
+
+def _says(status: str) -> Callable[[str], bool]:
+    return lambda sentence: bool(RETIREMENT.search(sentence)) or status in sentence.lower()
+
+
 def _former(
     ctx: Context, start: int, literal: str, fact: str, note: str, current: str | None
 ) -> None:
-    sentence = ctx.doc.sentence(start)
-    if RETIREMENT.search(sentence) or HISTORY.search(sentence):
+    if ctx.of_sentence("tells a change", start, _tells_change):
         return  # a sentence telling the change ("renamed X to Y", "delete ghost X")
     ctx.emit(RETIRED_VALUE, start, literal, f"is a former value: {note}", current, fact)
 
 
 def _retired(ctx: Context, start: int, literal: str, retired: RetiredFact) -> None:
-    sentence = ctx.doc.sentence(start)
-    if RETIREMENT.search(sentence) or retired.component.status in sentence.lower():
-        return
     component = retired.component
+    if ctx.of_sentence(("says", component.status), start, _says(component.status)):
+        return
     since = f" since {component.since}" if component.since else ""
     state = f"{component.status}{since}"
     subjects = ctx.know.invariants
@@ -135,8 +178,8 @@ def _retired(ctx: Context, start: int, literal: str, retired: RetiredFact) -> No
             retired.replacement,
             retired.fact,
         )
-    if retired.fact in subjects.get("retired-not-active", ()) and (
-        _ACTIVE.search(sentence) or ctx.know.feed_names.search(sentence)
+    if retired.fact in subjects.get("retired-not-active", ()) and ctx.of_sentence(
+        "active", start, _active(ctx.know)
     ):
         ctx.emit(
             RETIRED_NOT_ACTIVE,
