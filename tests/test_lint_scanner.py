@@ -7,7 +7,9 @@ import time
 import pytest
 
 from generator.lint.context import Context, remembered
+from generator.lint.engine import lint_text
 from generator.lint.knowledge import Knowledge
+from generator.lint.rules import RULES
 from generator.lint.scanner import Document
 
 
@@ -43,10 +45,24 @@ def test_at_one_offset_the_earlier_kind_wins(know: Knowledge) -> None:
         ("a ```\nx\n", []),
         ("````\n```\nx\n````\n", [(0, 15)]),  # a shorter fence does not close a longer one
         ("```\nx\n", [(0, 6)]),  # unclosed: to the end
+        # CommonMark: a closing fence has nothing after it but spaces and tabs
+        ("```\nx\n```python\ny\n```\n", [(0, 21)]),
+        ("~~~\nx\n~~~ ~\ny\n~~~ \t\n", [(0, 19)]),
+        ("```sh\nx\n```  \ny\n", [(0, 13)]),
     ],
 )
 def test_fences(text: str, spans: list[tuple[int, int]]) -> None:
     assert Document(text).fences == spans
+
+
+def test_a_fence_line_with_an_info_string_does_not_close_a_block(know: Knowledge) -> None:
+    """Inside a block, "```sh" starts no new block: the line after it is code (judged alone),
+    not prose whose next line says the workflow is retired."""
+    text = "```\nold notes\n```sh\nspot-poller.yml\nis retired.\n```\n"
+    found = lint_text(text, know, frozenset(RULES))
+    assert [(f.rule, f.literal, f.line) for f in found] == [
+        ("retired-component", "spot-poller.yml", 4)
+    ]
 
 
 def test_a_remembered_answer_is_computed_once_per_literal(know: Knowledge) -> None:

@@ -28,8 +28,9 @@ _PORT_ON_DOCKER = re.compile(
 )
 _IGNORE = re.compile(r"<!--\s*drift:\s*ignore\s+([\w,*-]+)[^\n]*?-->")
 # A fence opens a line, after at most 3 whitespace characters (as str.strip() counts them).
-_FENCE = re.compile(r"[^\S\n]{0,3}(```+|~~~+)")
-_FENCE_LINE = re.compile(r"\n[^\S\n]{0,3}(```+|~~~+)")  # led by a literal: a fast search
+# Group 2 is there when only spaces and tabs follow: a closing fence has no info string.
+_FENCE = re.compile(r"[^\S\n]{0,3}(```+|~~~+)([ \t]*$)?", re.MULTILINE)
+_FENCE_LINE = re.compile(r"\n[^\S\n]{0,3}(```+|~~~+)([ \t]*$)?", re.MULTILINE)  # led by a literal
 _BLOCK_START = re.compile(r"[ \t]{0,3}(?:[-*+][ \t]|\d+[.)][ \t]|>|#|\|)")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # unclosed: to the end of the text
@@ -249,14 +250,16 @@ class Document:
             return []
         text = self.text
         first = _FENCE.match(text)
-        marks = [(0, first.group(1))] if first else []
-        marks += [(fence.start() + 1, fence.group(1)) for fence in _FENCE_LINE.finditer(text)]
+        marks = [(0, first[1], first[2])] if first else []
+        marks += [(fence.start() + 1, fence[1], fence[2]) for fence in _FENCE_LINE.finditer(text)]
         spans = []
         opening: tuple[int, str] | None = None
-        for start, mark in marks:
+        for start, mark, bare in marks:
             if opening is None:
                 opening = (start, mark)
-            elif mark[0] == opening[1][0] and len(mark) >= len(opening[1]):
+            # As CommonMark closes a fence: the same character, as many times or more, and
+            # nothing after ("```python" inside a ``` block is a line of its code).
+            elif bare is not None and mark[0] == opening[1][0] and len(mark) >= len(opening[1]):
                 spans.append((opening[0], self.line_span(start)[1]))
                 opening = None
         if opening is not None:
