@@ -336,7 +336,8 @@ def _check_imports(project: Path) -> list[str]:
 
 
 def test_a_clean_check_imports_only_what_it_needs(project: Path) -> None:
-    assert run(["render"], project).code == 0
+    # Rendered in a fresh interpreter too: this one's memoised source digest may predate an edit.
+    subprocess.run([sys.executable, "-m", "generator", "render", "-q"], cwd=project, check=True)
     assert _check_imports(project) == ["0"]
     # Without the cache's proof, check renders: the same probe sees the libraries loaded.
     shutil.rmtree(project / ".cache")
