@@ -248,8 +248,9 @@ def test_bad_baseline_exits_2(tmp_path: Path) -> None:
         (
             b'{"version": 1, "findings": [{"path": "a.md", "rule": "retired-value",'
             b' "literal": "x", "count": 1e400}]}',
-            "base.json: error: bad baseline entry",
+            "base.json:1:96: error: bad count 1e400",
         ),
+        (b'{"version": 1, "findings": [\n  ["a.md"]]}', "base.json:2:3: error: bad baseline entry"),
         (None, "base.json: error: a folder, not a baseline file"),
     ],
 )
@@ -265,6 +266,44 @@ def test_unreadable_baseline_exits_2_naming_it(
     assert (code, out) == (2, "")
     assert err.startswith(message)
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("count", ["1.5", "true", '"2"', "0", "-1", "null", "[1]", "2.0"])
+def test_a_count_that_is_no_whole_number_of_1_or_more_is_a_located_error(
+    tmp_path: Path, count: str
+) -> None:
+    entry = '    {"path": "a.md", "rule": "retired-value", "literal": "x", "count": '
+    lines = ['{"version": 1, "findings": [', f"{entry}1}},", "", "", f"{entry}{count}}}", "]}"]
+    write(tmp_path, {"a.md": DRIFT, "base.json": "\n".join(lines)})
+    code, out, err = lint(["--baseline", "base.json", "a.md"], tmp_path)
+    assert (code, out) == (2, "")
+    column = len(entry) + 1
+    assert err.splitlines()[:2] == [
+        f"base.json:5:{column}: error: bad count {count}: a count is a whole number of times,"
+        " 1 or more",
+        "  hint: write a whole number, or write a new baseline with --write-baseline",
+    ]
+
+
+def test_every_bad_count_is_reported_and_whole_counts_still_count(tmp_path: Path) -> None:
+    base = {
+        "version": 1,
+        "findings": [
+            {"path": "a.md", "rule": "retired-value", "literal": "192.168.1.81", "count": 2},
+            {"path": "a.md", "rule": "contradiction", "literal": "8888", "count": 1},
+        ],
+    }
+    write(tmp_path, {"a.md": DRIFT + "Again 192.168.1.81.\n", "base.json": json.dumps(base)})
+    assert lint(["--baseline", "base.json", "a.md"], tmp_path)[0] == 0
+    base["findings"][0]["count"] = True
+    base["findings"][1]["count"] = 1.5
+    write(tmp_path, {"base.json": json.dumps(base, indent=2)})
+    code, _, err = lint(["--baseline", "base.json", "a.md"], tmp_path)
+    assert code == 2
+    assert [line.split(": bad count")[0] for line in err.splitlines() if "error" in line] == [
+        "base.json:8:16: error",
+        "base.json:14:16: error",
+    ]
 
 
 def test_config_excludes_paths_and_ignores_rules_per_path(tmp_path: Path) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from generator.errors import Diagnostic, decode_error_at
 from generator.files import write_atomic
@@ -49,7 +51,8 @@ def load_baseline(path: Path) -> Counter[Key]:
             Diagnostic(shown, 0, 0, "a folder, not a baseline file", "name the JSON file")
         ) from None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        data = json.loads(text)
     except UnicodeDecodeError as exc:
         line, column = decode_error_at(raw, exc)
         raise LintInputError(
@@ -77,14 +80,85 @@ def load_baseline(path: Path) -> Counter[Key]:
             )
         )
     counts: Counter[Key] = Counter()
-    for entry in entries:
+    bad: list[tuple[int, str]] = []  # entries ("") or their counts ("count") that are no good
+    for index, entry in enumerate(entries):
         try:
-            counts[(entry["path"], entry["rule"], entry["literal"])] += int(entry.get("count", 1))
-        except (TypeError, KeyError, ValueError, OverflowError):  # 1e400 is inf: no int
-            raise LintInputError(
-                Diagnostic(shown, 0, 0, f"bad baseline entry {entry!r}", "write a new baseline")
-            ) from None
+            key = (entry["path"], entry["rule"], entry["literal"])
+            hash(key)
+        except (TypeError, KeyError):
+            bad.append((index, ""))
+            continue
+        count = entry.get("count", 1)
+        if type(count) is int and count > 0:  # not 1.5, not true (a bool is an int)
+            counts[key] += count
+        else:
+            bad.append((index, "count"))
+    if bad:
+        raise LintInputError(_bad_entries(shown, text, entries, bad))
     return counts
+
+
+def _bad_entries(
+    shown: str, text: str, entries: list[Any], bad: list[tuple[int, str]]
+) -> list[Diagnostic]:
+    """Each bad entry or count at its line and column in ``text``, the baseline's JSON."""
+    places = _places(text)
+    found = []
+    for index, member in bad:
+        at, end = places[index][member]
+        line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+        if member:
+            count = entries[index]["count"]
+            written = text[at:end] if "\n" not in text[at:end] else json.dumps(count)
+            message = f"bad count {written}: a count is a whole number of times, 1 or more"
+            hint = "write a whole number, or write a new baseline with --write-baseline"
+        else:
+            message, hint = f"bad baseline entry {entries[index]!r}", "write a new baseline"
+        found.append(Diagnostic(shown, line, column, message, hint))
+    return found
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+def _places(text: str) -> list[dict[str, tuple[int, int]]]:
+    """Where each entry of the findings is in ``text`` (under "") and its members' values: the
+    last of a repeated key, as json.loads keeps it."""
+    findings = dict((key, at) for key, at, _ in _members(text, _skip(text, 0)))["findings"]
+    places = []
+    for at, end in _elements(text, findings):
+        found = {"": (at, end)}
+        if text[at] == "{":
+            found.update((key, (start, stop)) for key, start, stop in _members(text, at))
+        places.append(found)
+    return places
+
+
+def _members(text: str, at: int) -> Iterator[tuple[str, int, int]]:
+    """Key, start and end of each member's value of the JSON object at ``at``."""
+    at = _skip(text, at + 1)  # past "{"
+    while text[at] != "}":
+        key, at = _DECODER.raw_decode(text, at)
+        at = _skip(text, _skip(text, at) + 1)  # past ":"
+        _, end = _DECODER.raw_decode(text, at)
+        yield key, at, end
+        at = _skip(text, end)
+        at = _skip(text, at + 1) if text[at] == "," else at
+
+
+def _elements(text: str, at: int) -> Iterator[tuple[int, int]]:
+    """Start and end of each element of the JSON array at ``at``."""
+    at = _skip(text, at + 1)  # past "["
+    while text[at] != "]":
+        _, end = _DECODER.raw_decode(text, at)
+        yield at, end
+        at = _skip(text, end)
+        at = _skip(text, at + 1) if text[at] == "," else at
+
+
+def _skip(text: str, at: int) -> int:
+    return _JSON_SPACE.match(text, at).end()  # type: ignore[union-attr]  # always matches
 
 
 def new_findings(findings: Iterable[Finding], known: Counter[Key]) -> list[Finding]:
