@@ -251,6 +251,10 @@ def test_bad_baseline_exits_2(tmp_path: Path) -> None:
             "base.json:1:96: error: bad count 1e400",
         ),
         (b'{"version": 1, "findings": [\n  ["a.md"]]}', "base.json:2:3: error: bad baseline entry"),
+        (
+            b'{"version": 1, "findings": [\n  {"path": 7, "rule": "x", "literal": "y"}]}',
+            "base.json:2:3: error: bad baseline entry",
+        ),
         (None, "base.json: error: a folder, not a baseline file"),
     ],
 )

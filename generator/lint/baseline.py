@@ -84,9 +84,10 @@ def load_baseline(path: Path) -> Counter[Key]:
     for index, entry in enumerate(entries):
         try:
             key = (entry["path"], entry["rule"], entry["literal"])
-            hash(key)
         except (TypeError, KeyError):
-            bad.append((index, ""))
+            key = None
+        if key is None or not all(isinstance(part, str) for part in key):
+            bad.append((index, ""))  # a number where the path is would silently match nothing
             continue
         count = entry.get("count", 1)
         if type(count) is int and count > 0:  # not 1.5, not true (a bool is an int)
