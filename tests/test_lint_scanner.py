@@ -49,6 +49,9 @@ def test_at_one_offset_the_earlier_kind_wins(know: Knowledge) -> None:
         ("```\nx\n```python\ny\n```\n", [(0, 21)]),
         ("~~~\nx\n~~~ ~\ny\n~~~ \t\n", [(0, 19)]),
         ("```sh\nx\n```  \ny\n", [(0, 13)]),
+        # CommonMark: a backtick fence's info string has no backtick (this is a code span)
+        ("``` `x` ```\ny\n```\nz\n```\n", [(14, 23)]),
+        ("~~~ `x`\ny\n~~~\n", [(0, 13)]),
     ],
 )
 def test_fences(text: str, spans: list[tuple[int, int]]) -> None:

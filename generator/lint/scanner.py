@@ -250,13 +250,18 @@ class Document:
             return []
         text = self.text
         first = _FENCE.match(text)
-        marks = [(0, first[1], first[2])] if first else []
-        marks += [(fence.start() + 1, fence[1], fence[2]) for fence in _FENCE_LINE.finditer(text)]
+        marks = [(0, first[1], first[2], first.end(1))] if first else []
+        marks += [
+            (fence.start() + 1, fence[1], fence[2], fence.end(1))
+            for fence in _FENCE_LINE.finditer(text)
+        ]
         spans = []
         opening: tuple[int, str] | None = None
-        for start, mark, bare in marks:
+        for start, mark, bare, after in marks:
             if opening is None:
-                opening = (start, mark)
+                # A backtick fence's info string holds no backtick: "``` `x` ```" is a code span.
+                if mark[0] != "`" or "`" not in text[after : self.line_span(start)[1]]:
+                    opening = (start, mark)
             # As CommonMark closes a fence: the same character, as many times or more, and
             # nothing after ("```python" inside a ``` block is a line of its code).
             elif bare is not None and mark[0] == opening[1][0] and len(mark) >= len(opening[1]):
