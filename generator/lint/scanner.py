@@ -203,9 +203,15 @@ class Document:
     def tokens(self, scanner: Scanner) -> list[Token]:
         found = scanner.tokens(self.text)
         skipped = self.skipped
-        if skipped:
-            return [t for t in found if not any(a <= t.start < b for a, b in skipped)]
-        return found
+        if not skipped:
+            return found
+        starts = [a for a, _ in skipped]  # in order, none overlapping: as marked_spans finds them
+
+        def outside(at: int) -> bool:
+            i = bisect.bisect_right(starts, at) - 1
+            return i < 0 or at >= skipped[i][1]
+
+        return [t for t in found if outside(t.start)]
 
     @cached_property
     def line_starts(self) -> list[int]:
