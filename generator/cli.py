@@ -136,13 +136,14 @@ def _common_options(parser: argparse.ArgumentParser, *, defaults: bool) -> argpa
 def _help_width() -> int:
     """The width argparse would wrap help at, found without the ``shutil`` import it makes for
     each option added: a clean check never prints help, and shutil is a tenth of its start-up."""
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns) - 2
+    given = os.environ.get("COLUMNS", "")
+    if given.isdigit() and int(given) > 0:
+        return int(given) - 2
     try:
-        return os.get_terminal_size().columns - 2  # of standard output
+        columns = os.get_terminal_size().columns  # of standard output
     except OSError:  # not a terminal
-        return 80 - 2
+        columns = 0
+    return (columns or 80) - 2  # a terminal may report 0 columns (a pty given no size)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -214,8 +214,16 @@ def test_colour_reaches_a_real_terminal_and_not_a_pipe(small: Path) -> None:
     assert piped.returncode == 1
     assert "\033[" not in piped.stdout
 
+    code, shown = _on_a_terminal(command, small, env)
+    assert code == 1
+    assert b"\033[33mdocs/index.md: stale" in shown
+
+
+def _on_a_terminal(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, bytes]:
+    """Run ``command`` with its output on a new pseudo-terminal (which reports 0x0 until someone
+    sets its size); its exit status and all it wrote."""
     leader, follower = pty.openpty()
-    with subprocess.Popen(command, cwd=small, stdout=follower, stderr=follower, env=env) as proc:
+    with subprocess.Popen(command, cwd=cwd, stdout=follower, stderr=follower, env=env) as proc:
         os.close(follower)
         chunks = []
         while True:
@@ -226,9 +234,21 @@ def test_colour_reaches_a_real_terminal_and_not_a_pipe(small: Path) -> None:
             if not chunk:
                 break
             chunks.append(chunk)
-        assert proc.wait() == 1
+        code = proc.wait()
     os.close(leader)
-    assert b"\033[33mdocs/index.md: stale" in b"".join(chunks)
+    return code, b"".join(chunks)
+
+
+def test_help_on_a_terminal_of_no_width_is_wrapped_as_at_80_columns(small: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env["PYTHONPATH"] = str(REPO)
+    command = [sys.executable, "-m", "generator", "render", "--help"]
+    code, shown = _on_a_terminal(command, small, env)
+    at_80 = subprocess.run(
+        command, cwd=small, capture_output=True, env={**env, "COLUMNS": "80"}, check=True
+    )
+    assert code == 0
+    assert shown.replace(b"\r\n", b"\n") == at_80.stdout
 
 
 def test_a_closed_pipe_ends_without_a_traceback_and_never_as_success() -> None:
