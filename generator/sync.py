@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
 from generator import sibling_proof
 from generator.blocks import HostFile, block_text, copy_hand_edited, parse, usual_newline
 from generator.check import refuse_hand_edits, show_hand_edits, unified_diff
 from generator.errors import (
     Diagnostic,
     ExitCode,
+    FactsError,
     GeneratorError,
     MarkerError,
     UnsafePathError,
@@ -39,6 +38,7 @@ from generator.targets import (
     repo_key,
     split_repo_option,
 )
+from generator.yamlsource import parse_yaml
 
 LOCAL_CONFIG = ".generator.local.yaml"
 
@@ -128,55 +128,42 @@ def parse_repo_options(
     return sorted(checkouts.values(), key=lambda c: c.repo)
 
 
+_CONFIG_HINT = "e.g. repos: {StakTrakr: ../StakTrakr} (paths relative to the project root)"
+
+
 def _from_config(path: Path) -> list[tuple[str, str, Path, str]]:
-    """The ``repos:`` entries of the local config, each with the place it was written at."""
+    """The ``repos:`` entries of the local config, each with the place it was written at.
+
+    Read as facts.yaml is: a duplicate key, a merge key or a tag is an error, not a silent pick.
+    """
     raw = read_bytes(path)
     if raw is None:
         return []
     shown = path.name
     try:
-        # Composed, not loaded: nodes keep their line and column, for errors about an entry.
-        document = yaml.compose(raw.decode("utf-8"), Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        message = f"invalid YAML: {exc.problem or exc.context}"
-        raise UsageError(Diagnostic(shown, line, column, message)) from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise UsageError(Diagnostic(shown, 0, 0, f"cannot read it: {exc}")) from None
-    repos = _value_of(document, "repos")
-    wrong: yaml.Node | None = repos if repos is not None else document
-    if isinstance(repos, yaml.MappingNode):  # then the first entry that is not text: text
-        wrong = next((node for pair in repos.value for node in pair if not _is_text(node)), None)
-    if wrong is not None or not isinstance(repos, yaml.MappingNode):
+        document = parse_yaml(raw, shown, empty_hint=_CONFIG_HINT)
+    except FactsError as exc:  # not UTF-8, not YAML, too large or too deep
+        raise UsageError(exc.diagnostics) from None
+    if document.problems:
+        raise UsageError(document.problems)
+    repos = document.data.get("repos") if isinstance(document.data, dict) else None
+    if not isinstance(repos, dict):
         raise UsageError(
-            Diagnostic(
-                shown,
-                *_at(wrong),
-                "expected `repos:` mapping repo names to checkout paths",
-                "e.g. repos: {StakTrakr: ../StakTrakr} (paths relative to the project root)",
+            document.diagnostic(
+                ("repos",), "expected `repos:` mapping repo names to checkout paths", _CONFIG_HINT
             )
         )
     entries = []
-    for key, value in repos.value:
-        line, column = _at(key)
-        entries.append((key.value, value.value, path.parent, f"{shown}:{line}:{column}"))
+    for name, where in repos.items():
+        if not isinstance(where, str):
+            raise UsageError(
+                document.diagnostic(
+                    ("repos", name), f"expected the path of {name}'s checkout", _CONFIG_HINT
+                )
+            )
+        place = document.keys[("repos", name)]
+        entries.append((name, where, path.parent, f"{shown}:{place.line}:{place.column}"))
     return entries
-
-
-def _value_of(node: yaml.Node | None, name: str) -> yaml.Node | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    return next((value for key, value in node.value if key.value == name), None)
-
-
-def _is_text(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str"
-
-
-def _at(node: yaml.Node | None) -> tuple[int, int]:
-    """The 1-based line and column of ``node`` (0, 0 for an empty document)."""
-    return (node.start_mark.line + 1, node.start_mark.column + 1) if node else (0, 0)
 
 
 def safe_target(checkout: Checkout, relative: str) -> Path:

@@ -167,8 +167,11 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
     return parse_yaml(read_source(path, shown), shown)
 
 
-def parse_yaml(raw: bytes, shown: str) -> YamlDocument:
-    """Parse bytes already read; see :func:`load_yaml`."""
+def parse_yaml(
+    raw: bytes, shown: str, *, empty_hint: str = "see facts.yaml for an example"
+) -> YamlDocument:
+    """Parse bytes already read; see :func:`load_yaml`. ``empty_hint`` says what to write in
+    a file that holds no document."""
     check_size(len(raw), shown)
     try:
         text = raw.decode("utf-8-sig")
@@ -195,7 +198,7 @@ def parse_yaml(raw: bytes, shown: str) -> YamlDocument:
     except yaml.YAMLError as exc:
         raise FactsError(Diagnostic(shown, 0, 0, f"invalid YAML: {exc}")) from None
     if root is None:
-        raise FactsError(Diagnostic(shown, 1, 1, "file is empty", "see facts.yaml for an example"))
+        raise FactsError(Diagnostic(shown, 1, 1, "file is empty", empty_hint))
     builder = _Builder(doc)
     doc.data = builder.build(root, ())
     doc.problems = builder.problems

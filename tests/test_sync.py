@@ -491,9 +491,20 @@ def test_paths_from_the_local_config(project: Path, siblings: dict[str, Path]) -
         ("repos:\n  StakTrakrApi: ../not-there\n", ".generator.local.yaml:2:3: no such folder"),
         (
             "# checkouts\nrepos:\n  StakTrakrApi: 5\n",
-            ".generator.local.yaml:3:17: error: expected `repos:` mapping repo names",
+            ".generator.local.yaml:3:17: error: expected the path of StakTrakrApi's checkout",
         ),
         ("repos: [a, b]\n", ".generator.local.yaml:1:8: error: expected `repos:`"),
+        ("repos:\n", ".generator.local.yaml:1:7: error: expected `repos:`"),
+        ("# nothing yet\n", ".generator.local.yaml:1:1: error: file is empty"),
+        # Read as facts.yaml is: YAML would keep the last of two keys, silently.
+        (
+            "repos: {StakTrakrApi: ../a}\nrepos: {StakTrakrApi: ../b}\n",
+            ".generator.local.yaml:2:1: error: duplicate key 'repos'",
+        ),
+        (
+            "base: &b {StakTrakrApi: ../a}\nrepos:\n  <<: *b\n",
+            ".generator.local.yaml:3:3: error: mapping keys must be plain text",
+        ),
     ],
 )
 def test_a_bad_local_config_entry_is_named_where_it_is_written(
