@@ -97,7 +97,6 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
             # write nothing. Facts, templates and formatter are not even loaded.
             remove_stale_temps({(project.root / path).parent for path in fresh})
             remove_stale_temps({cache.cache_dir(project.root)}, recursive=True)
-            prune_unused(cache.formatted_dir(project.root))
             reporter.detail("the cache proves every output current: nothing rendered")
             reporter.info(f"all {len(fresh)} files up to date, nothing written")
             return Written(ExitCode.OK, [])
@@ -123,6 +122,8 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
         pairs = zip(todo, changed, strict=True)
         written = [item.output.path for (item, _), wrote in pairs if wrote]
         run.remember()
+        # After rendering, which marks what it formatted as used (a run the cache proves fresh
+        # marks nothing, so it does not sweep).
         prune_unused(cache.formatted_dir(project.root))
     for path in written:
         reporter.info(f"wrote {path}")

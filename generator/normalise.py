@@ -97,16 +97,30 @@ def prune_unused(folder: Path) -> int:
     except OSError:
         return 0
     removed = 0
-    with contextlib.suppress(OSError):
-        for shard in os.scandir(folder):
-            if not shard.is_dir(follow_symlinks=False):
-                continue
-            for entry in os.scandir(shard.path):
-                if (
-                    entry.is_file(follow_symlinks=False)
-                    and entry.stat().st_mtime < now - UNUSED_FOR
-                ):
-                    Path(entry.path).unlink(missing_ok=True)
-                    removed += 1
-        stamp.touch()  # sets the time of a stamp that exists too
+    try:
+        for shard in _entries(folder):
+            if shard.is_dir(follow_symlinks=False):
+                for entry in _entries(shard.path):
+                    removed += _remove_if_unused(entry, now - UNUSED_FOR)
+    finally:  # an entry that cannot go must not make every later run sweep again
+        with contextlib.suppress(OSError):
+            stamp.touch()  # sets the time of a stamp that exists too
     return removed
+
+
+def _entries(folder: str | Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as entries:
+            return list(entries)
+    except OSError:  # gone, or unreadable: nothing to sweep there
+        return []
+
+
+def _remove_if_unused(entry: os.DirEntry[str], used_before: float) -> int:
+    try:
+        if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < used_before:
+            Path(entry.path).unlink()
+            return 1
+    except OSError:  # removed meanwhile, or not ours to remove: the next sweep may
+        pass
+    return 0

@@ -19,10 +19,11 @@ from generator import cache
 from generator import render as render_module
 from generator.errors import WorkerError
 from generator.facts import load_facts
+from generator.normalise import prune_unused
 from generator.outputs import Output
 from generator.project import Project
 from generator.render import Rendered
-from tests.conftest import run, snapshot
+from tests.conftest import REPO, run, snapshot
 
 MANIFEST = Path(".cache/generator/manifest.json")
 
@@ -190,9 +191,32 @@ def test_render_removes_formatted_text_unused_for_a_week(project: Path) -> None:
     assert run(["render"], project).code == 0
     assert stale.exists()
     _age(stamp, 1.5)
+    assert "nothing rendered" in run(["render", "-v"], project).out  # proven fresh: no sweep
+    assert stale.exists()
+    (project / MANIFEST).unlink()
     assert run(["render"], project).code == 0
     assert not stale.exists()
     assert run(["check"], project).code == 0
+
+
+def test_an_entry_that_cannot_be_removed_stops_neither_the_sweep_nor_its_stamp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entries = [tmp_path / shard / (shard * 32) for shard in ("aa", "bb", "cc")]
+    for entry in entries:
+        cache.write_checked(entry, b"# old\n")
+        _age(entry, 8)
+    unlink = Path.unlink
+
+    def refuse_the_first(path: Path, missing_ok: bool = False) -> None:
+        if path.name == entries[0].name:
+            raise PermissionError(1, "Operation not permitted", str(path))
+        unlink(path, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refuse_the_first)
+    assert prune_unused(tmp_path) == 2
+    assert [e.exists() for e in entries] == [True, False, False]
+    assert (tmp_path / ".pruned").exists()  # so the next runs do not sweep again today
 
 
 def test_damaged_formatting_and_template_caches_are_recomputed(project: Path) -> None:
@@ -331,13 +355,19 @@ def _check_imports(project: Path) -> list[str]:
         capture_output=True,
         text=True,
         check=True,
+        env=_THIS_TREE,
     )
     return done.stdout.split()
 
 
+# The generator under test, whatever checkout the environment's install points at.
+_THIS_TREE = {**os.environ, "PYTHONPATH": str(REPO)}
+
+
 def test_a_clean_check_imports_only_what_it_needs(project: Path) -> None:
     # Rendered in a fresh interpreter too: this one's memoised source digest may predate an edit.
-    subprocess.run([sys.executable, "-m", "generator", "render", "-q"], cwd=project, check=True)
+    render = [sys.executable, "-m", "generator", "render", "-q"]
+    subprocess.run(render, cwd=project, check=True, env=_THIS_TREE)
     assert _check_imports(project) == ["0"]
     # Without the cache's proof, check renders: the same probe sees the libraries loaded.
     shutil.rmtree(project / ".cache")
