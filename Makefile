@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# Older set-ups installed it: its "tables" plugin would compete with mdformat-gfm's.
+	$(BIN)/python -m pip uninstall -qq -y mdformat-tables
 	touch $(STAMP)
 
 .PHONY: help
