@@ -120,7 +120,16 @@ class _Builder:
             return [self.build(item, (*key, i)) for i, item in enumerate(node.value)]
         if node.tag == "tag:yaml.org,2002:timestamp":
             return str(node.value)
-        return self.constructor.construct_object(node, deep=True)
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except ValueError:  # Python converts integers of at most 4300 digits (CVE-2020-10735)
+            raise FactsError(
+                self.doc.diagnostic(
+                    key,
+                    f"a number of {len(str(node.value))} characters, too long to read",
+                    "write it in quotes if it is text, or shorten it",
+                )
+            ) from None
 
     def _mapping(self, node: yaml.MappingNode, key: Key) -> dict[str, Any]:
         result: dict[str, Any] = {}

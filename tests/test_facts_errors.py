@@ -155,6 +155,20 @@ def test_an_impossible_date_and_an_odd_digit_are_located_errors(project: Path) -
     assert errors[1].startswith(f"facts.yaml:{subject_line}:14: error: ")
 
 
+def test_a_number_too_long_to_convert_is_a_located_error(project: Path) -> None:
+    # Python refuses to convert an integer of more than 4300 digits (a ValueError).
+    _edit(project, "memory_mb: 4096", "memory_mb: " + "9" * 5000)
+    line = _line_of(project, "memory_mb: " + "9" * 5000)
+    before = snapshot(project)
+    result = run(["render"], project)
+    assert result.code == 2
+    assert "internal error" not in result.err
+    assert result.err.startswith(
+        f"facts.yaml:{line}:16: error: a number of 5000 characters, too long to read"
+    )
+    assert snapshot(project) == before
+
+
 def test_alias_bomb_is_refused(project: Path) -> None:
     lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]

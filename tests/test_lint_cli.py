@@ -256,6 +256,10 @@ def test_bad_baseline_exits_2(tmp_path: Path) -> None:
             "base.json:2:3: error: bad baseline entry",
         ),
         (None, "base.json: error: a folder, not a baseline file"),
+        (
+            b'{"version": 1,\n "findings": [{"count": ' + b"9" * 5000 + b"}]}",
+            "base.json:2:25: error: a number too long to read",
+        ),
     ],
 )
 def test_unreadable_baseline_exits_2_naming_it(

@@ -15,6 +15,8 @@ from generator.lint.config import LintInputError
 from generator.lint.findings import Finding
 
 VERSION = 1
+_REWRITE = "write a new one with --write-baseline"
+_LONG_NUMBER = re.compile(r"\d{4301,}")
 # A finding is known by path, rule and literal, not by line: edits elsewhere in the file do not
 # revive it, and a count per key lets a second copy of a known mistake show.
 Key = tuple[str, str, str]
@@ -61,12 +63,19 @@ def load_baseline(path: Path) -> Counter[Key]:
                 line,
                 column,
                 f"not UTF-8: byte 0x{raw[exc.start]:02x} is an {exc.reason}",
-                "write a new one with --write-baseline",
+                _REWRITE,
             )
         ) from None
     except json.JSONDecodeError as exc:
         raise LintInputError(
             Diagnostic(shown, exc.lineno, exc.colno, f"not JSON: {exc.msg}")
+        ) from None
+    except ValueError:  # an integer of more than the 4300 digits Python converts
+        digits = _LONG_NUMBER.search(text)
+        at = digits.start() if digits else 0
+        line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+        raise LintInputError(
+            Diagnostic(shown, line, column, "a number too long to read", _REWRITE)
         ) from None
     entries = data.get("findings") if isinstance(data, dict) else None
     if not isinstance(entries, list) or data.get("version") != VERSION:
@@ -76,7 +85,7 @@ def load_baseline(path: Path) -> Counter[Key]:
                 1,
                 1,
                 f"not a version {VERSION} lint baseline",
-                "write a new one with --write-baseline",
+                _REWRITE,
             )
         )
     counts: Counter[Key] = Counter()
