@@ -68,6 +68,20 @@ def test_a_fence_line_with_an_info_string_does_not_close_a_block(know: Knowledge
     ]
 
 
+@pytest.mark.parametrize(
+    ("between", "found"),
+    [
+        ("``` `x` ```\n", []),  # a code span: one paragraph, which says it is retired
+        ("```\n", [("retired-component", 1)]),  # a fence: the sentence ends before it
+    ],
+)
+def test_only_a_fence_line_ends_a_paragraph(
+    know: Knowledge, between: str, found: list[tuple[str, int]]
+) -> None:
+    text = f"The spot-poller.yml workflow\n{between}is retired.\n```\n"
+    assert [(f.rule, f.line) for f in lint_text(text, know, frozenset(RULES))] == found
+
+
 def test_a_remembered_answer_is_computed_once_per_literal(know: Knowledge) -> None:
     ctx = Context(Document(""), know)
     asked: list[str] = []

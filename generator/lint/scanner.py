@@ -279,6 +279,9 @@ class Document:
 
     def fence_at(self, offset: int) -> tuple[int, int] | None:
         self.reach += 1
+        return self._fence_holding(offset)
+
+    def _fence_holding(self, offset: int) -> tuple[int, int] | None:
         spans = self.fences  # in order, none overlapping: the last one starting at or before
         at = bisect.bisect_right(spans, (offset, _NO_END)) - 1
         if at >= 0 and offset < spans[at][1]:
@@ -337,7 +340,11 @@ class Document:
         while start > 0 and not _BLOCK_START.match(text, start):
             previous, end = self.line_span(start - 1)
             line = text[previous:end]
-            if not line.strip() or line.lstrip().startswith(("|", "#", "```", "~~~")):
+            if (
+                not line.strip()
+                or line.lstrip().startswith(("|", "#"))
+                or self._fence_holding(previous)  # a closing fence, not any line led by ```
+            ):
                 break
             walked.append(start)
             start = previous
@@ -358,7 +365,7 @@ class Document:
             if (
                 not line.strip()
                 or _BLOCK_START.match(line)
-                or line.lstrip().startswith(("```", "~~~"))
+                or self._fence_holding(following)  # an opening fence, not any line led by ```
             ):
                 break
             walked.append(end)
