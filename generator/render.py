@@ -244,10 +244,11 @@ def _die_with_parent(parent: int) -> None:
     """End this worker when the render that forked it is killed (SIGKILL, a CI timeout):
     left alone it would wait forever, holding the caller's output pipe open."""
     import ctypes
-    import ctypes.util
 
     try:  # Linux: the kernel sends the signal the moment the parent dies
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        # The process's own symbols, libc's among them: ctypes.util.find_library would run
+        # ldconfig in a subprocess from every worker.
+        libc = ctypes.CDLL(None, use_errno=True)
         if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0 and os.getppid() == parent:
             return
     except (OSError, AttributeError):
