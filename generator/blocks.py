@@ -272,6 +272,11 @@ class _Marker:
     column: int = 1  # 1-based, where its comment starts
 
 
+def indent_of(line: str) -> int:
+    """How many white-space characters come before the text of ``line``: a column less one."""
+    return len(line) - len(line.lstrip())
+
+
 def _markers(lines: tuple[str, ...], path: str) -> tuple[list[_Marker], list[Diagnostic]]:
     code = _code_lines(lines)
     markers: list[_Marker] = []
@@ -287,7 +292,7 @@ def _markers(lines: tuple[str, ...], path: str) -> tuple[list[_Marker], list[Dia
         if not hits:
             continue
         stripped = content.strip()
-        column = len(content) - len(content.lstrip()) + 1
+        column = indent_of(content) + 1
         begin, end = _BEGIN.fullmatch(stripped), _END.fullmatch(stripped)
         if len(hits) == 1 and begin:
             recorded = begin.group("hash")

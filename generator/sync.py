@@ -13,7 +13,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator import sibling_proof
-from generator.blocks import HostFile, block_text, copy_hand_edited, parse, usual_newline
+from generator.blocks import (
+    HostFile,
+    block_text,
+    copy_hand_edited,
+    indent_of,
+    parse,
+    usual_newline,
+)
 from generator.check import refuse_hand_edits, show_hand_edits, unified_diff
 from generator.errors import (
     Diagnostic,
@@ -271,7 +278,7 @@ class _Planner:
                         Diagnostic(
                             display,
                             block.begin + 1,
-                            _indent(host.lines[block.begin]) + 1,
+                            indent_of(host.lines[block.begin]) + 1,
                             f"block {name!r} is not declared for this file",
                             "declared: "
                             + ", ".join(target.blocks)
@@ -311,10 +318,6 @@ class _Planner:
             self.plan.changes.append(Change(display, path, old, new))
 
 
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
-
-
 def _lands_in_code(display: str, added: HostFile, name: str) -> Diagnostic:
     """Where the fence that is left open stands, before the block that would land after it."""
     begin = next(i for i, line in enumerate(added.lines) if f"BEGIN GENERATED: {name}" in line)
@@ -322,7 +325,7 @@ def _lands_in_code(display: str, added: HostFile, name: str) -> Diagnostic:
     return Diagnostic(
         display,
         fence + 1,
-        _indent(added.lines[fence]) + 1,
+        indent_of(added.lines[fence]) + 1,
         f"this code block is never closed, so block {name!r} would land inside it as text",
         "close the code block (a ``` line), then run sync --add-missing",
     )
