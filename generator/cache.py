@@ -99,7 +99,7 @@ def _tree_files(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[t
     entered) as (its posix path relative to ``folder``, its path), in the order of their parts.
 
     Directory entries' own types, not a stat per file as pathlib's rglob makes: every run lists
-    the generator's source and the templates, and those stats were a tenth of a clean check.
+    the generator's source and the templates (rglob took 1 ms for the source alone, this half).
     """
     found: list[tuple[str, str]] = []
 
