@@ -170,7 +170,7 @@ def test_explain(tmp_path: Path) -> None:
         (["--skip-rule", "x", "."], "unknown rule 'x'; rules: contradiction,"),
         (["missing.md"], "generator: error: no such file or folder: missing.md"),
         (["--repo", "staktrakr"], "--repo 'staktrakr': write --repo NAME=PATH"),
-        (["--repo", "nope=."], "--repo nope=...: unknown repo 'nope'; known repos: StakTrakr,"),
+        (["--repo", "nope=."], "--repo nope=.: unknown repo 'nope'; known repos: StakTrakr,"),
         (["--format", "xml", "."], "invalid choice: 'xml'"),
     ],
 )

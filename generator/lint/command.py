@@ -34,7 +34,7 @@ def _targets(args: argparse.Namespace, repos: Mapping[str, Repo]) -> list[Target
     targets = []
     for given in args.repo:
         name, path = split_repo_option(given)  # as sync and check take it
-        targets.append(Target(Path(path), repo_key(name, repos)))
+        targets.append(Target(Path(path), repo_key(name, repos, f"--repo {given}")))
     paths = args.paths or ([] if targets else ["."])
     targets += [Target(Path(p)) for p in paths]
     missing = [t.path.as_posix() for t in targets if not t.path.exists()]
