@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.lint.context import Context, remembered
 from generator.lint.engine import lint_text
 from generator.lint.knowledge import Knowledge
 from generator.lint.rules import RULES
-from generator.lint.scanner import Document
+from generator.lint.scanner import Document, path_regex
 
 
 def kinds(know: Knowledge, text: str) -> list[tuple[str, str]]:
@@ -24,6 +27,41 @@ def test_port_on_and_docker_come_from_one_pass_with_their_own_checks(know: Knowl
         ("port", "on 3000"),
         ("docker", "docker exec"),
     ]
+
+
+def alternation_paths(roots: list[str], text: str) -> list[tuple[int, int]]:
+    """Paths as a plain alternation of the roots (longest first) finds them."""
+    ordered = sorted(set(roots), key=lambda r: (-len(r), r))
+    plain = re.compile("(?:" + "|".join(map(re.escape, ordered)) + r")[\w.*<>{}/-]*")
+    return [m.span() for m in plain.finditer(text)]
+
+
+def found_paths(roots: list[str], text: str) -> list[tuple[int, int]]:
+    pattern = path_regex(roots)
+    assert pattern is not None
+    return [(m.start(m.lastindex or 0), m.end()) for m in pattern.finditer(text)]
+
+
+def test_paths_are_searched_from_the_slash_ending_their_root_where_that_finds_the_same() -> None:
+    assert path_regex(["devops/", "data/api/"]).pattern.startswith("/")  # type: ignore[union-attr]
+    # "b/" ends at the inner slash of "ab/cd/", after its start: a search from the slash would
+    # take "b/" in "ab/cd/", so these roots keep the alternation.
+    assert not path_regex(["ab/cd/", "b/"]).pattern.startswith("/")  # type: ignore[union-attr]
+    assert found_paths(["ab/cd/", "b/"], "ab/cd/x") == [(0, 7)]
+    assert not path_regex(["data/", "x y/"]).pattern.startswith("/")  # type: ignore[union-attr]
+
+
+ROOTS = st.lists(st.text("ab/.", min_size=1, max_size=5).map(lambda r: r + "/"), min_size=1)
+
+
+@given(ROOTS, st.data())
+def test_either_path_search_finds_what_the_alternation_finds(
+    roots: list[str], data: st.DataObject
+) -> None:
+    # Texts of roots, roots less their first character, and what may stand around them.
+    pieces = st.sampled_from([*roots, *(r[1:] for r in roots), "a", "b", "/", ".", " ", "\n"])
+    text = "".join(data.draw(st.lists(pieces, max_size=12)))
+    assert found_paths(roots, text) == alternation_paths(roots, text)
 
 
 def test_at_one_offset_the_earlier_kind_wins(know: Knowledge) -> None:
