@@ -133,10 +133,17 @@ def test_a_remembered_answer_is_computed_once_per_literal(know: Knowledge) -> No
     assert asked == ["ab", "abc", "ab"]
 
 
-def test_positions_are_counted_lines_and_columns() -> None:
+@pytest.mark.parametrize("order", ["ascending", "descending", "back and forth"])
+def test_positions_are_counted_lines_and_columns(order: str) -> None:
+    """In order, each position counts on from the one before; out of order, from line starts."""
     text = "ab\n\nc\u00e9 d\n\nlast"
     doc = Document(text)
-    for offset in range(len(text) + 1):
+    offsets = list(range(len(text) + 1))
+    if order == "descending":
+        offsets.reverse()
+    elif order == "back and forth":
+        offsets = [o for pair in zip(offsets, reversed(offsets), strict=True) for o in pair]
+    for offset in offsets:
         line = text.count("\n", 0, offset) + 1
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         assert doc.position(offset) == (line, column)

@@ -27,10 +27,10 @@ _PORT_ON_DOCKER = re.compile(
     r"|cker[ \t]+(?:exec|compose|run|logs|start|stop|restart|rm|attach|kill|cp)\b)"
 )
 _IGNORE = re.compile(r"<!--\s*drift:\s*ignore\s+([\w,*-]+)[^\n]*?-->")
-# A fence opens a line, after at most 3 whitespace characters (as str.strip() counts them).
-# Group 2 is there when only spaces and tabs follow: a closing fence has no info string.
-_FENCE = re.compile(r"[^\S\n]{0,3}(```+|~~~+)([ \t]*$)?", re.MULTILINE)
-_FENCE_LINE = re.compile(r"\n[^\S\n]{0,3}(```+|~~~+)([ \t]*$)?", re.MULTILINE)  # led by a literal
+# A fence opens a line, after at most 3 whitespace characters (as str.strip() counts them);
+# group 2 is the rest of its line (a closing fence has nothing there but spaces and tabs).
+_FENCE = re.compile(r"[^\S\n]{0,3}(```+|~~~+)([^\n]*)")
+_FENCE_LINE = re.compile(r"\n[^\S\n]{0,3}(```+|~~~+)([^\n]*)")  # led by a literal
 _BLOCK_START = re.compile(r"[ \t]{0,3}(?:[-*+][ \t]|\d+[.)][ \t]|>|#|\|)")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # unclosed: to the end of the text
@@ -219,6 +219,8 @@ class Document:
         # so that a caller can tell whether an answer depended only on a line.
         self.reach = 0
         self._last_line = (1, 0)  # the span ``line_span`` found last (none yet)
+        # The offset, line and line start ``position`` gave last; None once asked out of order.
+        self._last_position: tuple[int, int, int] | None = (0, 1, 0)
         # What the questions below found, per line, block or sentence (by its offsets).
         self._blocks: dict[int, tuple[int, int]] = {}
         self._lines: dict[int, str] = {}
@@ -254,7 +256,22 @@ class Document:
         return starts
 
     def position(self, offset: int) -> tuple[int, int]:
-        """1-based line and column of ``offset``."""
+        """1-based line and column of ``offset``.
+
+        Findings come mostly in order, a few per file: each counts the newlines since the one
+        before, so that the text is read once, and no list of line starts is built unless an
+        offset comes before the last one asked about.
+        """
+        last = self._last_position
+        if last is not None and offset >= last[0]:
+            after, line, start = last
+            newlines = self.text.count("\n", after, offset)
+            if newlines:
+                line += newlines
+                start = self.text.rfind("\n", after, offset) + 1
+            self._last_position = (offset, line, start)
+            return line, offset - start + 1
+        self._last_position = None
         line = bisect.bisect_right(self.line_starts, offset)  # the lines starting at or before
         return line, offset - self.line_starts[line - 1] + 1
 
@@ -286,22 +303,22 @@ class Document:
             return []
         text = self.text
         first = _FENCE.match(text)
-        marks = [(0, first[1], first[2], first.end(1))] if first else []
-        marks += [
-            (fence.start() + 1, fence[1], fence[2], fence.end(1))
-            for fence in _FENCE_LINE.finditer(text)
-        ]
+        lines = [(0, first)] if first else []  # each fence line's start and match
+        lines += ((fence.start() + 1, fence) for fence in _FENCE_LINE.finditer(text))
         spans = []
         opening: tuple[int, str] | None = None
-        for start, mark, bare, after in marks:
+        for start, line in lines:
+            mark, rest = line.groups()
             if opening is None:
                 # A backtick fence's info string holds no backtick: "``` `x` ```" is a code span.
-                if mark[0] != "`" or "`" not in text[after : self.line_span(start)[1]]:
+                if mark[0] != "`" or "`" not in rest:
                     opening = (start, mark)
             # As CommonMark closes a fence: the same character, as many times or more, and
             # nothing after ("```python" inside a ``` block is a line of its code).
-            elif bare is not None and mark[0] == opening[1][0] and len(mark) >= len(opening[1]):
-                spans.append((opening[0], self.line_span(start)[1]))
+            elif (
+                mark[0] == opening[1][0] and len(mark) >= len(opening[1]) and not rest.strip(" \t")
+            ):
+                spans.append((opening[0], line.end()))
                 opening = None
         if opening is not None:
             spans.append((opening[0], len(text)))
