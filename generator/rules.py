@@ -65,6 +65,7 @@ class _Checker:
         self.paths_and_steps()
         self.devops_files()
         self.dotted_keys()
+        self.former_values()
         self.dates()
         return self.found
 
@@ -180,6 +181,24 @@ class _Checker:
                     "add it to the folder's files, or fix the name",
                 )
 
+    def former_values(self) -> None:
+        """A former value must differ from what its fact holds now, or the linter would flag
+        the current value as stale and the invariants page would forbid what it requires."""
+        for i, item in enumerate(_list(self.data.get("former_values"))):
+            value, fact = item.get("value"), item.get("fact")
+            if not isinstance(value, str) or not isinstance(fact, str):
+                continue
+            try:
+                current = resolve(self.data, fact)
+            except KeyError:
+                continue  # reported by dotted_keys
+            if _as_text(current) == value:
+                self.error(
+                    ("former_values", i, "value"),
+                    f"former value {value!r} equals the current value of {fact}",
+                    f"drop this former value, or correct {fact} if it still holds the old one",
+                )
+
     def dotted_keys(self) -> None:
         for table, field in (("invariants", "subject"), ("former_values", "fact")):
             for i, item in enumerate(_list(self.data.get(table))):
@@ -214,6 +233,13 @@ def _items(value: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
         for name, item in value.items():
             if isinstance(item, Mapping):
                 yield name, item
+
+
+def _as_text(value: Any) -> str | None:
+    """A scalar fact as it reads in text; None for a record or a list, which no text equals."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    return str(value)
 
 
 def _list(value: Any) -> list[Mapping[str, Any]]:

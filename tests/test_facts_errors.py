@@ -155,6 +155,23 @@ def test_an_impossible_date_and_an_odd_digit_are_located_errors(project: Path) -
     assert errors[1].startswith(f"facts.yaml:{subject_line}:14: error: ")
 
 
+def test_a_former_value_equal_to_its_current_value_is_a_located_error(project: Path) -> None:
+    _edit(project, "    ip: 192.168.1.48\n", "    ip: 192.168.1.81\n")
+    line = _line_of(project, "  - value: 192.168.1.81")
+    before = snapshot(project)
+    result = run(["render"], project)
+    assert result.code == 2
+    assert result.err == (
+        f"facts.yaml:{line}:12: error: former value '192.168.1.81' equals the current value of"
+        " hosts.home_vm.ip\n"
+        "      - value: 192.168.1.81\n"
+        "               ^\n"
+        "  hint: drop this former value, or correct hosts.home_vm.ip if it still holds the old"
+        " one\n"
+    )
+    assert snapshot(project) == before
+
+
 def test_a_number_too_long_to_convert_is_a_located_error(project: Path) -> None:
     # Python refuses to convert an integer of more than 4300 digits (a ValueError).
     _edit(project, "memory_mb: 4096", "memory_mb: " + "9" * 5000)
