@@ -1,8 +1,10 @@
-"""Meaning checks that a schema cannot express: addresses, ports, cron, and references by key."""
+"""Meaning checks that a schema cannot express: addresses, ports, cron, and references by key.
+
+Whether a date exists on the calendar is the schema's ``format: date`` (see generator.schema).
+"""
 
 from __future__ import annotations
 
-import datetime
 import difflib
 import ipaddress
 import re
@@ -13,7 +15,6 @@ from generator.cronspec import cron_problem
 from generator.errors import Diagnostic
 from generator.yamlsource import Key, YamlDocument
 
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INDEX = re.compile(r"[0-9]+")  # ASCII digits: str.isdigit also takes "²", which int() refuses
 
 
@@ -66,17 +67,7 @@ class _Checker:
         self.devops_files()
         self.dotted_keys()
         self.former_values()
-        self.dates()
         return self.found
-
-    def dates(self) -> None:
-        """A ``date`` the schema let through as YYYY-MM-DD must exist on the calendar."""
-        for key, value in walk(self.data):
-            if key and key[-1] == "date" and isinstance(value, str) and _DATE.fullmatch(value):
-                try:
-                    datetime.date.fromisoformat(value)
-                except ValueError as exc:
-                    self.error(key, f"{value} is not a date: {exc}", "write a real YYYY-MM-DD")
 
     def hosts(self) -> None:
         for name, host in _items(self.data.get("hosts")):

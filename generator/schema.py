@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -24,6 +26,24 @@ def schema_text() -> str:
 def facts_schema() -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(schema_text())
     return loaded
+
+
+# The schema's date pattern, which reports any other form: only its matches are looked up.
+_DATE_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _exists_on_calendar(value: object) -> bool:
+    """Whether a YYYY-MM-DD names a real day; raises ValueError saying why not (2026-02-30)."""
+    if isinstance(value, str) and _DATE_FORM.fullmatch(value):
+        datetime.date.fromisoformat(value)
+    return True
+
+
+# Only the formats facts.yaml uses, checked as this module says (jsonschema's own "date"
+# would report the form a second time, beside the pattern).
+_FORMATS = jsonschema.FormatChecker(formats=())
+_FORMATS.checks("date", raises=ValueError)(_exists_on_calendar)
+_FORMAT_HINTS = {"date": "write a real YYYY-MM-DD"}
 
 
 def _describe(value: Any) -> str:
@@ -86,6 +106,9 @@ def _message(error: jsonschema.ValidationError) -> tuple[str, str | None]:
         return f"{error.instance!r} is not in the expected form", description
     if validator == "oneOf":
         return "exactly one of the alternatives must be given", _one_of_hint(error)
+    if validator == "format":
+        kind = str(_value(error))
+        return f"{error.instance} is not a {kind}: {error.cause}", _FORMAT_HINTS.get(kind)
     if validator == "minItems":
         return f"needs at least {error.validator_value} items", description
     return error.message, description
@@ -98,7 +121,7 @@ def _one_of_hint(error: jsonschema.ValidationError) -> str:
 
 def validate_shape(doc: YamlDocument) -> list[Diagnostic]:
     """Every place where the document does not match the schema."""
-    validator = jsonschema.Draft202012Validator(facts_schema())
+    validator = jsonschema.Draft202012Validator(facts_schema(), format_checker=_FORMATS)
     found: list[Diagnostic] = []
     for error in validator.iter_errors(doc.data):
         found.extend(_flatten(doc, error))

@@ -155,6 +155,28 @@ def test_an_impossible_date_and_an_odd_digit_are_located_errors(project: Path) -
     assert errors[1].startswith(f"facts.yaml:{subject_line}:14: error: ")
 
 
+def test_every_date_field_must_be_a_real_day_in_ascii_digits(project: Path) -> None:
+    # The schema's `format: date` covers every date field, whatever its key is called.
+    arabic = "\u0662\u0660\u0662\u0666-02-25"  # Arabic-Indic digits: Python's \d matches them
+    _edit(project, "    since: 2026-02-23\n", "    since: 2026-02-30\n")
+    _edit(project, "      date: 2026-02-25\n", "      date: 2026-13-01\n")
+    _edit(project, "\n    date: 2026-02-25\n", f"\n    date: {arabic}\n")
+    before = snapshot(project)
+    result = run(["render"], project)
+    assert result.code == 2
+    errors = [line for line in result.err.splitlines() if ": error: " in line]
+    assert errors == [
+        f"facts.yaml:{_line_of(project, f'date: {arabic}')}:11: error: {arabic!r} is not in the"
+        " expected form",
+        f"facts.yaml:{_line_of(project, 'since: 2026-02-30')}:12: error: 2026-02-30 is not a"
+        " date: day is out of range for month",
+        f"facts.yaml:{_line_of(project, 'date: 2026-13-01')}:13: error: 2026-13-01 is not a"
+        " date: month must be in 1..12",
+    ]
+    assert result.err.count("hint: write a real YYYY-MM-DD") == 2
+    assert snapshot(project) == before
+
+
 def test_a_former_value_equal_to_its_current_value_is_a_located_error(project: Path) -> None:
     _edit(project, "    ip: 192.168.1.48\n", "    ip: 192.168.1.81\n")
     line = _line_of(project, "  - value: 192.168.1.81")
