@@ -383,6 +383,8 @@ class Document:
     def _paragraph_start(self, start: int) -> int:
         """Where the paragraph holding the line at ``start`` begins."""
         text, known = self.text, self._paragraph_starts
+        if start <= 1 or text[start - 2] == "\n":
+            return start  # the first line, or one after an empty line: most paragraphs
         walked = []
         while start > 0 and not _BLOCK_START.match(text, start):
             previous, end = self.line_span(start - 1)
@@ -405,6 +407,8 @@ class Document:
     def _paragraph_end(self, end: int) -> int:
         """Where the paragraph holding the line ending at ``end`` ends."""
         text, known = self.text, self._paragraph_ends
+        if end + 1 >= len(text) or text[end + 1] == "\n":
+            return end  # the last line, or one before an empty line: most paragraphs
         walked = []
         while end < len(text):
             following, following_end = self.line_span(end + 1)
