@@ -15,7 +15,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from generator import cronspec, markdown
 from generator.errors import Diagnostic, TemplateError
-from generator.tracking import TrackedMapping, TrackedRecord, field_names
+from generator.tracking import TrackedMapping, TrackedRecord, field_names, missing_key_message
 
 
 def _finalize(value: Any) -> Any:
@@ -77,6 +77,23 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "link": _link,
     "last_verified": _last_verified,
 }
+
+
+class MissingFact(jinja2.StrictUndefined):
+    """A missing fact is an error, named by its facts.yaml key rather than the view's class.
+
+    Refusals (the sandbox's, which carry a hint) keep their own message and exception.
+    """
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        if not self._undefined_hint:
+            message = missing_key_message(self._undefined_obj, self._undefined_name)
+            if message is not None:
+                return message
+        return super()._undefined_message
 
 
 class FactsSandbox(ImmutableSandboxedEnvironment):
@@ -151,7 +168,7 @@ def make_environment(
             if sources is not None
             else jinja2.FileSystemLoader(str(templates_dir), encoding="utf-8")
         ),
-        undefined=jinja2.StrictUndefined,  # a missing fact is an error, never empty text
+        undefined=MissingFact,  # a missing fact is an error, never empty text
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

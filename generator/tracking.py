@@ -7,6 +7,7 @@ access is noted as a dotted facts.yaml key, e.g. ``hosts.home_vm.ip``.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -202,6 +203,36 @@ class TrackedSequence(Sequence[Any]):
 
     def __repr__(self) -> str:
         return f"<facts {self._path}>"
+
+
+def missing_key_message(view: Any, name: Any) -> str | None:
+    """Why a template found nothing at ``name`` of ``view``, in facts.yaml's keys, with the
+    nearest key it may have meant; None when ``view`` is not a facts view."""
+    if isinstance(view, TrackedSequence):
+        where = _where(view._path)
+        if isinstance(name, int):
+            count = len(view._items)
+            return f"{where} has no item {name} (it has {count} item{'s' * (count != 1)})"
+        return f"{where} is a list: it has no key `{name}`"
+    if not isinstance(view, (TrackedRecord, TrackedMapping)):
+        return None
+    nearest = difflib.get_close_matches(str(name), _keys_of(view), n=1)
+    suggestion = f" (did you mean `{nearest[0]}`?)" if nearest else ""
+    return f"{_where(view._path)} has no key `{name}`{suggestion}"
+
+
+def _keys_of(view: TrackedRecord | TrackedMapping) -> list[str]:
+    """What a template can read of ``view``: a record's fields and derived views, or a
+    mapping's keys. Read directly: an error message records no provenance."""
+    if isinstance(view, TrackedMapping):
+        return [str(key) for key in view._data]
+    kind = type(view._record)
+    names = (field_names(kind) | set(dir(kind))) - _HIDDEN_FIELDS
+    return sorted(name for name in names if not name.startswith("_"))
+
+
+def _where(path: str) -> str:
+    return f"`{path}`" if path else "facts.yaml"
 
 
 def note_reads(view: Any, keys: list[str]) -> None:

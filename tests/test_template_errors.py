@@ -1,0 +1,84 @@
+"""A template that reads a fact facts.yaml lacks is told the facts key, at its own line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.facts import load_facts
+from tests.conftest import run, snapshot
+
+
+def _render_broken(project: Path, body: str) -> str:
+    """Render with a page whose third line is ``body``; the first error line, nothing written."""
+    (project / "templates" / "docs" / "zz-broken.md.j2").write_text(
+        f"# Broken\n\n{body}\n", "utf-8"
+    )
+    before = snapshot(project)
+    result = run(["render"], project)
+    assert result.code == 2
+    assert snapshot(project) == before
+    return result.err.splitlines()[0]
+
+
+def test_a_misspelt_record_field_names_its_key_and_the_nearest(project: Path) -> None:
+    template = project / "templates" / "docs" / "home-poller.md.j2"
+    text = template.read_text("utf-8")
+    assert "{{ vm.role | lower }}" in text.splitlines()[6]
+    template.write_text(text.replace("{{ vm.role | lower }}", "{{ vm.rolez | lower }}"), "utf-8")
+    result = run(["render"], project)
+    assert result.code == 2
+    assert result.err.splitlines()[0] == (
+        "templates/docs/home-poller.md.j2:7: error: `hosts.home_vm` has no key `rolez`"
+        " (did you mean `role`?)"
+    )
+
+
+_HOME_VMM = "`hosts` has no key `home_vmm`"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{{ facts.nosuch.thing }}", "facts.yaml has no key `nosuch`"),
+        (
+            "{{ facts.hosts.home_vmm.ip }}",
+            "`hosts` has no key `home_vmm` (did you mean `home_vm`?)",
+        ),
+        (
+            '{{ facts.hosts["home_vmm"] }}',
+            "`hosts` has no key `home_vmm` (did you mean `home_vm`?)",
+        ),
+        (
+            "{{ facts.hosts.home_vm.services.tinyproxy.prot }}",
+            "`hosts.home_vm.services.tinyproxy` has no key `prot` (did you mean `port`?)",
+        ),
+        ("{{ facts.network_path.hop }}", "`network_path` is a list: it has no key `hop`"),
+        ("{% if facts.hosts.home_vm.rolez %}x{% endif %}", "`hosts.home_vm` has no key `rolez`"),
+    ],
+    ids=["top-level", "mapping", "mapping-item", "nested", "list-by-name", "tested-in-if"],
+)
+def test_a_missing_key_is_named_as_facts_yaml_writes_it(
+    project: Path, body: str, message: str
+) -> None:
+    first = _render_broken(project, body)
+    assert first.startswith(f"templates/docs/zz-broken.md.j2:3: error: {message}"), first
+
+
+def test_an_index_out_of_range_says_how_many_items_there_are(project: Path) -> None:
+    count = len(load_facts(project / "facts.yaml").facts.network_path)
+    first = _render_broken(project, "{{ facts.network_path[99] }}")
+    assert first == (
+        f"templates/docs/zz-broken.md.j2:3: error: `network_path` has no item 99 (it has {count}"
+        " items)"
+    )
+
+
+@pytest.mark.parametrize("name", ["__class__", "_record", "__init__"])
+def test_python_internals_are_still_refused_by_the_sandbox(project: Path, name: str) -> None:
+    first = _render_broken(project, f"{{{{ facts.hosts.home_vm.{name} }}}}")
+    assert first == (
+        "templates/docs/zz-broken.md.j2:3: error: the template sandbox refused: access to"
+        f" attribute '{name}' of 'TrackedRecord' object is unsafe."
+    )
