@@ -10,8 +10,9 @@ import contextlib
 from typing import TYPE_CHECKING, NamedTuple
 
 from generator import cache
-from generator.check import find_orphans
+from generator.check import BY_HAND, find_orphans
 from generator.errors import ExitCode, WriteError
+from generator.outputs import GENERATED_ROOTS
 from generator.project import Project
 from generator.report import Reporter
 
@@ -83,8 +84,12 @@ def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
 
 
 def render_files(project: Project, reporter: Reporter, *, force: bool = False) -> Written:
-    """:func:`render`, also returning the paths written (the site plugin logs them)."""
-    from generator.files import contained_all, remove_stale_temps, write_all_if_changed
+    """:func:`render`, also returning the paths written (the site plugin logs them).
+
+    Orphans (generated files no template makes any more) are removed; files made by hand are
+    neither overwritten nor removed without ``force``.
+    """
+    from generator.files import contained_all, remove_all, remove_stale_temps, write_all_if_changed
     from generator.lock import tree_lock
     from generator.normalise import prune_unused
 
@@ -105,7 +110,9 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
         rendered = run.rendered
         # Check every destination before writing any: a symlink out of the tree stops it all.
         targets = contained_all(project.root, [item.output.path for item in rendered])
-        if not force and _refuse_hand_edits(project, rendered, reporter):
+        orphans = find_orphans(project.root, {item.output.path for item in rendered})
+        doomed = contained_all(project.root, orphans)
+        if not force and _refuse_hand_edits(project, rendered, orphans, reporter):
             return Written(ExitCode.DRIFT, [])
         remove_stale_temps({target.parent for target in targets})
         remove_stale_temps({cache.cache_dir(project.root)}, recursive=True)
@@ -117,6 +124,7 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
         ]
         try:
             changed = write_all_if_changed([(target, item.data) for item, target in todo])
+            remove_all(doomed, [project.root / folder for folder in GENERATED_ROOTS])
         except OSError as error:
             raise WriteError.from_os_error(error) from None
         pairs = zip(todo, changed, strict=True)
@@ -127,21 +135,34 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
         prune_unused(cache.formatted_dir(project.root))
     for path in written:
         reporter.info(f"wrote {path}")
-    if written:
-        reporter.info(f"{len(written)} of {len(rendered)} files written")
+    for path in orphans:
+        reporter.info(f"removed {path} (no template makes it any more)")
+    if written or orphans:
+        removed = f", {len(orphans)} removed" if orphans else ""
+        reporter.info(f"{len(written)} of {len(rendered)} files written{removed}")
     else:
         reporter.info(f"all {len(rendered)} files up to date, nothing written")
     return Written(ExitCode.OK, written)
 
 
-def _refuse_hand_edits(project: Project, rendered: list[Rendered], reporter: Reporter) -> bool:
-    """Print every hand-edited sibling-repo copy with its diff; True when there is any."""
-    from generator.check import hand_edited, refuse_hand_edits
+def _refuse_hand_edits(
+    project: Project, rendered: list[Rendered], orphans: list[str], reporter: Reporter
+) -> bool:
+    """Print every file made or edited by hand that the render would replace or remove, with
+    its diff; True when there is any."""
+    from generator.check import hand_edited, hand_edited_orphans, refuse_hand_edits
 
-    edited = hand_edited(project.root, rendered)
-    if edited:
-        refuse_hand_edits(reporter, [(f"{f.path}: hand-edited", f.diff) for f in edited])
-    return bool(edited)
+    found = [
+        *hand_edited(project.root, rendered),
+        *hand_edited_orphans(project.root, orphans),
+    ]
+    if found:
+        edits = [(f"{f.path}: {_LABELS[f.state]}", f.diff) for f in found]
+        written = any(f.state == "hand-written" for f in found)
+        refuse_hand_edits(
+            reporter, edits, "hand-written or hand-edited" if written else "hand-edited"
+        )
+    return bool(found)
 
 
 def _fresh_by_cache(
@@ -222,17 +243,26 @@ def _check_tree(
         reporter.info(f"all {len(rendered)} generated files are fresh")
         return ExitCode.OK, run
     for finding in findings:
-        label = {
-            "stale": "stale",
-            "hand-edited": "hand-edited (generated text was edited by hand; move it to facts.yaml)",
-            "missing": "missing",
-            "orphan": "orphan (no template makes it)",
-        }
-        reporter.line(reporter.paint(f"{finding.path}: {label[finding.state]}", "yellow"))
+        reporter.line(reporter.paint(f"{finding.path}: {_LABELS[finding.state]}", "yellow"))
         if finding.diff:
             reporter.diff(finding.diff)
     reporter.line(
         f"{len(findings)} generated file(s) out of date. "
         "Fix: run `make render` (edit facts.yaml or templates/, never the generated files)."
     )
+    if any(finding.state in BY_HAND for finding in findings):
+        reporter.line(
+            "Render will not replace text written by hand: move it into facts.yaml or a"
+            " template (or elsewhere), or run render with --force to discard it."
+        )
     return ExitCode.DRIFT, run
+
+
+_LABELS = {
+    "stale": "stale",
+    "hand-edited": "hand-edited (generated text was edited by hand; move it to facts.yaml)",
+    "hand-written": "hand-written (no generated notice) where a template renders;"
+    " move the file or rename the template",
+    "missing": "missing",
+    "orphan": "orphan (no template makes it)",
+}

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from generator.files import read_bytes
-from generator.outputs import COPIES_ROOT, NOTICE_MARK, PAGE_ROOTS
+from generator.outputs import COPIES_ROOT, GENERATED_ROOTS, NOTICE_MARK
 
 if TYPE_CHECKING:
     from generator.render import Rendered
@@ -18,8 +18,22 @@ class Finding(NamedTuple):
     """One file that is not as rendering would make it."""
 
     path: str
-    state: str  # "stale", "hand-edited", "missing" or "orphan"
+    state: str  # "stale", "hand-edited", "hand-written", "missing" or "orphan"
     diff: str = ""
+
+
+# States a render does not overwrite (or remove) without --force: the text was written by hand.
+BY_HAND = frozenset({"hand-edited", "hand-written"})
+# The generated notice sits in a file's first lines (after any front matter).
+_HEAD = 4096
+_BLOCK_COPY_START = b"<!-- BEGIN GENERATED:"  # a block copy in repos/ starts with its marker
+
+
+def carries_notice(data: bytes) -> bool:
+    """Whether a file's first bytes show that the generator wrote it: the generated notice,
+    or the BEGIN marker a block copy in repos/ starts with."""
+    head = data[:_HEAD]
+    return NOTICE_MARK.encode() in head or head.startswith(_BLOCK_COPY_START)
 
 
 def show_hand_edits(reporter: Reporter, edits: list[tuple[str, str]]) -> None:
@@ -29,11 +43,13 @@ def show_hand_edits(reporter: Reporter, edits: list[tuple[str, str]]) -> None:
         reporter.diff(diff)
 
 
-def refuse_hand_edits(reporter: Reporter, edits: list[tuple[str, str]]) -> None:
+def refuse_hand_edits(
+    reporter: Reporter, edits: list[tuple[str, str]], kind: str = "hand-edited"
+) -> None:
     """The hand edits, then why nothing is written and the two ways out (render and sync)."""
     show_hand_edits(reporter, edits)
     reporter.line(
-        f"refusing to overwrite {len(edits)} hand-edited file(s); nothing written."
+        f"refusing to overwrite {len(edits)} {kind} file(s); nothing written."
         " Move the edit into facts.yaml (or the template), or rerun with --force to discard it."
     )
 
@@ -58,12 +74,14 @@ def compare(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
 
 
 def hand_edited(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
-    """The sibling-repo copies whose generated text was edited by hand, with their diffs."""
-    found = (_compare_one(root, item, {"hand-edited"}) for item in rendered if item.output.repo)
+    """The files a render must not overwrite: sibling-repo copies whose generated text was
+    edited by hand, and files without the generated notice where an output goes (a hand-written
+    page that a new template would replace)."""
+    found = (_compare_one(root, item, BY_HAND) for item in rendered)
     return [f for f in found if f]
 
 
-_ALL_STATES = frozenset({"missing", "stale", "hand-edited"})
+_ALL_STATES = frozenset({"missing", "stale", *BY_HAND})
 
 
 def _compare_one(
@@ -78,25 +96,52 @@ def _compare_one(
         return Finding(item.output.path, "missing") if "missing" in states else None
     if on_disk == item.data:
         return None
-    state = "hand-edited" if _hand_edited(item, on_disk) else "stale"
+    state = _difference(item, on_disk)
     if state not in states:
         return None
+    if state == "hand-written":
+        return Finding(item.output.path, state)  # all of it would go: a diff tells nothing
+    if on_disk.replace(b"\r\n", b"\n") == item.data:
+        return Finding(item.output.path, state, _LINE_ENDINGS)
     return Finding(item.output.path, state, unified_diff(item.output.path, on_disk, item.data))
 
 
-def _hand_edited(item: Rendered, on_disk: bytes) -> bool:
-    """A sibling-repo copy whose generated text no longer matches the hash it was written with."""
-    if not item.output.repo:
-        return False
+# A diff of identical-looking lines would hide this; git's core.autocrlf is the usual cause.
+_LINE_ENDINGS = (
+    "only the line endings differ: the file has CRLF, generated files have LF"
+    " (this repo's .gitattributes keeps them LF on checkout; render rewrites them)\n"
+)
+
+
+def _difference(item: Rendered, on_disk: bytes) -> str:
+    """Why a file on disk differs from its output: "stale", or the file was made by hand."""
+    if item.output.repo:  # a copy's hashes tell whether its generated text was edited
+        from generator.blocks import copy_hand_edited
+
+        return "hand-edited" if copy_hand_edited(on_disk, whole=not item.output.block) else "stale"
+    return "stale" if carries_notice(on_disk) else "hand-written"
+
+
+def hand_edited_orphans(root: Path, orphans: Iterable[str]) -> list[Finding]:
+    """Orphaned sibling-repo copies whose generated text was edited by hand: render removes
+    the other orphans, these only with --force. (An orphaned page is the generator's like any
+    page, edited or not.)"""
     from generator.blocks import copy_hand_edited
 
-    return copy_hand_edited(on_disk, whole=not item.output.block)
+    found = []
+    for path in orphans:
+        if not path.startswith(f"{COPIES_ROOT}/"):
+            continue
+        data = read_bytes(root / path) or b""
+        if copy_hand_edited(data, whole=not data.startswith(_BLOCK_COPY_START)):
+            found.append(Finding(path, "hand-edited"))
+    return found
 
 
 def find_orphans(root: Path, produced: set[str]) -> list[str]:
     """Files that carry the generated notice but that no template produces any more."""
     orphans: list[str] = []
-    for folder in (*PAGE_ROOTS, COPIES_ROOT):
+    for folder in GENERATED_ROOTS:
         base = root / folder
         if not base.is_dir():
             continue
@@ -105,8 +150,6 @@ def find_orphans(root: Path, produced: set[str]) -> list[str]:
             if relative in produced:
                 continue
             with path.open("rb") as handle:
-                head = handle.read(4096)
-            # Block copies in repos/ start with their BEGIN marker instead of the notice.
-            if NOTICE_MARK.encode() in head or head.startswith(b"<!-- BEGIN GENERATED:"):
-                orphans.append(relative)
+                if carries_notice(handle.read(_HEAD)):
+                    orphans.append(relative)
     return sorted(orphans)

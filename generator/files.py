@@ -139,6 +139,21 @@ def _stage(path: Path, data: bytes) -> Path:
     return temp
 
 
+def remove_all(paths: Sequence[Path], keep: Sequence[Path]) -> None:
+    """Delete each file, then each folder that leaves empty, up to (not including) the
+    nearest folder of ``keep`` above it: removing a page removes its emptied section too."""
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        folder = path.parent
+        while folder not in keep and any(folder.is_relative_to(k) for k in keep):
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or not ours to remove): the folders above are not
+                break
+            folder = folder.parent
+
+
 def contained(root: Path, relative: str) -> Path:
     """``root / relative``, refusing ``..``, absolute paths and symlinks that lead outside root."""
     return contained_all(root, [relative])[0]

@@ -14,6 +14,7 @@ TEMPLATE_SUFFIX = ".j2"
 NOTICE_MARK = "generated from facts.yaml by python -m generator"
 PAGE_ROOTS = ("docs",)  # template subfolders rendered one-to-one into the project
 COPIES_ROOT = "repos"  # this repo's rendered copy of every sibling-repo target (targets.py)
+GENERATED_ROOTS = (*PAGE_ROOTS, COPIES_ROOT)  # the folders whose orphans render removes
 
 
 class Output(NamedTuple):

@@ -84,7 +84,7 @@ def test_any_input_change_bypasses_the_cache(project: Path) -> None:
 def test_a_second_writer_is_refused_with_a_clear_message(project: Path) -> None:
     assert run(["render"], project).code == 0
     page = sorted((project / "docs").rglob("*.md"))[0]
-    page.write_text("stale\n", "utf-8")
+    page.write_text(page.read_text("utf-8") + "stale\n", "utf-8")
     before = snapshot(project)
     with FileLock(str(project / ".cache" / "generator" / "write.lock")):
         result = run(["render"], project)

@@ -1,0 +1,137 @@
+"""What render may replace or remove: generated files yes, files made by hand only with --force."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import run
+
+NOTICE = (
+    "<!-- generated from facts.yaml by python -m generator (docs/{name}.md.j2): do not edit;"
+    " change facts.yaml or the template, then run make render -->\n\n"
+)
+
+
+def _new_template(project: Path, name: str) -> None:
+    page = project / "templates" / "docs" / f"{name}.md.j2"
+    page.write_text("# New\n\nThe home VM is {{ facts.hosts.home_vm.ip }}.\n", "utf-8")
+
+
+def test_a_hand_written_page_where_a_new_template_renders_is_not_overwritten(
+    project: Path,
+) -> None:
+    assert run(["render"], project).code == 0
+    mine = project / "docs" / "notes.md"
+    mine.write_bytes(b"# Mine\n\nPrecious.\n")
+    _new_template(project, "notes")
+
+    checked = run(["check"], project)
+    rendered = run(["render"], project)
+
+    assert checked.code == 1
+    assert "docs/notes.md: hand-written (no generated notice) where a template renders" in (
+        checked.out
+    )
+    assert "+++ b/docs/notes.md" not in checked.out  # the whole file would go: no diff
+    assert "run render with --force to discard it" in checked.out
+    assert rendered.code == 1
+    assert "refusing to overwrite 1 hand-written or hand-edited file(s)" in rendered.out
+    assert mine.read_bytes() == b"# Mine\n\nPrecious.\n"
+    # Nothing else was written either: the fact index would list the new page.
+    assert "notes.md" not in (project / "docs" / "facts-index.md").read_text("utf-8")
+
+    assert run(["render", "--force"], project).code == 0
+    assert "The home VM is 192.168.1.48." in mine.read_text("utf-8")
+    assert run(["check"], project).code == 0
+
+
+def test_render_removes_an_orphaned_page_and_the_folder_it_empties(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    section = project / "templates" / "docs" / "old"
+    section.mkdir()
+    _new_template(project, "old/page")
+    assert run(["render"], project).code == 0
+    page = project / "docs" / "old" / "page.md"
+    assert page.is_file()
+    (section / "page.md.j2").unlink()
+    section.rmdir()
+    assert run(["check"], project).code == 1  # an orphan
+
+    rendered = run(["render"], project)
+
+    assert rendered.code == 0
+    assert "removed docs/old/page.md (no template makes it any more)" in rendered.out
+    assert not page.exists()
+    assert not page.parent.exists()
+    assert (project / "docs").is_dir()
+    assert run(["check"], project).code == 0
+
+
+def test_a_folder_with_a_hand_written_file_stays_when_its_orphan_goes(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    (project / "docs" / "old").mkdir()
+    orphan = project / "docs" / "old" / "page.md"
+    orphan.write_text(NOTICE.format(name="old/page") + "# Old\n", "utf-8")
+    mine = project / "docs" / "old" / "mine.md"
+    mine.write_bytes(b"# Mine\n")
+
+    assert run(["render"], project).code == 0
+
+    assert not orphan.exists()
+    assert mine.read_bytes() == b"# Mine\n"
+
+
+def test_an_orphaned_block_copy_edited_by_hand_is_kept_without_force(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    copy = project / "repos/StakTrakr/generated-blocks/deploy-gate.md"
+    edited = copy.read_bytes().replace(b"fly deploy", b"fly deploy (edited)", 1)
+    assert edited != copy.read_bytes()
+    copy.write_bytes(edited)
+    facts = project / "facts.yaml"
+    text = facts.read_text("utf-8")
+    old = "blocks: [api-infrastructure, deploy-gate]"
+    assert old in text
+    facts.write_text(text.replace(old, "blocks: [api-infrastructure]"), "utf-8")
+
+    refused = run(["render"], project)
+
+    assert refused.code == 1
+    assert "repos/StakTrakr/generated-blocks/deploy-gate.md: hand-edited" in refused.out
+    assert copy.read_bytes() == edited
+    forced = run(["render", "--force"], project)
+    assert forced.code == 0
+    assert not copy.exists()
+    assert run(["check"], project).code == 0
+
+
+def test_an_orphan_behind_a_symlink_out_of_the_tree_is_never_removed(
+    project: Path, tmp_path: Path
+) -> None:
+    assert run(["render"], project).code == 0
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    theirs = outside / "page.md"
+    theirs.write_text(NOTICE.format(name="linked/page") + "# Theirs\n", "utf-8")
+    (project / "docs" / "linked").symlink_to(outside, target_is_directory=True)
+
+    rendered = run(["render"], project)
+    forced = run(["render", "--force"], project)
+
+    # The orphan search does not follow a symlinked folder; were it to, removing would stop
+    # at contained_all, which refuses paths that resolve outside the tree.
+    assert (rendered.code, forced.code) == (0, 0)
+    assert theirs.read_text("utf-8").endswith("# Theirs\n")
+
+
+def test_a_page_differing_only_in_line_endings_says_so(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    page = project / "docs" / "home-poller.md"
+    page.write_bytes(page.read_bytes().replace(b"\n", b"\r\n"))
+
+    checked = run(["check"], project)
+
+    assert checked.code == 1
+    assert "docs/home-poller.md: stale\nonly the line endings differ" in checked.out
+    assert "+++" not in checked.out
+    assert run(["render"], project).code == 0
+    assert b"\r\n" not in page.read_bytes()
