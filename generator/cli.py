@@ -90,9 +90,11 @@ def _verify(args: argparse.Namespace, reporter: Reporter) -> int:
     days = verify.parse_age(args.older_than)
     # The one command that reads the clock; --today pins it.
     today = verify.parse_day(args.today) if args.today else dt.date.today()
-    for line in verify.report(_project(args), today, days):
+    lines, due = verify.report(_project(args), today, days)
+    for line in lines:
         reporter.line(line)
-    return ExitCode.OK
+    # Like check: a scheduled CI job can fail until the facts are confirmed again.
+    return ExitCode.DRIFT if due else ExitCode.OK
 
 
 def _schema(args: argparse.Namespace, reporter: Reporter) -> int:
@@ -264,7 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     due = add(
         "verify",
-        "List facts last verified longer ago than a limit, or never, most used first.",
+        "List facts last verified longer ago than a limit, or never, most used first;"
+        " exit 1 if any.",
         "python -m generator verify --older-than 30d",
         _verify,
     )

@@ -81,9 +81,11 @@ def format_due(found: Sequence[Due], total: int, today: dt.date, older_than_days
     return [head, *(f"  {d.describe()}" for d in found)]
 
 
-def report(project: Project, today: dt.date, older_than_days: int) -> list[str]:
-    """`verify`: render in memory to count each fact's uses, then list the facts due."""
+def report(project: Project, today: dt.date, older_than_days: int) -> tuple[list[str], int]:
+    """`verify`: render in memory to count each fact's uses; the lines listing the facts due,
+    and how many are due."""
     loaded = load_facts(project.facts_path, project.facts_display)
     rendered = Renderer.cached(project, loaded).render_all()
     found = due(rendered, loaded.facts, today, older_than_days)
-    return format_due(found, len(fact_leaves(loaded.facts.raw)), today, older_than_days)
+    total = len(fact_leaves(loaded.facts.raw))
+    return format_due(found, total, today, older_than_days), len(found)

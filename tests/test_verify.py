@@ -28,7 +28,7 @@ def ip_uses(project: Path) -> int:
 
 def test_a_recent_check_is_not_due(project: Path) -> None:
     result = run(["verify", "--older-than", "30d", "--today", "2026-03-10"], project)
-    assert result.code == 0, result.err
+    assert result.code == 1, result.err  # the others are due
     keys = [k for k, _ in due(result.out)]
     assert "hosts.home_vm.ip" not in keys
     total = len(keys) + 1  # every other fact has never been verified
@@ -40,7 +40,7 @@ def test_a_recent_check_is_not_due(project: Path) -> None:
 
 def test_an_old_check_is_due_and_facts_come_most_used_first(project: Path) -> None:
     result = run(["verify", "--older-than", "6w", "--today", "2026-04-10"], project)
-    assert result.code == 0, result.err
+    assert result.code == 1, result.err
     listed = due(result.out)
     uses = [n for _, n in listed]
     assert uses == sorted(uses, reverse=True)
@@ -61,7 +61,7 @@ def test_a_check_on_the_host_covers_the_keys_below_it(project: Path) -> None:
     )
     facts.write_text(text.replace(anchor, anchor + check), "utf-8")
     result = run(["verify", "--older-than", "30d", "--today", "2026-04-10"], project)
-    assert result.code == 0, result.err
+    assert result.code == 1, result.err
     keys = {k for k, _ in due(result.out)}
     assert "hosts.home_vm.role" not in keys
     assert "hosts.home_vm.services.tinyproxy.port" not in keys
@@ -74,6 +74,25 @@ def test_a_check_on_the_host_covers_the_keys_below_it(project: Path) -> None:
     assert row.endswith("| 2026-04-01 (Ops) |")
     ip_row = next(x for x in page.splitlines() if x.startswith("| IP address |"))
     assert ip_row == "| IP address | `192.168.1.48` | 2026-02-25 (API Pipeline Audit) |"
+
+
+def test_verify_exits_0_only_when_no_fact_is_due(project: Path) -> None:
+    import yaml
+
+    facts = project / "facts.yaml"
+    data = yaml.safe_load(facts.read_text("utf-8"))
+    # A check recorded on every top-level key covers every fact below it.
+    check = {"date": "2026-04-01", "by": "Ops", "how": "reviewed"}
+    data["provenance"] = {key: {"verified": check} for key in data if key != "provenance"}
+    facts.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+
+    fresh = run(["verify", "--older-than", "30d", "--today", "2026-04-10"], project)
+    later = run(["verify", "--older-than", "30d", "--today", "2026-06-10"], project)
+
+    assert fresh.code == 0, fresh.err + fresh.out
+    assert fresh.out.startswith("all ") and " facts were verified in the 30 days" in fresh.out
+    assert later.code == 1
+    assert due(later.out)
 
 
 def test_bad_age_and_date_are_usage_errors(project: Path) -> None:
