@@ -222,3 +222,21 @@ def test_vendored_mermaid_is_the_recorded_release() -> None:
     assert digest == recorded.group(1)
     assert "MIT" in (folder / "LICENSE").read_text(encoding="utf-8")
     assert re.search(r"^package:\s+mermaid 11\.\d+\.\d+, from the npm registry$", notice, re.M)
+
+
+def test_the_404_page_links_from_the_published_address(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Served at any missing path, it cannot use relative links: a Pages project site needs
+    SITE_URL (set by the Pages build), and a local build without it links from the root."""
+    local = mkdocs_build(project, tmp_path / "local")
+    monkeypatch.setenv("SITE_URL", "https://example.github.io/StakTrakrWiki/")
+    published = mkdocs_build(project, tmp_path / "published")
+
+    assert (local.returncode, published.returncode) == (0, 0), local.stderr + published.stderr
+    stylesheet = re.compile(r'<link rel="stylesheet" href="([^"]+/main\.[^"]+\.css)"')
+    assert stylesheet.findall((tmp_path / "local" / "404.html").read_text("utf-8"))[0].startswith(
+        "/assets/"
+    )
+    found = stylesheet.findall((tmp_path / "published" / "404.html").read_text("utf-8"))
+    assert found[0].startswith("/StakTrakrWiki/assets/")
