@@ -55,12 +55,16 @@ def end_marker(name: str) -> str:
     return f"<!-- END GENERATED: {name} -->"
 
 
-def block_text(name: str, body: str, newline: str = "\n") -> str:
-    """The marker pair around ``body``, without a final newline: the lines to paste."""
+def block_text(name: str, body: str, newline: str = "\n", indent: str = "") -> str:
+    """The marker pair around ``body``, without a final newline: the lines to paste.
+
+    ``indent`` starts every line but the blank ones, which stay empty: a block in a list item
+    stays in it.
+    """
     body = normal_body(body)
     inner = body[:-1].split("\n") if body else []
     lines = [begin_marker(name, body), *inner, end_marker(name)]
-    return newline.join(lines)
+    return newline.join(indent + line if line else "" for line in lines)
 
 
 @dataclass(frozen=True)
@@ -71,14 +75,25 @@ class Block:
     begin: int
     end: int
     recorded_hash: str | None
-    body: str  # normal_body of the lines between the markers
+    body: str  # normal_body of the lines between the markers, each without ``indent``
+    indent: str = ""  # what comes before the BEGIN marker on its line
+    # Whether the END marker and every non-blank line between carry ``indent``, as sync
+    # writes them; one that does not was re-indented by hand.
+    aligned: bool = True
 
     @property
     def hand_edited(self) -> bool:
-        """The body no longer matches the hash written when it was generated."""
+        """The block is no longer as generated: its body does not match the recorded hash, or
+        its lines lost the BEGIN marker's indent."""
+        if not self.aligned:
+            return True
         if self.recorded_hash is None:
             return bool(self.body.strip())
         return body_hash(self.body) != self.recorded_hash
+
+    def holds(self, body: str) -> bool:
+        """Whether the block already reads ``body`` (then only its hash may be out of date)."""
+        return self.aligned and self.body == body
 
 
 @dataclass(frozen=True)
@@ -113,7 +128,7 @@ class HostFile:
         first = self.lines[block.begin]
         newline = _ending(first) or self.newline
         last_ending = _ending(self.lines[block.end])
-        new = _split(block_text(name, body, newline) + last_ending)
+        new = _split(block_text(name, body, newline, block.indent) + last_ending)
         lines = self.lines[: block.begin] + new + self.lines[block.end + 1 :]
         return _reparsed(self, lines)
 
@@ -149,14 +164,14 @@ class HostFile:
     def code_start(self, index: int) -> int:
         """The first line of the code block that holds line ``index`` (``index`` itself when
         it is outside code), by the same CommonMark reading that hides markers in code."""
-        code = _code_lines(self.lines)
+        code = _read(self.lines).code
         while index - 1 in code and index in code:
             index -= 1
         return index
 
     def heading_line(self, heading: str) -> int | None:
         """Index of the first heading line whose text equals ``heading`` (outside code)."""
-        code = _code_lines(self.lines)
+        code = _read(self.lines).code
         wanted = heading.strip()
         for index, line in enumerate(self.lines):
             content = _content(line)
@@ -226,15 +241,25 @@ def _content(line: str) -> str:
     return line[: len(line) - len(_ending(line))]
 
 
-def _code_lines(lines: tuple[str, ...]) -> set[int]:
-    """Indexes of lines inside fenced or indented code blocks, as CommonMark sees them."""
+@dataclass(frozen=True)
+class _Reading:
+    """How CommonMark reads a file's lines (as 0-based indexes)."""
+
+    code: frozenset[int]  # inside fenced or indented code blocks
+    html_starts: frozenset[int]  # first lines of HTML blocks: a marker line starts one
+
+
+def _read(lines: tuple[str, ...]) -> _Reading:
     # A lone CR would count as a line break to the parser and shift every line after it.
     source = "\n".join(_content(line).replace("\r", " ") for line in lines)
     code: set[int] = set()
+    html_starts: set[int] = set()
     for token in MarkdownIt("commonmark").parse(source):
         if token.type in ("fence", "code_block") and token.map:
             code.update(range(token.map[0], token.map[1]))
-    return code
+        elif token.type == "html_block" and token.map:
+            html_starts.add(token.map[0])
+    return _Reading(frozenset(code), frozenset(html_starts))
 
 
 def _code_spans(line: str) -> list[tuple[int, int]]:
@@ -269,7 +294,12 @@ class _Marker:
     name: str
     index: int
     hash: str | None
-    column: int = 1  # 1-based, where its comment starts
+    indent: str = ""  # what comes before its comment on the line
+
+    @property
+    def column(self) -> int:
+        """1-based, where its comment starts."""
+        return len(self.indent) + 1
 
 
 def indent_of(line: str) -> int:
@@ -278,7 +308,8 @@ def indent_of(line: str) -> int:
 
 
 def _markers(lines: tuple[str, ...], path: str) -> tuple[list[_Marker], list[Diagnostic]]:
-    code = _code_lines(lines)
+    reading = _read(lines)
+    code = reading.code
     markers: list[_Marker] = []
     problems: list[Diagnostic] = []
     for index, line in enumerate(lines):
@@ -292,7 +323,8 @@ def _markers(lines: tuple[str, ...], path: str) -> tuple[list[_Marker], list[Dia
         if not hits:
             continue
         stripped = content.strip()
-        column = indent_of(content) + 1
+        indent = content[: indent_of(content)]
+        column = len(indent) + 1
         begin, end = _BEGIN.fullmatch(stripped), _END.fullmatch(stripped)
         if len(hits) == 1 and begin:
             recorded = begin.group("hash")
@@ -307,9 +339,11 @@ def _markers(lines: tuple[str, ...], path: str) -> tuple[list[_Marker], list[Dia
                     )
                 )
                 continue
-            markers.append(_Marker("BEGIN", begin.group("name"), index, recorded, column))
+            if indent and index not in reading.html_starts:
+                problems.append(_buried(path, index, column, begin.group("name")))
+            markers.append(_Marker("BEGIN", begin.group("name"), index, recorded, indent))
         elif len(hits) == 1 and end:
-            markers.append(_Marker("END", end.group("name"), index, None, column))
+            markers.append(_Marker("END", end.group("name"), index, None, indent))
         else:
             problems.append(
                 Diagnostic(
@@ -319,12 +353,39 @@ def _markers(lines: tuple[str, ...], path: str) -> tuple[list[_Marker], list[Dia
     return markers, problems
 
 
+def _buried(path: str, index: int, column: int, name: str) -> Diagnostic:
+    """An indented BEGIN marker that CommonMark reads as part of the paragraph or HTML above it.
+
+    sync keeps a block's indent on every line, and lines indented that deep after a blank one
+    would read as code and hide the END marker: so the block is refused before it is written.
+    """
+    return Diagnostic(
+        path,
+        index + 1,
+        column,
+        f"indented BEGIN marker of block {name!r} continues the text above it, so the"
+        " block's indented lines could read as code",
+        "indent the markers as far as the text of their list item (or not at all),"
+        " with a blank line before the BEGIN marker",
+    )
+
+
+def _outdented(lines: tuple[str, ...], indent: str) -> tuple[str, bool]:
+    """The body between two markers without ``indent``, and whether every non-blank line
+    carried it (a line that does not is kept whole)."""
+    texts = [_content(line) for line in lines]
+    aligned = all(text.startswith(indent) or not text for text in texts)
+    return normal_body("".join(text.removeprefix(indent) + "\n" for text in texts)), aligned
+
+
 def _find_blocks(lines: tuple[str, ...], path: str) -> dict[str, Block]:
     markers, problems = _markers(lines, path)
     blocks: dict[str, Block] = {}
     opened: _Marker | None = None
 
     def problem(marker: _Marker, message: str, hint: str) -> None:
+        if any(known.line == marker.index + 1 for known in problems):
+            return  # one error a marker: a buried BEGIN's hidden END follows from it
         problems.append(Diagnostic(path, marker.index + 1, marker.column, message, hint))
 
     for position, marker in enumerate(markers):
@@ -374,9 +435,11 @@ def _find_blocks(lines: tuple[str, ...], path: str) -> dict[str, Block]:
                 "keep one copy of the block and delete the others",
             )
             break
-        inside = lines[opened.index + 1 : marker.index]
-        body = normal_body("".join(_content(line) + "\n" for line in inside))
-        blocks[marker.name] = Block(marker.name, opened.index, marker.index, opened.hash, body)
+        body, aligned = _outdented(lines[opened.index + 1 : marker.index], opened.indent)
+        aligned = aligned and marker.indent == opened.indent
+        blocks[marker.name] = Block(
+            marker.name, opened.index, marker.index, opened.hash, body, opened.indent, aligned
+        )
         opened = None
     else:
         if opened is not None:

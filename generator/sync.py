@@ -303,7 +303,7 @@ class _Planner:
                     lines = block_text(name, body)
                     self.plan.missing_blocks.append(Missing(display, name, target.anchor, lines))
                 continue
-            if found.body != body and found.hand_edited and not self.force:
+            if not found.holds(body) and found.hand_edited and not self.force:
                 edited = current.segment(name).encode("utf-8")
                 generated = current.with_block(name, body).segment(name).encode("utf-8")
                 diff = unified_diff(f"{display} (block {name})", edited, generated)

@@ -95,6 +95,89 @@ def test_a_pasted_marker_pair_without_hash_is_empty_and_not_hand_edited() -> Non
     assert not block.hand_edited
 
 
+def indented(text: str, indent: str = "  ") -> str:
+    """``text`` with ``indent`` before every line but the blank ones, as a list item holds it."""
+    return "".join(indent + line if line.strip() else line for line in text.splitlines(True))
+
+
+def test_an_indented_block_keeps_its_list_item() -> None:
+    text = "- Rules:\n" + indented(pasted("a")) + "\n- next item\n"
+    found = host(text).blocks["a"]
+    assert (found.indent, found.body) == ("  ", BODY)
+    assert not found.hand_edited  # the hash is of the text without its indent
+    updated = host(text).with_block("a", "new\n\n- list\n")
+    assert (
+        updated.text == "- Rules:\n" + indented(pasted("a", "new\n\n- list\n")) + "\n- next item\n"
+    )
+    assert "\n\n" in updated.text and "\n  \n" not in updated.text  # blank lines stay empty
+    assert not updated.blocks["a"].hand_edited
+    assert updated.with_block("a", "new\n\n- list\n") == updated  # idempotent
+
+
+def test_an_indented_block_edited_by_hand_is_hand_edited() -> None:
+    text = "- Rules:\n" + indented(pasted("a")) + "\n"
+    assert host(text.replace("three feeds", "four feeds")).blocks["a"].hand_edited
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("END marker at column 1", "  <!-- END GENERATED", "<!-- END GENERATED"),
+        ("END marker deeper", "  <!-- END GENERATED", "    <!-- END GENERATED"),
+        ("a line without the indent", "  - three feeds", "- three feeds"),
+        ("a line less indented", "  Spot prices", " Spot prices"),
+    ],
+)
+def test_lines_that_lost_the_block_indent_are_a_hand_edit(case: tuple[str, str, str]) -> None:
+    _, old, new = case
+    text = "- Rules:\n" + indented(pasted("a")) + "\n"
+    edited = host(text.replace(old, new))
+    assert edited.blocks["a"].hand_edited
+    assert not edited.blocks["a"].holds(BODY)
+    assert edited.with_block("a", BODY).text == text  # --force puts the indent back
+
+
+def test_blank_lines_may_carry_the_indent_too() -> None:
+    text = "- Rules:\n" + indented(pasted("a")).replace("\n\n", "\n  \n") + "\n"
+    assert not host(text).blocks["a"].hand_edited
+
+
+def test_crlf_indented_block_stays_crlf_and_indented() -> None:
+    text = "1. Rules:\r\n" + indented(pasted("a", "old\n", "\r\n"), "   ") + "\r\nAfter\r\n"
+    updated = host(text).with_block("a", BODY).encode()
+    expected = "1. Rules:\r\n" + indented(pasted("a", BODY, "\r\n"), "   ") + "\r\nAfter\r\n"
+    assert updated == expected.encode()
+    assert not parse(updated, "CLAUDE.md").blocks["a"].hand_edited
+
+
+@pytest.mark.parametrize(
+    ("lead", "indent"),
+    [("- a\n  - b\n", "    "), ("- a\n", "\t"), ("", "   "), ("Intro\n\n", " ")],
+)
+def test_any_indent_commonmark_reads_as_the_markers_own_line_is_kept(
+    lead: str, indent: str
+) -> None:
+    text = lead + indented(pasted("a", "old\n"), indent) + "\n"
+    updated = host(text).with_block("a", BODY)
+    assert updated.text == lead + indented(pasted("a"), indent) + "\n"
+    assert updated.blocks["a"].indent == indent
+
+
+def test_a_marker_indented_into_the_text_above_is_an_error() -> None:
+    # Four spaces deeper than the text continue its paragraph; after a blank line the block's
+    # lines, kept that deep, would be indented code that hides the END marker.
+    for lead, indent in (("Intro\n", "    "), ("- a\n", "      "), ("<details>\n", "  ")):
+        text = lead + indented(pasted("a"), indent) + "\n"
+        line = lead.count("\n") + 1
+        with pytest.raises(MarkerError) as caught:
+            host(text)
+        assert caught.value.format().splitlines()[0] == (
+            f"CLAUDE.md:{line}:{len(indent) + 1}: error: indented BEGIN marker of block 'a'"
+            " continues the text above it, so the block's indented lines could read as code"
+        )
+        assert len(caught.value.diagnostics) == 1  # not also "not closed": its END is code
+
+
 def test_add_after_anchor_heading() -> None:
     text = "# Repo\n\n## API infrastructure\nHand text.\n\n## Other\n"
     added = host(text).with_added_block("a", BODY, "## API infrastructure")
@@ -196,12 +279,35 @@ _BODY = (
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(before=_PROSE, after=_PROSE, body=_BODY, newline=st.sampled_from(["\n", "\r\n"]))
-def test_inject_then_extract_round_trips(before: str, after: str, body: str, newline: str) -> None:
-    before = before + newline + newline  # a block starts on a line of its own
+# Where a block stands: what comes before it, and the indent of its lines.
+_PLACES = st.sampled_from(
+    [
+        ("", ""),
+        ("", " "),
+        ("", "   "),
+        ("- Rules:\n", "  "),
+        ("1. Rules:\n", "   "),
+        ("- a\n  - b\n", "    "),
+        ("- Rules:\n", "\t"),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    before=_PROSE,
+    after=_PROSE,
+    body=_BODY,
+    newline=st.sampled_from(["\n", "\r\n"]),
+    place=_PLACES,
+)
+def test_inject_then_extract_round_trips(
+    before: str, after: str, body: str, newline: str, place: tuple[str, str]
+) -> None:
+    lead, indent = place
+    before = before + newline + newline + lead.replace("\n", newline)  # a line of its own
     after = newline + after
-    original = before + block_text("a", "placeholder\n", newline) + after
+    original = before + block_text("a", "placeholder\n", newline, indent) + after
     try:
         parsed = host(original)
     except MarkerError:
@@ -209,13 +315,16 @@ def test_inject_then_extract_round_trips(before: str, after: str, body: str, new
     # Prose may open a code block around the markers, which then are text.
     assume(parsed is not None and "a" in parsed.blocks)
     assert parsed is not None
+    assert not parsed.blocks["a"].hand_edited
     injected = parsed.with_block("a", body)
     again = parse(injected.encode(), "CLAUDE.md")
     expected = body.replace("\r\n", "\n").strip("\n")
     assert again.blocks["a"].body == (expected + "\n" if expected else "")
     assert not again.blocks["a"].hand_edited
-    # Everything outside the block is byte-identical; the block uses the host's line ending.
-    assert injected.encode() == (before + block_text("a", body, newline) + after).encode()
+    # Everything outside the block is byte-identical; the block uses the host's line ending
+    # and the indent of its BEGIN marker.
+    assert injected.encode() == (before + block_text("a", body, newline, indent) + after).encode()
+    assert again.with_block("a", body).encode() == injected.encode()  # idempotent
 
 
 def test_whole_file_notice_hashes_everything_but_itself() -> None:

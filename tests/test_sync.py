@@ -256,6 +256,12 @@ MALFORMED = {
         "# s\n\n" + old_block("deploy-gates") + "\n",
         "CLAUDE.md:3:1: error: block 'deploy-gates' is not declared for this file",
     ),
+    "indented into the paragraph above": (
+        "# s\n\nIntro\n    <!-- BEGIN GENERATED: deploy-gate -->\n"
+        "    <!-- END GENERATED: deploy-gate -->\n",
+        "CLAUDE.md:4:5: error: indented BEGIN marker of block 'deploy-gate' continues the text"
+        " above it, so the block's indented lines could read as code",
+    ),
 }
 
 
@@ -342,6 +348,61 @@ def test_hand_written_file_in_place_of_a_whole_file_is_not_clobbered(
     assert result.code == 1
     assert f"{mine}: hand-edited file" in result.out.splitlines()
     assert mine.read_text(encoding="utf-8").endswith("description: mine\n---\n")
+
+
+def indented(text: str, indent: str = "  ", newline: str = "\n") -> str:
+    """``text`` with ``indent`` before every line but the blank ones, and ``newline`` endings."""
+    lines = text.splitlines()
+    return "".join((indent + line if line else "") + newline for line in lines)
+
+
+def test_an_indented_block_in_a_list_item_is_fresh_then_hand_edited_then_forced_in_place(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    args = repo_args(siblings, "StakTrakrApi")
+    assert run(["sync", *args], project).code == 0  # the whole skill file, out of the way
+    copy = copy_text(project, "StakTrakrApi/generated-blocks/deploy-gate.md")
+    claude = siblings["StakTrakrApi"] / "CLAUDE.md"
+    text = "# API\n\n## Deploying\n\n- Rules:\n" + indented(copy) + "- Next rule.\n"
+    claude.write_text(text, "utf-8")
+
+    checked = run(["check", *args], project)
+    assert checked.code == 0, checked.out
+    again = run(["sync", *args], project)
+    assert again.out.startswith("sync: 0 file(s) changed"), again.out
+    assert claude.read_text("utf-8") == text
+
+    edit_block_line(claude, "  | Change |", "  | My change |")
+    checked = run(["check", *args], project)
+    assert checked.code == 1
+    lines = checked.out.splitlines()
+    assert f"{claude}: hand-edited block deploy-gate" in lines
+    assert "-  | My change | Where | Who deploys |" in lines  # the diff shows the block as is
+    assert "+  | Change | Where | Who deploys |" in lines  # and as sync would write it
+    assert run(["sync", *args], project).code == 1
+    assert "My change" in claude.read_text("utf-8")
+
+    assert run(["sync", "--force", *args], project).code == 0
+    assert claude.read_text("utf-8") == text  # the block stays in its list item
+    assert run(["check", *args], project).code == 0
+
+
+def test_a_stale_indented_crlf_block_is_updated_in_its_indent_and_line_endings(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    args = repo_args(siblings, "stakscrapr")
+    claude = siblings["stakscrapr"] / "CLAUDE.md"
+    head = f"# stakscrapr{CRLF}{CRLF}## Deploying{CRLF}{CRLF}1. Rules:{CRLF}"
+    tail = f"{CRLF}   Still the first rule.{CRLF}2. Next.{CRLF}"
+    claude.write_bytes((head + indented(old_block("deploy-gate"), "   ", CRLF) + tail).encode())
+
+    assert run(["sync", *args], project).code == 0
+    copy = copy_text(project, "stakscrapr/generated-blocks/deploy-gate.md")
+    synced = claude.read_bytes()
+    assert synced == (head + indented(copy, "   ", CRLF) + tail).encode()
+    assert run(["check", *args], project).code == 0
+    assert run(["sync", *args], project).out.startswith("sync: 0 file(s) changed")
+    assert claude.read_bytes() == synced
 
 
 def test_missing_block_is_reported_with_the_lines_to_paste_then_added_after_its_anchor(
