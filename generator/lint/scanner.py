@@ -29,13 +29,48 @@ _PORT_ON_DOCKER = re.compile(
 _IGNORE = re.compile(r"<!--\s*drift:\s*ignore\s+([\w,*-]+)[^\n]*?-->")
 # A fence opens a line, after at most 3 whitespace characters (as str.strip() counts them);
 # group 2 is the rest of its line (a closing fence has nothing there but spaces and tabs).
-_FENCE = re.compile(r"[^\S\n]{0,3}(```+|~~~+)([^\n]*)")
-_FENCE_LINE = re.compile(r"\n[^\S\n]{0,3}(```+|~~~+)([^\n]*)")  # led by a literal
+# Led by the newline before the line: a literal, so that the search skips ahead fast.
+_FENCE_LINE = re.compile(r"\n[^\S\n]{0,3}(```+|~~~+)([^\n]*)")
 _BLOCK_START = re.compile(r"[ \t]{0,3}(?:[-*+][ \t]|\d+[.)][ \t]|>|#|\|)")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # unclosed: to the end of the text
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _SPACE = re.compile(r"\s*")  # what str.strip() strips
+
+
+def opens(mark: str, rest: str) -> bool:
+    """Whether a fence line opens a block. A backtick fence's info string holds no backtick:
+    "``` `x` ```" is a code span."""
+    return mark[0] != "`" or "`" not in rest
+
+
+def closes(opening: str, mark: str, rest: str) -> bool:
+    """Whether a fence line closes the block ``opening`` opened, as CommonMark closes one: the
+    same character, as many times or more, and nothing after ("```python" inside a ``` block
+    is a line of its code)."""
+    return mark[0] == opening[0] and len(mark) >= len(opening) and not rest.strip(" \t")
+
+
+def fence_spans(text: str) -> list[tuple[int, int]]:
+    """Fenced code blocks, from the start of the opening line to the end of the closing one
+    (a block never closed runs to the end of the text)."""
+    if "```" not in text and "~~~" not in text:
+        return []
+    spans = []
+    opened: tuple[int, str] | None = None  # where the open block starts, and its mark
+    # Searched with a newline put before the text, so that its first line is led by one too:
+    # a match starts at its line's start in the text, and ends one after its line's end.
+    for line in _FENCE_LINE.finditer("\n" + text):
+        mark, rest = line.groups()
+        if opened is None:
+            if opens(mark, rest):
+                opened = (line.start(), mark)
+        elif closes(opened[1], mark, rest):
+            spans.append((opened[0], line.end() - 1))
+            opened = None
+    if opened is not None:
+        spans.append((opened[0], len(text)))
+    return spans
 
 
 def blank_comments(text: str) -> str:
@@ -299,30 +334,7 @@ class Document:
     @cached_property
     def fences(self) -> list[tuple[int, int]]:
         """Fenced code blocks, fence lines included."""
-        if "```" not in self.text and "~~~" not in self.text:
-            return []
-        text = self.text
-        first = _FENCE.match(text)
-        lines = [(0, first)] if first else []  # each fence line's start and match
-        lines += ((fence.start() + 1, fence) for fence in _FENCE_LINE.finditer(text))
-        spans = []
-        opening: tuple[int, str] | None = None
-        for start, line in lines:
-            mark, rest = line.groups()
-            if opening is None:
-                # A backtick fence's info string holds no backtick: "``` `x` ```" is a code span.
-                if mark[0] != "`" or "`" not in rest:
-                    opening = (start, mark)
-            # As CommonMark closes a fence: the same character, as many times or more, and
-            # nothing after ("```python" inside a ``` block is a line of its code).
-            elif (
-                mark[0] == opening[1][0] and len(mark) >= len(opening[1]) and not rest.strip(" \t")
-            ):
-                spans.append((opening[0], line.end()))
-                opening = None
-        if opening is not None:
-            spans.append((opening[0], len(text)))
-        return spans
+        return fence_spans(self.text)
 
     def fence_at(self, offset: int) -> tuple[int, int] | None:
         self.reach += 1
