@@ -177,15 +177,17 @@ def contained_all(root: Path, relatives: list[str]) -> list[Path]:
         if folder is None:
             folder = real_folders[target.parent] = target.parent.resolve()
         # The file itself can be a symlink too; only then does it need resolving on its own.
-        real = target.resolve() if target.is_symlink() else folder / target.name
+        linked_file = target.is_symlink()
+        real = target.resolve() if linked_file else folder / target.name
         if not real.is_relative_to(real_root):
+            kind = "file" if linked_file else "folder"
             raise UnsafePathError(
                 Diagnostic(
                     relative,
                     0,
                     0,
                     f"path resolves to {real}, outside {real_root}",
-                    "a symlink leads out of the tree; replace it with a real folder",
+                    f"a symlink leads out of the tree; replace it with a real {kind}",
                 )
             )
         targets.append(target)

@@ -24,8 +24,24 @@ def test_render_refuses_to_write_through_a_symlink_out_of_the_tree(
 
     assert result.code == 2
     assert ": error: path resolves to " in result.err
-    assert "hint: a symlink leads out of the tree" in result.err
+    assert "hint: a symlink leads out of the tree; replace it with a real folder" in result.err
     assert snapshot(outside) == before
+
+
+def test_render_refuses_to_write_through_a_symlinked_file_out_of_the_tree(
+    project: Path, tmp_path: Path
+) -> None:
+    theirs = tmp_path / "theirs.md"
+    theirs.write_bytes(b"not yours\n")
+    page = project / "docs" / "index.md"
+    page.unlink()
+    page.symlink_to(theirs)
+
+    result = run(["render"], project)
+
+    assert result.code == 2
+    assert "hint: a symlink leads out of the tree; replace it with a real file" in result.err
+    assert theirs.read_bytes() == b"not yours\n"
 
 
 def test_a_folder_where_an_output_belongs_is_a_clear_error(project: Path) -> None:
