@@ -206,7 +206,8 @@ def test_no_traceback_and_exit_2_on_bad_facts_in_a_real_process(small: Path) -> 
 
 def test_colour_reaches_a_real_terminal_and_not_a_pipe(small: Path) -> None:
     assert run(["render"], small).code == 0
-    (small / "docs" / "index.md").write_text("edited by hand\n", encoding="utf-8")
+    page = small / "docs" / "index.md"
+    page.write_text(page.read_text("utf-8") + "edited by hand\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     env["PYTHONPATH"] = str(REPO)
     command = [sys.executable, "-m", "generator", "check"]
