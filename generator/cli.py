@@ -179,7 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=f"{EXAMPLE_PREFIX}{example}",
             formatter_class=raw,
         )
-        command.set_defaults(run=run)
+        # The command's own parser reports what it does not know, with its own usage line.
+        command.set_defaults(run=run, command_parser=command)
         return command
 
     render = add(
@@ -290,7 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status, never exits by itself."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:
+            args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         code = exc.code if isinstance(exc.code, int) else ExitCode.BAD_INPUT
         return int(code)

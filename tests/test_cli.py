@@ -74,6 +74,13 @@ def test_unknown_command_is_a_usage_error(project: Path) -> None:
     assert "invalid choice: 'frobnicate'" in result.err
 
 
+def test_an_unknown_option_is_reported_with_its_commands_usage(project: Path) -> None:
+    result = run(["render", "--bogus"], project)
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith("usage: python -m generator render ")
+    assert "python -m generator render: error: unrecognized arguments: --bogus\n" in result.err
+
+
 def test_quiet_drops_summary_but_keeps_results(small: Path) -> None:
     assert run(["render"], small).code == 0
     loud = run(["render"], small)
