@@ -136,9 +136,10 @@ class HostFile:
         self, name: str, body: str, anchor: str | None = None, after: str | None = None
     ) -> HostFile:
         """The file with a new block after block ``after`` or else heading ``anchor`` when
-        present, else at the end."""
+        present, else at the end; after a block, with that block's indent (in its list item)."""
         newline = self.newline
-        pasted = block_text(name, body, newline)
+        indent = self.blocks[after].indent if after in self.blocks else ""
+        pasted = block_text(name, body, newline, indent)
         at = self.heading_line(anchor) if anchor else None
         if after in self.blocks:
             at = self.blocks[after].end

@@ -178,6 +178,17 @@ def test_a_marker_indented_into_the_text_above_is_an_error() -> None:
         assert len(caught.value.diagnostics) == 1  # not also "not closed": its END is code
 
 
+def test_a_block_added_after_an_indented_block_shares_its_indent() -> None:
+    text = "- Rules:\n" + indented(pasted("a")) + "\n  More of the item.\n"
+    added = host(text).with_added_block("b", "b body\n", after="a")
+    assert added.text == (
+        "- Rules:\n"
+        + indented(pasted("a") + "\n\n" + pasted("b", "b body\n") + "\n\n")
+        + "  More of the item.\n"
+    )
+    assert added.blocks["b"].indent == "  "
+
+
 def test_add_after_anchor_heading() -> None:
     text = "# Repo\n\n## API infrastructure\nHand text.\n\n## Other\n"
     added = host(text).with_added_block("a", BODY, "## API infrastructure")

@@ -405,6 +405,22 @@ def test_a_stale_indented_crlf_block_is_updated_in_its_indent_and_line_endings(
     assert claude.read_bytes() == synced
 
 
+def test_add_missing_puts_a_block_beside_the_indented_block_before_it(
+    project: Path, siblings: dict[str, Path]
+) -> None:
+    args = repo_args(siblings, "StakTrakr")
+    claude = siblings["StakTrakr"] / "CLAUDE.md"
+    head = "# StakTrakr\n\n## API infrastructure\n\n- Hosts:\n"
+    tail = "  More about hosts.\n"
+    claude.write_text(head + indented(old_block("api-infrastructure")) + "\n" + tail, "utf-8")
+
+    assert run(["sync", "--add-missing", *args], project).code == 0
+    api = copy_text(project, "StakTrakr/generated-blocks/api-infrastructure.md")
+    gate = copy_text(project, "StakTrakr/generated-blocks/deploy-gate.md")
+    assert claude.read_text("utf-8") == head + indented(api + "\n" + gate) + "\n" + tail
+    assert run(["check", *args], project).code == 0
+
+
 def test_missing_block_is_reported_with_the_lines_to_paste_then_added_after_its_anchor(
     project: Path, siblings: dict[str, Path]
 ) -> None:
