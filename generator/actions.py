@@ -247,8 +247,8 @@ def _check_tree(
         if finding.diff:
             reporter.diff(finding.diff)
     reporter.line(
-        f"{len(findings)} generated file(s) out of date. "
-        "Fix: run `make render` (edit facts.yaml or templates/, never the generated files)."
+        f"{len(findings)} generated file(s) out of date. Fix: run `{_render_command(project)}`"
+        f" (edit {project.facts_path.name} or templates/, never the generated files)."
     )
     if any(finding.state in BY_HAND for finding in findings):
         reporter.line(
@@ -256,6 +256,13 @@ def _check_tree(
             " template (or elsewhere), or run render with --force to discard it."
         )
     return ExitCode.DRIFT, run
+
+
+def _render_command(project: Project) -> str:
+    """The render that fixes this check: `make render` renders the default facts file only."""
+    if project.facts_path == project.root / "facts.yaml":
+        return "make render"
+    return f"python -m generator --facts {project.facts_display} render"
 
 
 _LABELS = {

@@ -184,3 +184,18 @@ def test_schema_command_prints_the_shipped_schema_and_facts_use_it(project: Path
     assert schema == json.loads((REPO / "generator" / "facts.schema.json").read_text("utf-8"))
     first_line = (REPO / "facts.yaml").read_text("utf-8").splitlines()[0]
     assert first_line == "# yaml-language-server: $schema=generator/facts.schema.json"
+
+
+def test_check_with_another_facts_file_advises_the_render_that_uses_it(project: Path) -> None:
+    other = project / "staging.yaml"
+    text = (project / "facts.yaml").read_text("utf-8")
+    other.write_text(text.replace("192.168.1.48", "10.2.3.4"), "utf-8")
+
+    result = run(["--facts", "staging.yaml", "check"], project)
+
+    assert result.code == 1
+    assert result.out.splitlines()[-1].endswith(
+        "Fix: run `python -m generator --facts staging.yaml render`"
+        " (edit staging.yaml or templates/, never the generated files)."
+    )
+    assert "make render`" not in result.out
