@@ -204,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=PATH",
-        help=f"also verify a {repo_help}",
+        # Not sync's default list: a check (CI, pre-commit) depends on this repo alone.
+        help=f"also verify a {repo_help}; .generator.local.yaml is not read",
     )
     sync = add(
         "sync",
