@@ -30,7 +30,7 @@ ALL_FACTS = "\0all facts"
 def notice(output: Output) -> str:
     """The comment every generated file starts with (after its front matter)."""
     return (
-        f"<!-- {NOTICE_MARK} ({output.template}): do not edit;"
+        f"<!-- {NOTICE_MARK} (templates/{output.template}): do not edit;"
         " change facts.yaml or the template, then run make render -->"
     )
 
