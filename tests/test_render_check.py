@@ -51,7 +51,8 @@ def test_missing_and_orphaned_files_are_listed(project: Path) -> None:
     page.unlink()
     orphan = project / "docs" / "old-page.md"
     orphan.write_text(
-        "<!-- generated from facts.yaml by python -m generator (templates/docs/old-page.md.j2): do not edit;"
+        "<!-- generated from facts.yaml by python -m generator"
+        " (templates/docs/old-page.md.j2): do not edit;"
         " change facts.yaml or the template, then run make render -->\n\n# Old\n",
         "utf-8",
     )

@@ -7,7 +7,8 @@ from pathlib import Path
 from tests.conftest import run
 
 NOTICE = (
-    "<!-- generated from facts.yaml by python -m generator (templates/docs/{name}.md.j2): do not edit;"
+    "<!-- generated from facts.yaml by python -m generator"
+    " (templates/docs/{name}.md.j2): do not edit;"
     " change facts.yaml or the template, then run make render -->\n\n"
 )
 
