@@ -60,7 +60,9 @@ def unified_diff(path: str, old: bytes, new: bytes) -> str:
     after = new.decode("utf-8", errors="replace").splitlines(keepends=True)
     import difflib  # only for stale files: a clean check never needs it
 
-    lines = difflib.unified_diff(before, after, f"a/{path}", f"b/{path}")
+    # git's a/ and b/ prefixes for a path in the project; a checkout's absolute path as it is.
+    old_name, new_name = (path, path) if path.startswith("/") else (f"a/{path}", f"b/{path}")
+    lines = difflib.unified_diff(before, after, old_name, new_name)
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 

@@ -148,7 +148,7 @@ def test_plan_shows_what_sync_would_change_in_a_checkout(repo: Path, tmp_path: P
     shown = f"{checkout}/.claude/skills/retail-provider-fix/SKILL.md"
     at = lines.index("sync would change 1 file(s) in the checkouts:")
     assert lines[at + 1] == f"  {shown} (stale)"
-    diff = result.out[result.out.index(f"--- a/{shown}") :]
+    diff = result.out[result.out.index(f"--- {shown}\n+++ {shown}\n") :]  # absolute: no a/
     removed = [x for x in diff.splitlines() if x.startswith("-") and OLD_IP in x]
     added = [x for x in diff.splitlines() if x.startswith("+") and NEW_IP in x]
     assert len(removed) == len(added) >= 1
