@@ -406,16 +406,33 @@ def write_plan(plan: Plan, reporter: Reporter, checkouts: Sequence[Checkout]) ->
         f"sync: {len(plan.changes)} file(s) changed, {plan.fresh} up to date"
         f" in {len(checkouts)} checkout(s) ({names}); nothing committed"
     )
-    unfinished = len(plan.missing_blocks) + len(plan.missing_files)
+    unfinished = _unfinished(plan)
     if unfinished:
-        reporter.line(f"{summary}; {unfinished} missing (see above, or rerun with --add-missing)")
+        reporter.line(f"{summary}; {unfinished}")
         return ExitCode.DRIFT
     reporter.info(summary)
     return ExitCode.OK
 
 
-def report_plan(plan: Plan, reporter: Reporter) -> int:
-    """Report what sync would change, without writing; 1 when anything would."""
+def _unfinished(plan: Plan) -> str:
+    """What sync left to do, and how: a missing block --add-missing adds; a missing
+    hand-written file someone must create first (rerunning alone cannot help)."""
+    parts = []
+    if plan.missing_blocks:
+        parts.append(f"{len(plan.missing_blocks)} block(s) missing (rerun with --add-missing)")
+    if plan.missing_files:
+        parts.append(
+            f"{len(plan.missing_files)} hand-written file(s) missing"
+            " (create them, then rerun with --add-missing)"
+        )
+    return "; ".join(parts)
+
+
+def report_plan(plan: Plan, reporter: Reporter, options: Sequence[str]) -> int:
+    """Report what sync would change, without writing; 1 when anything would.
+
+    ``options`` are the ``--repo`` options checked, repeated in the fix it prints.
+    """
     for change in plan.changes:
         state = "missing" if change.old is None else "stale"
         reporter.line(reporter.paint(f"{change.display}: {state}", "yellow"))
@@ -429,8 +446,11 @@ def report_plan(plan: Plan, reporter: Reporter) -> int:
         + len(plan.missing_files)
     )
     if problems:
+        import shlex
+
+        repos = " ".join(f"--repo {shlex.quote(option)}" for option in options)
         reporter.line(
-            f"{problems} problem(s) in the checkouts. Fix: python -m generator sync --repo ..."
+            f"{problems} problem(s) in the checkouts. Fix: python -m generator sync {repos}"
             " (hand-edited text: move the edit into facts.yaml first, or sync --force)"
         )
         return ExitCode.DRIFT
@@ -493,7 +513,7 @@ def run_check(
     """
     checkouts = parse_repo_options(options, loaded, project, use_config=False)
     plan = plan_checkouts(project, loaded, checkouts, rendered=rendered)
-    code = report_plan(plan, reporter)
+    code = report_plan(plan, reporter, options)
     if code == ExitCode.OK:
         sibling_proof.record(project.root, inputs, options, plan.looked_at, plan.fresh)
     return code

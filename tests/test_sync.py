@@ -435,9 +435,7 @@ def test_missing_block_is_reported_with_the_lines_to_paste_then_added_after_its_
     )
     assert expected in result.out
     assert claude.read_bytes() == b"# StakTrakrApi\n\n## Deploying\nHand-written deploy notes.\n"
-    assert result.out.splitlines()[-1].endswith(
-        "; 1 missing (see above, or rerun with --add-missing)"
-    )
+    assert result.out.splitlines()[-1].endswith("; 1 block(s) missing (rerun with --add-missing)")
     # The file still missing its block is not counted up to date as well.
     again = run(["sync", *repo_args(siblings)], project)
     assert again.out.splitlines()[-1].startswith("sync: 0 file(s) changed, 11 up to date in 3")
@@ -492,7 +490,8 @@ def test_check_repo_reports_stale_files_and_writes_nothing(
     assert f"{claude}: stale" in lines
     assert f"{skill_file}: missing" in lines
     assert lines[-1] == (
-        "2 problem(s) in the checkouts. Fix: python -m generator sync --repo ..."
+        "2 problem(s) in the checkouts. Fix: python -m generator sync"
+        f" {' '.join(repo_args(siblings, 'StakTrakrApi'))}"
         " (hand-edited text: move the edit into facts.yaml first, or sync --force)"
     )
     assert everything(siblings) == before
@@ -864,3 +863,20 @@ def test_a_file_saved_while_a_check_records_its_proof_is_checked_again(
     again = run(["check", *repo_args(siblings)], project)
     assert again.code == 1  # the proof holds the bytes judged, so the edit is checked
     assert f"{claude}: hand-edited" in again.out
+
+
+def test_add_missing_says_what_only_a_person_can_add(project: Path, tmp_path: Path) -> None:
+    """After --add-missing, what remains is hand-written files nobody created: rerunning
+    cannot help, and the summary must not say it would."""
+    checkout = tmp_path / "bare"
+    checkout.mkdir()
+    git(checkout, "init", "-q", "-b", "main")
+    (checkout / "CLAUDE.md").write_text("# StakTrakr\n", "utf-8")
+
+    added = run(["sync", "--add-missing", "--repo", f"StakTrakr={checkout}"], project)
+
+    assert added.code == 1
+    last = added.out.splitlines()[-1]
+    assert "hand-written file(s) missing (create them, then rerun with --add-missing)" in last
+    assert "block(s) missing" not in last
+    assert "<!-- BEGIN GENERATED: api-infrastructure" in (checkout / "CLAUDE.md").read_text()
