@@ -190,7 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
         _render,
     )
     render.add_argument(
-        "--force", action="store_true", help="overwrite generated text that was edited by hand"
+        "--force",
+        action="store_true",
+        help="overwrite generated text edited by hand, and files without the generated notice"
+        " where an output goes",
     )
     check = add(
         "check",
