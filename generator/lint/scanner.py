@@ -38,13 +38,13 @@ _NOT_NEWLINE = re.compile(r"[^\n]")
 _SPACE = re.compile(r"\s*")  # what str.strip() strips
 
 
-def opens(mark: str, rest: str) -> bool:
+def _opens(mark: str, rest: str) -> bool:
     """Whether a fence line opens a block. A backtick fence's info string holds no backtick:
     "``` `x` ```" is a code span."""
     return mark[0] != "`" or "`" not in rest
 
 
-def closes(opening: str, mark: str, rest: str) -> bool:
+def _closes(opening: str, mark: str, rest: str) -> bool:
     """Whether a fence line closes the block ``opening`` opened, as CommonMark closes one: the
     same character, as many times or more, and nothing after ("```python" inside a ``` block
     is a line of its code)."""
@@ -63,9 +63,9 @@ def fence_spans(text: str) -> list[tuple[int, int]]:
     for line in _FENCE_LINE.finditer("\n" + text):
         mark, rest = line.groups()
         if opened is None:
-            if opens(mark, rest):
+            if _opens(mark, rest):
                 opened = (line.start(), mark)
-        elif closes(opened[1], mark, rest):
+        elif _closes(opened[1], mark, rest):
             spans.append((opened[0], line.end() - 1))
             opened = None
     if opened is not None:
@@ -139,7 +139,7 @@ def path_regex(roots: Iterable[str]) -> re.Pattern[str] | None:
     that matched, so a path starts at ``m.start(m.lastindex)``.
 
     The regex starts at the root's final slash, a character rare in prose, and checks the root
-    behind it: a literal-led search runs at memchr speed, where an alternation of roots stops
+    behind it: a search led by a literal skips ahead fast, where an alternation of roots stops
     at every letter a root starts with. Both find the same paths when every root ends with a
     slash and is made of path characters (so a path swallows a root inside it), and no root
     ends at a slash inside another one after that one's start (the leftmost root would start
