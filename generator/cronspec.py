@@ -66,3 +66,22 @@ def minutes_in_hour(expression: str) -> tuple[int, ...]:
     if minute_field == ["*"]:
         return tuple(range(60))
     return tuple(sorted(int(m) for m in minute_field))
+
+
+def same_schedule(first: str, second: str) -> bool:
+    """Whether two cron expressions fire at the same times, however written: spacing,
+    ``05`` for ``5``, ``*/1`` for ``*``, ``sun`` or ``7`` for ``0``."""
+    if first.split() == second.split():
+        return True
+    expanded = _expanded(first)
+    return expanded is not None and expanded == _expanded(second)
+
+
+@cache
+def _expanded(expression: str) -> tuple[object, ...] | None:
+    """croniter's canonical fields of a valid expression (its value lists, and the nth
+    weekdays), or None when the expression is not valid."""
+    if cron_problem(expression):
+        return None
+    fields, nth_weekdays = croniter.expand(expression)
+    return (*(tuple(field) for field in fields), tuple(sorted(nth_weekdays.items())))

@@ -249,8 +249,10 @@ def _feeds(know: Knowledge, facts: Facts) -> None:
         if feed.writer.script:
             scripts.add(feed.writer.script)
             spellings.add(feed.writer.script)
+            # Spaced as the text it is compared with is: "*  *" in facts is "* *".
+            cron = " ".join(feed.cron.split()) if feed.cron else None
             know.crons[feed.writer.script.lower()] = CronFact(
-                feed.writer.script, feed, feed.cron, feed.every_minutes
+                feed.writer.script, feed, cron, feed.every_minutes
             )
         know.feeds.append(FeedFact(feed, _template(feed.file), _lower(spellings)))
     for folder in facts.devops.folders.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from generator.cronspec import same_schedule
 from generator.lint.context import Context, Rule, nearest, repo_relative
 from generator.lint.knowledge import CronFact, HostFact, ServiceFact
 from generator.lint.scanner import Token
@@ -117,7 +118,7 @@ def on_cron(token: Token, ctx: Context) -> None:
 def schedule_problem(expression: str, fact: CronFact) -> str | None:
     """The schedule facts hold for the script, when ``expression`` disagrees with it."""
     if fact.cron:
-        return None if expression == fact.cron else fact.cron
+        return None if same_schedule(expression, fact.cron) else fact.cron
     if fact.every:
         fields = expression.split()
         minute = fields[0]
