@@ -121,6 +121,7 @@ def test_sarif_2_1_0(tmp_path: Path) -> None:
         "deploy-location",
         "forbidden-paths",
         "single-source",
+        "ignore-comment",
     ]
     first = sarif_run["results"][0]
     assert rules[first["ruleIndex"]]["id"] == first["ruleId"] == "retired-value"

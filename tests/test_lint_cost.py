@@ -87,6 +87,13 @@ def test_twice_the_literals_in_one_line_or_paragraph_is_twice_the_work(
     to 3.9 times the lines and handed out 4 times the sentence text; 2 is linear."""
     lines, read, found = work(know, SHAPES[shape](80), monkeypatch)
     lines_2, read_2, found_2 = work(know, SHAPES[shape](160), monkeypatch)
+    # The row's comments ("ignore x") name no rule: one finding each, and a join has one
+    # comment fewer than cells.
+    bad = ("ignore-comment", "x")
+    assert (found.pop(bad, 0), found_2.pop(bad, 0)) in {
+        (0, 0),
+        (80 * len(CELLS) - 1, 160 * len(CELLS) - 1),
+    }
     assert found_2 == Counter({key: 2 * count for key, count in found.items()})
     assert ("retired-value", "192.168.1.81") in found
     assert lines_2 < 2.4 * lines

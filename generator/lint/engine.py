@@ -17,7 +17,8 @@ from generator.lint.findings import Finding, deduplicate
 from generator.lint.knowledge import Knowledge
 from generator.lint.parallel import map_chunks
 from generator.lint.results import ResultCache
-from generator.lint.rules import HANDLERS, PRIORITY
+from generator.lint.rules import HANDLERS, PRIORITY, RULES
+from generator.lint.rules.comments import bad_ignores
 from generator.lint.rules.invariants import check_tree
 from generator.lint.scanner import Document, Token
 from generator.lint.verdicts import Verdicts
@@ -60,6 +61,7 @@ def lint_text(
         if (token.kind, token.text) in inert:
             continue  # a current value that no rule questions wherever it stands
         said += verdicts.objections(token, ctx, _judge)
+    said += bad_ignores(doc, RULES)
     shown = shown or path
     found = []
     for item in said:

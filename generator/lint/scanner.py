@@ -27,6 +27,7 @@ _PORT_ON_DOCKER = re.compile(
     r"|cker[ \t]+(?:exec|compose|run|logs|start|stop|restart|rm|attach|kill|cp)\b)"
 )
 _IGNORE = re.compile(r"<!--\s*drift:\s*ignore\s+([\w,*-]+)[^\n]*?-->")
+_DRIFT_COMMENT = re.compile(r"<!--\s*drift:([^\n]*?)-->")  # any, well-formed or not
 # A fence opens a line, after at most 3 whitespace characters (as str.strip() counts them);
 # group 2 is the rest of its line (a closing fence has nothing there but spaces and tabs).
 # Led by the newline before the line: a literal, so that the search skips ahead fast.
@@ -517,6 +518,27 @@ class Document:
                         break
             rules = frozenset(comment.group(1).split(","))
             found[line] = found.get(line, frozenset()) | rules
+        return found
+
+    def drift_comments(self) -> list[tuple[int, str]]:
+        """Every ``<!-- drift: ... -->`` comment outside code (a fenced block, or a code span:
+        an odd number of backticks before it on its line), as the offset of the text after
+        ``drift:`` and that text. In code it is an example, not a comment."""
+        if "drift:" not in self.text:
+            return []
+        found = []
+        line_start = counted_to = backticks = 0
+        for comment in _DRIFT_COMMENT.finditer(self.text):
+            at = comment.start()
+            start, _ = self.line_span(at)
+            if start != line_start:  # a new line: count its backticks from its start
+                line_start = counted_to = start
+                backticks = 0
+            # Counted on from the last comment of the line: a long row of them stays linear.
+            backticks += self.text.count("`", counted_to, at)
+            counted_to = at
+            if self.fence_at(at) is None and backticks % 2 == 0:
+                found.append((comment.start(1), comment.group(1)))
         return found
 
     def ignored(self, line: int, rule: str) -> bool:

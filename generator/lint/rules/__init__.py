@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from generator.lint.context import Handler, Rule
-from generator.lint.rules import contradiction, invariants, retired, unknown
+from generator.lint.rules import comments, contradiction, invariants, retired, unknown
 
 RULES: dict[str, Rule] = {
     rule.id: rule
-    for module in (retired, contradiction, unknown, invariants)
+    for module in (retired, contradiction, unknown, invariants, comments)
     for rule in module.RULES
 }
 PRIORITY = {rule.id: rule.priority for rule in RULES.values()}
