@@ -441,3 +441,14 @@ def test_a_name_of_several_words_is_matched_within_a_line(know: Knowledge) -> No
     ]
     found = lint(know, "Start the Docker \t spot-poller container now.\n")
     assert [f.literal for f in found] == ["Docker \t spot-poller container"]
+
+
+def test_a_network_in_cidr_notation_is_no_host_address(know: Knowledge) -> None:
+    text = "Subnet 192.168.1.0/24 holds the Home VM; Docker uses 172.17.0.0/16.\n"
+    assert lint(know, text) == []
+    # Without a prefix length, or with a path after it, the address is judged as before.
+    found = lint(know, "The Home VM is 192.168.1.0.\n\nSee 10.9.9.9/24/x.\n")
+    assert [(f.rule, f.literal) for f in found] == [
+        ("contradiction", "192.168.1.0"),
+        ("unknown-literal", "10.9.9.9"),
+    ]

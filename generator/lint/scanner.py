@@ -21,6 +21,7 @@ _CRON = re.compile(rf"(?<![\w*/,.\\-]){_FIELD}(?:[ \t]+{_FIELD}){{4}}(?![\w*/,.-
 # Each finder starts with a literal, so that the regex engine skips ahead at memchr speed;
 # what comes before the literal is checked in Python, on the few hits.
 _IP = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d{1,5})?(?!\w|\.\d)")
+_PREFIX_LENGTH = re.compile(r"/\d{1,2}(?![\w/]|\.\d)")  # CIDR: 10.0.0.0/8
 # "port N", "on N" and "docker CMD" in one pass: all three start with "o" and cannot overlap.
 _PORT_ON_DOCKER = re.compile(
     r"o(?:rt[ \t]*[:=]?[ \t]*\d{2,5}\b|n[ \t]+\d{3,5}\b"
@@ -196,7 +197,9 @@ class Scanner:
             while start > dot - 3 and start > 0 and text[start - 1].isdigit():
                 start -= 1
             before = text[start - 1 : start]
-            if start < dot and before not in (".", "_") and not _word_before(text, start):
+            address = start < dot and before not in (".", "_") and not _word_before(text, start)
+            # A network (192.168.1.0/24) is no host address, and facts describe no networks.
+            if address and not _PREFIX_LENGTH.match(text, end):
                 add(Token("ip", start, end, text[start:end]))
         if self.path is not None:
             for m in self.path.finditer(text):
