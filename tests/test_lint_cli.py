@@ -154,6 +154,21 @@ def test_sarif_uris_are_percent_encoded(tmp_path: Path) -> None:
     assert uris == {"my%20docs/50%25%20%C3%A9.md"}
 
 
+def test_sarif_gives_a_file_outside_the_working_folder_a_file_uri(tmp_path: Path) -> None:
+    """A checkout given by its absolute path (--repo KEY=/abs): a bare "/tmp/..." is no URI
+    a SARIF viewer resolves; file:///tmp/... is."""
+    write(tmp_path, {"elsewhere/my docs/a.md": DRIFT, "here/.keep": ""})
+    folder = tmp_path / "elsewhere" / "my docs"
+    log = json.loads(lint(["--format", "sarif", str(folder)], tmp_path / "here")[1])
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for result in log["runs"][0]["results"]
+        for loc in result["locations"]
+    }
+    assert uris == {(folder / "a.md").as_uri()}
+    assert next(iter(uris)).startswith("file:///") and "my%20docs" in next(iter(uris))
+
+
 def test_explain(tmp_path: Path) -> None:
     code, out, _ = lint(["--explain", "contradiction"], tmp_path)
     assert code == 0

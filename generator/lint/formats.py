@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
@@ -39,8 +40,7 @@ def as_sarif(findings: Sequence[Finding], rules: Sequence[Rule]) -> str:
     index = {rule.id: i for i, rule in enumerate(rules)}
     results = []
     for f in findings:
-        # A URI reference: a space or % in the path is percent-encoded ("/" is kept).
-        location: dict[str, Any] = {"artifactLocation": {"uri": quote(f.shown)}}
+        location: dict[str, Any] = {"artifactLocation": {"uri": _uri(f.shown)}}
         if f.line:
             location["region"] = {
                 "startLine": f.line,
@@ -88,6 +88,14 @@ def as_sarif(findings: Sequence[Finding], rules: Sequence[Rule]) -> str:
         ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _uri(shown: str) -> str:
+    """A path as SARIF wants it: relative (to where lint ran) as a URI reference with a space
+    or % percent-encoded ("/" kept); absolute as a file:// URI, not a bare /path."""
+    if PurePath(shown).is_absolute():
+        return PurePath(shown).as_uri()
+    return quote(shown)
 
 
 def print_text(findings: Sequence[Finding], files: int, reporter: Reporter) -> None:
