@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from generator.blocks import marked_spans
+from generator.lint.tables import port_cells
 
 _FIELD = r"(?:\\?\*|\d)(?:\\?\*|[\d/,-])*"
 _CRON = re.compile(rf"(?<![\w*/,.\\-]){_FIELD}(?:[ \t]+{_FIELD}){{4}}(?![\w*/,.-]|[ \t]+\\?[\d*])")
@@ -24,9 +25,11 @@ _IP = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d{1,5})?(?!\w|\.\d)")
 _PREFIX_LENGTH = re.compile(r"/\d{1,2}(?![\w/]|\.\d)")  # CIDR: 10.0.0.0/8
 # "port N", "on N" and "docker CMD" in one pass: all three start with "o" and cannot overlap.
 _PORT_ON_DOCKER = re.compile(
-    r"o(?:rt[ \t]*[:=]?[ \t]*\d{2,5}\b|n[ \t]+\d{3,5}\b"
+    r"o(?:rt[ \t]*(?:[:=]|is\b)?[ \t]*\d{2,5}\b|n[ \t]+\d{3,5}\b"
     r"|cker[ \t]+(?:exec|compose|run|logs|start|stop|restart|rm|attach|kill|cp)\b)"
 )
+# ":N" right after a word (tinyproxy:8889); the rules judge it only beside a service name.
+_NAME_PORT = re.compile(r":\d{2,5}\b(?![.:])")
 _IGNORE = re.compile(r"<!--\s*drift:\s*ignore\s+([\w,*-]+)[^\n]*?-->")
 _DRIFT_COMMENT = re.compile(r"<!--\s*drift:([^\n]*?)-->")  # any, well-formed or not
 # A fence opens a line, after at most 3 whitespace characters (as str.strip() counts them);
@@ -83,7 +86,9 @@ def blank_comments(text: str) -> str:
 
 
 class Token(NamedTuple):
-    kind: str  # ip, path, cron, port, docker or name
+    # ip, path, cron, port ("port N", "on N", ":N" after a word, or a number in a table's
+    # Port column), docker or name
+    kind: str
     start: int
     end: int
     text: str
@@ -225,6 +230,12 @@ class Scanner:
             start -= 1
             if start >= 0 and text[start] in first and not _word_before(text, start):
                 add(Token(kind, start, m.end(), text[start : m.end()]))
+        for m in _NAME_PORT.finditer(text):
+            if text[m.start() - 1 : m.start()].isalnum():
+                add(Token("port", m.start(), m.end(), m.group()))
+        if "|" in text:
+            for start, end in port_cells(text):
+                add(Token("port", start, end, text[start:end]))
         lower = text.lower()
         if len(lower) == len(text):  # lower() keeps offsets for all but a few letters
             for pattern in self.names:
@@ -547,3 +558,14 @@ class Document:
     def ignored(self, line: int, rule: str) -> bool:
         rules = self.ignores.get(line, frozenset())
         return rule in rules or "all" in rules or "*" in rules
+
+
+def port_reach(token: str) -> int | None:
+    """How far before a port literal the service it belongs to may end: "on N" and ":N" only
+    beside it ("tinyproxy runs on 8888", "tinyproxy:8888"); "port N" and a table's Port
+    column anywhere on the line (None)."""
+    if token.startswith("on"):
+        return 40
+    if token.startswith(":"):
+        return 0
+    return None

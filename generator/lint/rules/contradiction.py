@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 from generator.cronspec import same_schedule
 from generator.lint.context import Context, Rule, nearest, repo_relative
 from generator.lint.knowledge import CronFact, HostFact, ServiceFact
-from generator.lint.scanner import Token
+from generator.lint.scanner import Token, port_reach
 
 CONTRADICTION = Rule(
     "contradiction",
@@ -24,7 +25,6 @@ CONTRADICTION = Rule(
 RULES = (CONTRADICTION,)
 
 _NUMBER = re.compile(r"\d+$")
-_SERVICE_BEFORE = 40  # "tinyproxy runs on 8888": how far back "on N" looks for the name
 
 
 def cron_text(token: str) -> str:
@@ -55,19 +55,27 @@ def on_ip(token: Token, ctx: Context) -> None:
                 f"{owner.fact}.address",
             )
     if port:
-        _port(ctx, token.start + len(address) + 1, int(port), token.start)
+        _port(ctx, token.start + len(address) + 1, int(port), token.start, ctx.know.service)
 
 
 def on_port(token: Token, ctx: Context) -> None:
     number = _NUMBER.search(token.text)
     if number is None:
         return
-    within = _SERVICE_BEFORE if token.text.startswith("on") else None
-    _port(ctx, token.start + number.start(), int(number.group()), token.start, within)
+    lookup = service_of_port(ctx, token.text)
+    within = port_reach(token.text)
+    _port(ctx, token.start + number.start(), int(number.group()), token.start, lookup, within)
 
 
-def _port(ctx: Context, start: int, port: int, at: int, within: int | None = None) -> None:
-    service = nearest(ctx, ctx.know.service_names, ctx.know.service, at, before_within=within)
+def _port(
+    ctx: Context,
+    start: int,
+    port: int,
+    at: int,
+    lookup: Callable[[str], ServiceFact | None],
+    within: int | None = None,
+) -> None:
+    service = nearest(ctx, ctx.know.service_names, lookup, at, before_within=within)
     if service is not None and service.port is not None and service.port != port:
         ctx.emit(
             CONTRADICTION,
@@ -77,6 +85,14 @@ def _port(ctx: Context, start: int, port: int, at: int, within: int | None = Non
             str(service.port),
             f"{service.fact}.port",
         )
+
+
+def service_of_port(ctx: Context, token: str) -> Callable[[str], ServiceFact | None]:
+    """The service a name beside a port literal stands for; none before ":N" when the name
+    looks like a file, whose ":N" is a line number (dashboard.js:120), not a port."""
+    if token.startswith(":"):
+        return lambda said: None if "." in said else ctx.know.service(said)
+    return ctx.know.service
 
 
 def _owner(ctx: Context, at: int) -> HostFact | ServiceFact | None:

@@ -9,8 +9,8 @@ from functools import lru_cache
 
 from generator.lint.context import Context, Rule, nearest, remembered, repo_relative
 from generator.lint.knowledge import Knowledge, same_network
-from generator.lint.rules.contradiction import cron_text, schedule_problem
-from generator.lint.scanner import Token
+from generator.lint.rules.contradiction import cron_text, schedule_problem, service_of_port
+from generator.lint.scanner import Token, port_reach
 
 UNKNOWN_LITERAL = Rule(
     "unknown-literal",
@@ -79,7 +79,9 @@ def on_port(token: Token, ctx: Context) -> None:
     number = _NUMBER.search(token.text)
     if number is None:
         return
-    service = nearest(ctx, ctx.know.service_names, ctx.know.service, token.start)
+    lookup = service_of_port(ctx, token.text)
+    reach = port_reach(token.text)
+    service = nearest(ctx, ctx.know.service_names, lookup, token.start, before_within=reach)
     if service is not None and service.port is None:
         ctx.emit(
             UNKNOWN_LITERAL,
