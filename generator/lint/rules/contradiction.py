@@ -15,7 +15,8 @@ CONTRADICTION = Rule(
     "contradiction",
     "a literal tied by its line to a fact, with another value",
     "The line names something facts describe, and beside it a value that differs from the fact:\n"
-    "a service with another port (tinyproxy on 8888 while facts hold 8889), a host or service\n"
+    "a service with another port (tinyproxy on 8888 while facts hold 8889; also port is N,\n"
+    "tinyproxy:N, and a number in a table's Port column on the service's row), a host or service\n"
     "with another IP address, a script with another cron expression or cadence than its feed,\n"
     "or a feed (by name or writer script) with another file path. When several are named on the\n"
     "line, the one closest to the value counts. The suggestion is the value the fact holds.\n"
