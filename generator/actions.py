@@ -158,10 +158,9 @@ def _refuse_hand_edits(
     ]
     if found:
         edits = [(f"{f.path}: {_LABELS[f.state]}", f.diff) for f in found]
-        written = any(f.state == "hand-written" for f in found)
-        refuse_hand_edits(
-            reporter, edits, "hand-written or hand-edited" if written else "hand-edited"
-        )
+        notice_less = any(f.state == "hand-written" for f in found)
+        kind = "hand-written or hand-edited" if notice_less else "hand-edited"
+        refuse_hand_edits(reporter, edits, kind)
     return bool(found)
 
 
