@@ -87,6 +87,7 @@ class Missing:
     block: str
     anchor: str | None
     lines: str  # the exact lines to paste
+    after: str | None = None  # the block it goes after, when the file has that one
 
 
 @dataclass
@@ -299,9 +300,15 @@ class _Planner:
                         self.problems.append((MarkerError, _lands_in_code(display, added, name)))
                         return
                     current = added
-                else:
-                    lines = block_text(name, body)
-                    self.plan.missing_blocks.append(Missing(display, name, target.anchor, lines))
+                else:  # where --add-missing would put it, with the indent it would give it
+                    before = current.blocks.get(after) if after else None
+                    lines = block_text(name, body, indent=before.indent if before else "")
+                    anchor = target.anchor
+                    if anchor and current.heading_line(anchor) is None:
+                        anchor = None  # no such heading in the file: it would go at the end
+                    self.plan.missing_blocks.append(
+                        Missing(display, name, anchor, lines, after if before else None)
+                    )
                 continue
             if not found.holds(body) and found.hand_edited and not self.force:
                 edited = current.segment(name).encode("utf-8")
@@ -375,7 +382,12 @@ def _report_missing(plan: Plan, reporter: Reporter) -> None:
             f" Create it, then run sync --add-missing to add: {', '.join(blocks)}"
         )
     for missing in plan.missing_blocks:
-        where = f" after the heading {missing.anchor!r}" if missing.anchor else " at the end"
+        if missing.after:
+            where = f" after block {missing.after}"
+        elif missing.anchor:
+            where = f" after the heading {missing.anchor!r}"
+        else:
+            where = " at the end"
         reporter.line(
             f"{missing.display}: block {missing.block} missing; paste these lines{where}"
             " (or run sync --add-missing):"

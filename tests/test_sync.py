@@ -880,3 +880,38 @@ def test_add_missing_says_what_only_a_person_can_add(project: Path, tmp_path: Pa
     assert "hand-written file(s) missing (create them, then rerun with --add-missing)" in last
     assert "block(s) missing" not in last
     assert "<!-- BEGIN GENERATED: api-infrastructure" in (checkout / "CLAUDE.md").read_text()
+
+
+def test_a_missing_block_is_reported_where_add_missing_would_put_it(
+    project: Path, tmp_path: Path
+) -> None:
+    """After the block declared before it, with that block's indent; at the end when the file
+    lacks the anchor heading."""
+    checkout = tmp_path / "st"
+    checkout.mkdir()
+    git(checkout, "init", "-q", "-b", "main")
+    claude = checkout / "CLAUDE.md"
+    claude.write_text("# StakTrakr\n\n## API infrastructure\n", "utf-8")
+    option = ["--repo", f"StakTrakr={checkout}"]
+    run(["sync", "--add-missing", *option], project)
+    lines = claude.read_text("utf-8").splitlines(keepends=True)
+    begin = next(i for i, x in enumerate(lines) if "BEGIN GENERATED: deploy-gate" in x)
+    end = next(i for i, x in enumerate(lines) if "END GENERATED: deploy-gate" in x)
+    kept = lines[:begin] + lines[end + 1 :]
+    first = next(i for i, x in enumerate(kept) if "BEGIN GENERATED: api-infrastructure" in x)
+    indented = [("  " + x if x.strip() else x) if i >= first else x for i, x in enumerate(kept)]
+    claude.write_text("".join([*indented[:first], "- Rules:\n", *indented[first:]]), "utf-8")
+
+    result = run(["sync", *option], project)
+
+    assert result.code == 1
+    assert f"{claude}: block deploy-gate missing; paste these lines after block" in result.out
+    assert "after block api-infrastructure (or run sync --add-missing):\n  <!-- BEGIN" in (
+        result.out
+    )
+
+    claude.write_text("# StakTrakr\n\nNo anchor heading here.\n", "utf-8")
+    again = run(["sync", *option], project)
+    assert f"{claude}: block api-infrastructure missing; paste these lines at the end" in (
+        again.out
+    )
