@@ -15,7 +15,13 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from generator import cronspec, markdown
 from generator.errors import Diagnostic, TemplateError
-from generator.tracking import TrackedMapping, TrackedRecord, field_names, missing_key_message
+from generator.tracking import (
+    TrackedMapping,
+    TrackedRecord,
+    TrackedSequence,
+    field_names,
+    missing_key_message,
+)
 
 
 def _finalize(value: Any) -> Any:
@@ -79,13 +85,40 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
 }
 
 
+class _UndefinedName(jinja2.UndefinedError):
+    hint = (
+        "no such variable here: a template sees facts, repo, targets, output_path and"
+        " known_outputs, and the names it sets, imports or loops over"
+    )
+
+
+class _MissingItem(jinja2.UndefinedError):
+    hint = "a list's items are numbered from 0: loop over it, or count its items in facts.yaml"
+
+
+class _KeyOfPlainValue(jinja2.UndefinedError):
+    hint = "that value is text or a number, which has no keys: read the key from its record"
+
+
 class MissingFact(jinja2.StrictUndefined):
-    """A missing fact is an error, named by its facts.yaml key rather than the view's class.
+    """A missing fact is an error, named by its facts.yaml key rather than the view's class,
+    and raised as an error whose ``hint`` fits what was missing.
 
     Refusals (the sandbox's, which carry a hint) keep their own message and exception.
     """
 
     __slots__ = ()
+
+    def __init__(
+        self,
+        hint: str | None = None,
+        obj: Any = jinja2.utils.missing,
+        name: str | None = None,
+        exc: type[jinja2.TemplateRuntimeError] = jinja2.UndefinedError,
+    ) -> None:
+        if exc is jinja2.UndefinedError:
+            exc = _error_for(obj)
+        super().__init__(hint, obj, name, exc)
 
     @property
     def _undefined_message(self) -> str:
@@ -94,6 +127,17 @@ class MissingFact(jinja2.StrictUndefined):
             if message is not None:
                 return message
         return super()._undefined_message
+
+
+def _error_for(obj: Any) -> type[jinja2.UndefinedError]:
+    """The error for a read of ``obj`` that found nothing, by what ``obj`` is."""
+    if obj is jinja2.utils.missing:
+        return _UndefinedName
+    if isinstance(obj, TrackedSequence):
+        return _MissingItem
+    if isinstance(obj, (TrackedRecord, TrackedMapping)):
+        return jinja2.UndefinedError  # a facts key: the default hint
+    return _KeyOfPlainValue
 
 
 class FactsSandbox(ImmutableSandboxedEnvironment):
@@ -224,7 +268,7 @@ def render_template(
         AttributeError,
     ) as exc:
         text = str(exc.message if isinstance(exc, jinja2.TemplateError) else exc)
-        hint = _UNDEFINED if isinstance(exc, jinja2.UndefinedError) else None
+        hint = getattr(exc, "hint", _UNDEFINED) if isinstance(exc, jinja2.UndefinedError) else None
         raise _located(exc, shown, templates_dir, text, hint) from None
 
 

@@ -82,3 +82,22 @@ def test_python_internals_are_still_refused_by_the_sandbox(project: Path, name: 
         "templates/docs/zz-broken.md.j2:3: error: the template sandbox refused: access to"
         f" attribute '{name}' of 'TrackedRecord' object is unsafe."
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "hint"),
+    [
+        ("{{ facts.hosts.home_vm.rolez }}", "check the key's spelling against facts.yaml"),
+        ("{{ vmm.name }}", "no such variable here: a template sees facts, repo, targets"),
+        ("{{ facts.network_path[99].host }}", "a list's items are numbered from 0"),
+        ("{{ facts.hosts.home_vm.name.nope }}", "that value is text or a number"),
+    ],
+    ids=["facts-key", "variable", "list-item", "key-of-a-value"],
+)
+def test_the_hint_fits_what_was_missing(project: Path, body: str, hint: str) -> None:
+    (project / "templates" / "docs" / "zz-broken.md.j2").write_text(
+        f"# Broken\n\n{body}\n", "utf-8"
+    )
+    result = run(["render"], project)
+    assert result.code == 2
+    assert result.err.splitlines()[-1].startswith(f"  hint: {hint}"), result.err
