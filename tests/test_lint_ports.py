@@ -51,3 +51,9 @@ def test_name_colon_port_counts_only_right_after_a_service(know: Knowledge) -> N
 
 def test_port_is_n_is_read_like_port_n(know: Knowledge) -> None:
     assert found(know, "The tinyproxy port is 8882.\n") == [(1, "8882", "8889")]
+
+
+def test_a_port_in_brackets_counts_only_right_after_a_service(know: Knowledge) -> None:
+    assert found(know, "Then tinyproxy (8884) takes the traffic.\n") == [(1, "8884", "8889")]
+    assert found(know, "Then tinyproxy (8889) takes the traffic.\n") == []
+    assert found(know, "The 2026 build (2026) of tinyproxy is fine.\n") == []

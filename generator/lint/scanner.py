@@ -28,8 +28,11 @@ _PORT_ON_DOCKER = re.compile(
     r"o(?:rt[ \t]*(?:[:=]|is\b)?[ \t]*\d{2,5}\b|n[ \t]+\d{3,5}\b"
     r"|cker[ \t]+(?:exec|compose|run|logs|start|stop|restart|rm|attach|kill|cp)\b)"
 )
-# ":N" right after a word (tinyproxy:8889); the rules judge it only beside a service name.
+# ":N" right after a word (tinyproxy:8889), "(N)" after one (tinyproxy (8889)); the rules
+# judge them only right beside a service name.
 _NAME_PORT = re.compile(r":\d{2,5}\b(?![.:])")
+_PAREN_PORT = re.compile(r"\(\d{2,5}\)")
+PORT_NUMBER = re.compile(r"\d+(?=\)?$)")  # the number of any port literal above
 _IGNORE = re.compile(r"<!--\s*drift:\s*ignore\s+([\w,*-]+)[^\n]*?-->")
 _DRIFT_COMMENT = re.compile(r"<!--\s*drift:([^\n]*?)-->")  # any, well-formed or not
 # A fence opens a line, after at most 3 whitespace characters (as str.strip() counts them);
@@ -86,8 +89,8 @@ def blank_comments(text: str) -> str:
 
 
 class Token(NamedTuple):
-    # ip, path, cron, port ("port N", "on N", ":N" after a word, or a number in a table's
-    # Port column), docker or name
+    # ip, path, cron, port ("port N", "on N", ":N" after a word, "(N)", or a number in a
+    # table's Port column), docker or name
     kind: str
     start: int
     end: int
@@ -233,6 +236,8 @@ class Scanner:
         for m in _NAME_PORT.finditer(text):
             if text[m.start() - 1 : m.start()].isalnum():
                 add(Token("port", m.start(), m.end(), m.group()))
+        for m in _PAREN_PORT.finditer(text):
+            add(Token("port", m.start(), m.end(), m.group()))
         if "|" in text:
             for start, end in port_cells(text):
                 add(Token("port", start, end, text[start:end]))
@@ -561,11 +566,13 @@ class Document:
 
 
 def port_reach(token: str) -> int | None:
-    """How far before a port literal the service it belongs to may end: "on N" and ":N" only
-    beside it ("tinyproxy runs on 8888", "tinyproxy:8888"); "port N" and a table's Port
-    column anywhere on the line (None)."""
+    """How far before a port literal the service it belongs to may end: "on N", ":N" and
+    "(N)" only beside it ("tinyproxy runs on 8888", "tinyproxy:8888", "tinyproxy (8888)");
+    "port N" and a table's Port column anywhere on the line (None)."""
     if token.startswith("on"):
         return 40
     if token.startswith(":"):
         return 0
+    if token.startswith("("):
+        return 1
     return None

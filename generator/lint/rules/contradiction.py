@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable
 
 from generator.cronspec import same_schedule
 from generator.lint.context import Context, Rule, nearest, repo_relative
 from generator.lint.knowledge import CronFact, HostFact, ServiceFact
-from generator.lint.scanner import Token, port_reach
+from generator.lint.scanner import PORT_NUMBER, Token, port_reach
 
 CONTRADICTION = Rule(
     "contradiction",
     "a literal tied by its line to a fact, with another value",
     "The line names something facts describe, and beside it a value that differs from the fact:\n"
     "a service with another port (tinyproxy on 8888 while facts hold 8889; also port is N,\n"
-    "tinyproxy:N, and a number in a table's Port column on the service's row), a host or service\n"
+    "tinyproxy:N, tinyproxy (N), and a number in a table's Port column on the service's row), a\n"
+    "host or service\n"
     "with another IP address, a script with another cron expression or cadence than its feed,\n"
     "or a feed (by name or writer script) with another file path. When several are named on the\n"
     "line, the one closest to the value counts. The suggestion is the value the fact holds.\n"
@@ -24,8 +24,6 @@ CONTRADICTION = Rule(
     5,
 )
 RULES = (CONTRADICTION,)
-
-_NUMBER = re.compile(r"\d+$")
 
 
 def cron_text(token: str) -> str:
@@ -60,7 +58,7 @@ def on_ip(token: Token, ctx: Context) -> None:
 
 
 def on_port(token: Token, ctx: Context) -> None:
-    number = _NUMBER.search(token.text)
+    number = PORT_NUMBER.search(token.text)
     if number is None:
         return
     lookup = service_of_port(ctx, token.text)

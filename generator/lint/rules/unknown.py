@@ -10,7 +10,7 @@ from functools import lru_cache
 from generator.lint.context import Context, Rule, nearest, remembered, repo_relative
 from generator.lint.knowledge import Knowledge, same_network
 from generator.lint.rules.contradiction import cron_text, schedule_problem, service_of_port
-from generator.lint.scanner import Token, port_reach
+from generator.lint.scanner import PORT_NUMBER, Token, port_reach
 
 UNKNOWN_LITERAL = Rule(
     "unknown-literal",
@@ -26,7 +26,6 @@ UNKNOWN_LITERAL = Rule(
 )
 RULES = (UNKNOWN_LITERAL,)
 
-_NUMBER = re.compile(r"\d+$")
 _WILDCARD = re.compile(r"\*+|<[^<>/]*>|\{[^{}/]*\}|[A-Z]{2,}")
 
 
@@ -76,7 +75,7 @@ def on_ip(token: Token, ctx: Context) -> None:
 def on_port(token: Token, ctx: Context) -> None:
     if token.text.startswith("on"):
         return  # "on N" counts only beside a service with a port: a contradiction
-    number = _NUMBER.search(token.text)
+    number = PORT_NUMBER.search(token.text)
     if number is None:
         return
     lookup = service_of_port(ctx, token.text)
