@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from markdown_it import MarkdownIt
 
 from generator.errors import Diagnostic, MarkerError, decode_error_at
+from generator.markdown import split_front_matter
 from generator.outputs import NOTICE_MARK
 
 HOW_TO_CHANGE = "edit facts.yaml, then make render"
@@ -464,11 +465,7 @@ def file_notice(template: str, digest: str) -> str:
 
 def protected_file(template: str, text: str) -> str:
     """A whole file (LF text) with its notice after any front matter, hashing everything else."""
-    head, body = "", text
-    if text.startswith("---\n"):
-        end = text.find("\n---\n", 4)
-        if end != -1:
-            head, body = text[: end + 5], text[end + 5 :]
+    head, body = split_front_matter(text)
     body = body.lstrip("\n")
     digest = body_hash(f"{head}\n{body}")
     return f"{head}{file_notice(template, digest)}\n\n{body}"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from generator.files import read_bytes
+from generator.markdown import split_front_matter
 from generator.outputs import COPIES_ROOT, GENERATED_ROOTS, NOTICE_MARK
 
 if TYPE_CHECKING:
@@ -24,16 +26,20 @@ class Finding(NamedTuple):
 
 # States a render does not overwrite (or remove) without --force: the text was written by hand.
 BY_HAND = frozenset({"hand-edited", "hand-written"})
-# The generated notice sits in a file's first lines (after any front matter).
-_HEAD = 4096
 _BLOCK_COPY_START = b"<!-- BEGIN GENERATED:"  # a block copy in repos/ starts with its marker
+# The notice as render and sync write it, naming its template in brackets.
+_NOTICE_LINE = re.compile(rf"<!-- {re.escape(NOTICE_MARK)} \([^)\n]*\)[^\n]*-->")
 
 
 def carries_notice(data: bytes) -> bool:
-    """Whether a file's first bytes show that the generator wrote it: the generated notice,
-    or the BEGIN marker a block copy in repos/ starts with."""
-    head = data[:_HEAD]
-    return NOTICE_MARK.encode() in head or head.startswith(_BLOCK_COPY_START)
+    """Whether the generator wrote this file: its first line (after any front matter) is the
+    generated notice, or it is a block copy starting with its BEGIN marker. Only there: a
+    hand-written page may quote the notice's words, and render must not take it for its own."""
+    if data.startswith(_BLOCK_COPY_START):
+        return True
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff").replace("\r\n", "\n")
+    _, body = split_front_matter(text)
+    return _NOTICE_LINE.fullmatch(body.partition("\n")[0]) is not None
 
 
 def show_hand_edits(reporter: Reporter, edits: list[tuple[str, str]]) -> None:
@@ -151,7 +157,6 @@ def find_orphans(root: Path, produced: set[str]) -> list[str]:
             relative = path.relative_to(root).as_posix()
             if relative in produced:
                 continue
-            with path.open("rb") as handle:
-                if carries_notice(handle.read(_HEAD)):
-                    orphans.append(relative)
+            if carries_notice(path.read_bytes()):
+                orphans.append(relative)
     return sorted(orphans)

@@ -17,6 +17,16 @@ _NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
 _BACKTICKS = re.compile(r"`+")
 
 
+def split_front_matter(text: str) -> tuple[str, str]:
+    """A page's YAML front matter with its two ``---`` lines, and the rest; ("", text) when it
+    has none. Generated notices go right after it."""
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end != -1:
+            return text[: end + 5], text[end + 5 :]
+    return "", text
+
+
 def inline(value: Any) -> str:
     """A fact value made safe for prose: one line, and unable to open or close a comment.
 

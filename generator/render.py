@@ -14,6 +14,7 @@ from pathlib import Path
 
 from generator.errors import WorkerError
 from generator.facts import LoadedFacts
+from generator.markdown import split_front_matter
 from generator.normalise import by_section, normalise
 from generator.outputs import NOTICE_MARK, Output, plan_outputs
 from generator.project import Project
@@ -48,11 +49,9 @@ class Rendered:
 
 
 def _insert_notice(text: str, output: Output) -> str:
-    if text.startswith("---\n"):
-        end = text.find("\n---\n", 4)
-        if end != -1:
-            head, body = text[: end + 5], text[end + 5 :]
-            return f"{head}{notice(output)}\n\n{body.lstrip(chr(10))}"
+    head, body = split_front_matter(text)
+    if head:
+        return f"{head}{notice(output)}\n\n{body.lstrip(chr(10))}"
     return f"{notice(output)}\n\n{text}"
 
 

@@ -136,3 +136,43 @@ def test_a_page_differing_only_in_line_endings_says_so(project: Path) -> None:
     assert "+++" not in checked.out
     assert run(["render"], project).code == 0
     assert b"\r\n" not in page.read_bytes()
+
+
+def test_a_hand_written_page_quoting_the_notice_is_not_taken_for_generated(
+    project: Path,
+) -> None:
+    """Only the notice as render writes it, on the first line, makes a page the generator's."""
+    assert run(["render"], project).code == 0
+    mine = project / "docs" / "contributing.md"
+    quoting = (
+        b"# Contributing\n\nMost pages here are generated from facts.yaml by python -m"
+        b" generator; this one is not:\n\n"
+        b"<!-- generated from facts.yaml by python -m generator (templates/x.md.j2): do -->\n"
+    )
+    mine.write_bytes(quoting)
+
+    rendered = run(["render"], project)
+
+    assert rendered.code == 0
+    assert "removed" not in rendered.out
+    assert mine.read_bytes() == quoting
+    _new_template(project, "contributing")
+    assert run(["render"], project).code == 1  # and it is not replaced either
+    assert mine.read_bytes() == quoting
+
+
+def test_a_page_with_long_front_matter_stays_the_generators(project: Path) -> None:
+    """The notice follows the front matter however long it is (here over 4 KB)."""
+    template = project / "templates" / "docs" / "big.md.j2"
+    front = "---\ntitle: Big\ndescription: " + "x" * 5000 + "\n---\n\n"
+    template.write_text(front + "# Big\n\nv1\n", "utf-8")
+    assert run(["render"], project).code == 0
+    template.write_text(front + "# Big\n\nv2\n", "utf-8")
+
+    assert run(["render"], project).code == 0  # stale, not hand-written
+
+    assert (project / "docs" / "big.md").read_text("utf-8").endswith("v2\n")
+    template.unlink()
+    rendered = run(["render"], project)
+    assert "removed docs/big.md" in rendered.out
+    assert not (project / "docs" / "big.md").exists()
