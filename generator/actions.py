@@ -72,10 +72,12 @@ def _render_reusing(
 
 
 class Written(NamedTuple):
-    """What a render did: its exit code and the outputs it wrote, in plan order."""
+    """What a render did: its exit code, the outputs it wrote (in plan order) and the orphans
+    it removed."""
 
     code: int
     paths: list[str]
+    removed: tuple[str, ...] = ()
 
 
 def render(project: Project, reporter: Reporter, *, force: bool = False) -> int:
@@ -142,7 +144,7 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
         reporter.info(f"{len(written)} of {len(rendered)} files written{removed}")
     else:
         reporter.info(f"all {len(rendered)} files up to date, nothing written")
-    return Written(ExitCode.OK, written)
+    return Written(ExitCode.OK, written, tuple(orphans))
 
 
 def _refuse_hand_edits(

@@ -28,14 +28,15 @@ class SiteConfig(base.Config):  # type: ignore[no-untyped-call]
     offline = c.Type(bool, default=True)  # fail the build if a page loads from another host
 
 
-def render_pages(config_file: Path) -> list[str]:
-    """`render` for the project holding ``config_file``, as the CLI does it; the paths written."""
+def render_pages(config_file: Path) -> actions.Written:
+    """`render` for the project holding ``config_file``, as the CLI does it: what it wrote and
+    removed."""
     project = find_project(config_file.parent)
     captured = io.StringIO()  # the render's report becomes the build log, never stdout
     result = actions.render_files(project, Reporter(captured, captured, quiet=True))
     if result.code != ExitCode.OK:
         raise PluginError(captured.getvalue().rstrip("\n"))
-    return result.paths
+    return result
 
 
 def offline_report(found: dict[str, list[ExternalLoad]]) -> str:
@@ -62,11 +63,13 @@ class SitePlugin(BasePlugin[SiteConfig]):  # type: ignore[no-untyped-call]  # as
         if not self.config.render or not config.config_file_path:
             return
         try:
-            written = render_pages(Path(config.config_file_path))
+            result = render_pages(Path(config.config_file_path))
         except GeneratorError as exc:
             raise PluginError(exc.format()) from None
-        for path in written:
+        for path in result.paths:
             log.info("rendered %s from facts.yaml", path)
+        for path in result.removed:
+            log.info("removed %s: no template makes it any more", path)
 
     def _scan(self, name: str, html: str) -> None:
         if self.config.offline:

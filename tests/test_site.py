@@ -103,6 +103,21 @@ def test_the_build_renders_stale_pages_itself(project: Path, tmp_path: Path) -> 
     assert run(["check"], project).code == 0
 
 
+def test_the_build_says_which_orphans_it_removed(project: Path, tmp_path: Path) -> None:
+    orphan = project / "docs" / "old-page.md"
+    orphan.write_text(
+        "<!-- generated from facts.yaml by python -m generator (templates/docs/old-page.md.j2):"
+        " do not edit; change facts.yaml or the template, then run make render -->\n\n# Old\n",
+        encoding="utf-8",
+    )
+
+    result = mkdocs_build(project, tmp_path / "site")
+
+    assert result.returncode == 0, result.stderr
+    assert "INFO    -  removed docs/old-page.md: no template makes it any more" in result.stderr
+    assert not orphan.exists()
+
+
 def test_bad_facts_fail_the_build_with_the_location_and_write_nothing(
     project: Path, tmp_path: Path
 ) -> None:
