@@ -156,17 +156,30 @@ def nearest(
 
     With ``before_within``, only mentions ending at most that many characters before it count.
     """
+    mention = nearest_mention(ctx, pattern, offset, before_within=before_within)
+    return None if mention is None else lookup(mention[2])
+
+
+def nearest_mention(
+    ctx: Context,
+    pattern: re.Pattern[str],
+    offset: int,
+    *,
+    before_within: int | None = None,
+) -> tuple[int, int, str] | None:
+    """The mention (start, end, text) ``nearest`` looks up."""
     found, ends, _ = ctx.mentions(pattern, offset)
     # Mentions do not overlap, so their ends rise with their starts: the closest one is the
     # last to end at or before ``offset``, or the next (which holds it or starts after it).
     after = bisect.bisect_right(ends, offset)
     if before_within is not None:
         if after and offset - ends[after - 1] <= before_within:
-            return lookup(found[after - 1][2])
+            return found[after - 1]
         return None
-    best: tuple[int, str] | None = None
-    for start, end, said in found[max(after - 1, 0) : after + 1]:
+    best: tuple[int, tuple[int, int, str]] | None = None
+    for mention in found[max(after - 1, 0) : after + 1]:
+        start, end, _ = mention
         distance = min(abs(start - offset), abs(end - offset))
         if best is None or distance < best[0]:
-            best = (distance, said)
-    return lookup(best[1]) if best else None
+            best = (distance, mention)
+    return best[1] if best else None

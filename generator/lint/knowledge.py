@@ -157,15 +157,24 @@ class Knowledge:
     @cached_property
     def _by_spelling(self) -> dict[str, Any]:
         table: dict[str, Any] = {}
-        for items in (self.services, self.hosts, self.feeds):
+        for items in (self.hosts, self.feeds):
             for item in items:
                 for said in item.spellings:
                     table.setdefault(f"{type(item).__name__}:{spelling(said)}", item)
         return table
 
-    def service(self, name: str) -> ServiceFact:
-        found: ServiceFact = self._by_spelling[f"ServiceFact:{spelling(name)}"]
-        return found
+    @cached_property
+    def _services_by_spelling(self) -> dict[str, tuple[ServiceFact, ...]]:
+        table: dict[str, list[ServiceFact]] = {}
+        for service in self.services:
+            for said in {spelling(s) for s in service.spellings}:
+                table.setdefault(said, []).append(service)
+        return {said: tuple(services) for said, services in table.items()}
+
+    def services_named(self, name: str) -> tuple[ServiceFact, ...]:
+        """Every service ``name`` may stand for, in facts order: hosts may run services of
+        the same name (a tinyproxy on each VM), each with its own port and address."""
+        return self._services_by_spelling.get(spelling(name), ())
 
     def host(self, name: str) -> HostFact:
         found: HostFact = self._by_spelling[f"HostFact:{spelling(name)}"]

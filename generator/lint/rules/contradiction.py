@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 from collections.abc import Callable
 
 from generator.cronspec import same_schedule
-from generator.lint.context import Context, Rule, nearest, repo_relative
+from generator.lint.context import Context, Rule, nearest, nearest_mention, repo_relative
 from generator.lint.knowledge import CronFact, HostFact, ServiceFact
 from generator.lint.scanner import PORT_NUMBER, Token, port_reach
 
@@ -20,6 +21,9 @@ CONTRADICTION = Rule(
     "with another IP address, a script with another cron expression or cadence than its feed,\n"
     "or a feed (by name or writer script) with another file path. When several are named on the\n"
     "line, the one closest to the value counts. The suggestion is the value the fact holds.\n"
+    "Services of one name on several hosts (a tinyproxy on each VM) accept the port or address\n"
+    "of any of them; otherwise the suggestion is that of the one on the host named beside the\n"
+    "service, else the closest value.\n"
     "Fix: write the value from facts.yaml (or change facts.yaml if the world changed).",
     5,
 )
@@ -34,7 +38,7 @@ def on_ip(token: Token, ctx: Context) -> None:
     know = ctx.know
     address, _, port = token.text.partition(":")
     if address not in know.ips and not any(f.value == address for f in know.former):
-        owner = _owner(ctx, token.start)
+        owner = _owner(ctx, address, token.start)
         if isinstance(owner, HostFact) and owner.ip:
             ctx.emit(
                 CONTRADICTION,
@@ -54,7 +58,7 @@ def on_ip(token: Token, ctx: Context) -> None:
                 f"{owner.fact}.address",
             )
     if port:
-        _port(ctx, token.start + len(address) + 1, int(port), token.start, ctx.know.service)
+        _port(ctx, token.start + len(address) + 1, int(port), token.start, ctx.know.services_named)
 
 
 def on_port(token: Token, ctx: Context) -> None:
@@ -71,11 +75,20 @@ def _port(
     start: int,
     port: int,
     at: int,
-    lookup: Callable[[str], ServiceFact | None],
+    lookup: Callable[[str], tuple[ServiceFact, ...]],
     within: int | None = None,
 ) -> None:
-    service = nearest(ctx, ctx.know.service_names, lookup, at, before_within=within)
-    if service is not None and service.port is not None and service.port != port:
+    mention = nearest_mention(ctx, ctx.know.service_names, at, before_within=within)
+    if mention is None:
+        return
+    ported = [s for s in lookup(mention[2]) if s.port is not None]
+    if ported and all(s.port != port for s in ported):
+        # The services of that name hold other ports: the one on the host the line names,
+        # else the one whose port is closest (a slip of a digit), is the one meant.
+        service = min(
+            on_named_host(ctx, ported, mention),
+            key=lambda s: (abs((s.port or 0) - port), s.port or 0),
+        )
         ctx.emit(
             CONTRADICTION,
             start,
@@ -86,24 +99,58 @@ def _port(
         )
 
 
-def service_of_port(ctx: Context, token: str) -> Callable[[str], ServiceFact | None]:
-    """The service a name beside a port literal stands for; none before ":N" when the name
-    looks like a file, whose ":N" is a line number (dashboard.js:120), not a port."""
+def service_of_port(ctx: Context, token: str) -> Callable[[str], tuple[ServiceFact, ...]]:
+    """The services a name beside a port literal may stand for; none before ":N" when the
+    name looks like a file, whose ":N" is a line number (dashboard.js:120), not a port."""
     if token.startswith(":"):
-        return lambda said: None if "." in said else ctx.know.service(said)
-    return ctx.know.service
+        return lambda said: () if "." in said else ctx.know.services_named(said)
+    return ctx.know.services_named
 
 
-def _owner(ctx: Context, at: int) -> HostFact | ServiceFact | None:
-    """The host or the addressed service named closest to an address on its line."""
+def on_named_host(
+    ctx: Context, services: list[ServiceFact], mention: tuple[int, int, str]
+) -> list[ServiceFact]:
+    """Of services sharing the name ``mention`` says, those on the host named closest to that
+    mention on its line ("the Backup VM runs tinyproxy"), among the hosts they run on; all of
+    them when the line names none of those hosts."""
+    hosts = {s.host for s in services}
+    if len(hosts) < 2:
+        return services
+    said_at, said_end, _ = mention
+    best: tuple[int, str] | None = None
+    for start, end, said in ctx.mentions(ctx.know.host_names, said_at).found:
+        key = ctx.know.host(said).key
+        distance = max(start - said_end, said_at - end)  # the gap between the two names
+        if key in hosts and (best is None or distance < best[0]):  # the first of two as close
+            best = (distance, key)
+    return services if best is None else [s for s in services if s.host == best[1]]
+
+
+def _owner(ctx: Context, address: str, at: int) -> HostFact | ServiceFact | None:
+    """The host or the addressed service named closest to an address on its line. Of
+    addressed services sharing the name, the one on the host the line names, else the one
+    whose address shares the longest prefix with ``address`` (which no fact holds)."""
     host = nearest(ctx, ctx.know.host_names, ctx.know.host, at)
-    service = nearest(
-        ctx,
-        ctx.know.service_names,
-        lambda name: ctx.know.service(name) if ctx.know.service(name).address else None,
-        at,
+    mention = nearest_mention(ctx, ctx.know.service_names, at)
+    if mention is None:
+        return host
+    addressed = [s for s in ctx.know.services_named(mention[2]) if s.address]
+    if not addressed:
+        return host
+    return min(
+        on_named_host(ctx, addressed, mention),
+        key=lambda s: _apart(address, s.address or ""),
     )
-    return service or host
+
+
+def _apart(address: str, other: str) -> tuple[int, int]:
+    """How far apart two addresses are: the fewer leading bits they share, the farther; then
+    the farther in value."""
+    try:
+        value, to = int(ipaddress.IPv4Address(address)), int(ipaddress.IPv4Address(other))
+    except ValueError:
+        return 33, 0
+    return (value ^ to).bit_length(), abs(value - to)
 
 
 def on_cron(token: Token, ctx: Context) -> None:

@@ -7,9 +7,21 @@ import ipaddress
 import re
 from functools import lru_cache
 
-from generator.lint.context import Context, Rule, nearest, remembered, repo_relative
+from generator.lint.context import (
+    Context,
+    Rule,
+    nearest,
+    nearest_mention,
+    remembered,
+    repo_relative,
+)
 from generator.lint.knowledge import Knowledge, same_network
-from generator.lint.rules.contradiction import cron_text, schedule_problem, service_of_port
+from generator.lint.rules.contradiction import (
+    cron_text,
+    on_named_host,
+    schedule_problem,
+    service_of_port,
+)
 from generator.lint.scanner import PORT_NUMBER, Token, port_reach
 
 UNKNOWN_LITERAL = Rule(
@@ -80,8 +92,13 @@ def on_port(token: Token, ctx: Context) -> None:
         return
     lookup = service_of_port(ctx, token.text)
     reach = port_reach(token.text)
-    service = nearest(ctx, ctx.know.service_names, lookup, token.start, before_within=reach)
-    if service is not None and service.port is None:
+    mention = nearest_mention(ctx, ctx.know.service_names, token.start, before_within=reach)
+    if mention is None:
+        return
+    named = lookup(mention[2])
+    # When a service of that name holds a port, the contradiction rule compares with it.
+    if named and all(s.port is None for s in named):
+        service = on_named_host(ctx, list(named), mention)[0]
         ctx.emit(
             UNKNOWN_LITERAL,
             token.start + number.start(),
