@@ -452,3 +452,17 @@ def test_a_network_in_cidr_notation_is_no_host_address(know: Knowledge) -> None:
         ("contradiction", "192.168.1.0"),
         ("unknown-literal", "10.9.9.9"),
     ]
+
+
+def test_an_address_with_a_prefix_length_of_32_is_that_host(know: Knowledge) -> None:
+    # A /32 is one host, not a network: judged as the plain address, reported without "/32".
+    text = "allow 192.168.1.81/32\nallow 192.168.1.81\nallow 10.9.9.9/32;\nallow 192.168.1.48/32\n"
+    found = lint(know, text)
+    assert [(f.line, f.column, f.rule, f.literal) for f in found] == [
+        (1, 7, "retired-value", "192.168.1.81"),
+        (2, 7, "retired-value", "192.168.1.81"),
+        (3, 7, "unknown-literal", "10.9.9.9"),
+    ]
+    assert found[0].suggestion == "192.168.1.48"
+    # Any other prefix length is a network, as before.
+    assert lint(know, "allow 192.168.1.81/31 and 10.9.9.9/24\n") == []

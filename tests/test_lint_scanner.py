@@ -209,3 +209,8 @@ def test_a_long_line_of_stars_is_scanned_for_crons_once(know: Knowledge) -> None
     assert len(crons) == 120_000
     assert crons[1] == ("cron", 23, 32, "5 * * * *")
     assert scanned <= 2 * len(text)
+
+
+def test_a_host_address_written_as_a_32_is_the_address(know: Knowledge) -> None:
+    text = "allow 192.168.1.81/32, 10.0.0.0/8, 10.1.2.3/24 and 10.1.2.4/32/x"
+    assert kinds(know, text) == [("ip", "192.168.1.81"), ("ip", "10.1.2.4")]

@@ -206,9 +206,12 @@ class Scanner:
                 start -= 1
             before = text[start - 1 : start]
             address = start < dot and before not in (".", "_") and not _word_before(text, start)
-            # A network (192.168.1.0/24) is no host address, and facts describe no networks.
-            if address and not _PREFIX_LENGTH.match(text, end):
-                add(Token("ip", start, end, text[start:end]))
+            # A network (192.168.1.0/24) is no host address, and facts describe no networks;
+            # a /32 is one host, its address (the token stops before the prefix length).
+            if address:
+                prefix = _PREFIX_LENGTH.match(text, end)
+                if prefix is None or prefix.group() == "/32":
+                    add(Token("ip", start, end, text[start:end]))
         if self.path is not None:
             for m in self.path.finditer(text):
                 start, end = m.start(m.lastindex or 0), m.end()
