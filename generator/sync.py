@@ -458,16 +458,26 @@ def report_plan(plan: Plan, reporter: Reporter, options: Sequence[str]) -> int:
         + len(plan.missing_files)
     )
     if problems:
-        import shlex
-
-        repos = " ".join(f"--repo {shlex.quote(option)}" for option in options)
-        reporter.line(
-            f"{problems} problem(s) in the checkouts. Fix: python -m generator sync {repos}"
-            " (hand-edited text: move the edit into facts.yaml first, or sync --force)"
-        )
+        reporter.line(f"{problems} problem(s) in the checkouts. Fix: {_fix(plan, options)}")
         return ExitCode.DRIFT
     reporter.info(f"checkouts: all {plan.fresh} generated file(s) fresh")
     return ExitCode.OK
+
+
+def _fix(plan: Plan, options: Sequence[str]) -> str:
+    """The steps that clear what a check found, in order, with the --repo options it used."""
+    import shlex
+
+    repos = " ".join(f"--repo {shlex.quote(option)}" for option in options)
+    steps = []
+    if plan.missing_files:
+        steps.append("create the hand-written files listed above")
+    if plan.hand_edits:
+        steps.append("move each hand edit into facts.yaml (or pass --force to discard it)")
+    if plan.changes or plan.missing_blocks or plan.missing_files or plan.hand_edits:
+        add = " --add-missing" if plan.missing_blocks or plan.missing_files else ""
+        steps.append(f"run python -m generator sync{add} {repos}")
+    return "; then ".join(steps)
 
 
 def run_sync(

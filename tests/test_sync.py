@@ -490,9 +490,8 @@ def test_check_repo_reports_stale_files_and_writes_nothing(
     assert f"{claude}: stale" in lines
     assert f"{skill_file}: missing" in lines
     assert lines[-1] == (
-        "2 problem(s) in the checkouts. Fix: python -m generator sync"
+        "2 problem(s) in the checkouts. Fix: run python -m generator sync"
         f" {' '.join(repo_args(siblings, 'StakTrakrApi'))}"
-        " (hand-edited text: move the edit into facts.yaml first, or sync --force)"
     )
     assert everything(siblings) == before
     assert snapshot(project) == project_before  # snapshot leaves the cache folder out
@@ -914,4 +913,25 @@ def test_a_missing_block_is_reported_where_add_missing_would_put_it(
     again = run(["sync", *option], project)
     assert f"{claude}: block api-infrastructure missing; paste these lines at the end" in (
         again.out
+    )
+
+
+def test_check_repo_fix_lists_the_steps_that_clear_what_it_found(
+    project: Path, tmp_path: Path
+) -> None:
+    """After a sync, what is left is hand-written files nobody created: the fix says to create
+    them and then add their blocks, not to run a plain sync that changes nothing."""
+    checkout = tmp_path / "st"
+    checkout.mkdir()
+    git(checkout, "init", "-q", "-b", "main")
+    (checkout / "CLAUDE.md").write_text("# StakTrakr\n\n## API infrastructure\n", "utf-8")
+    option = f"StakTrakr={checkout}"
+    run(["sync", "--add-missing", "--repo", option], project)
+
+    checked = run(["check", "--repo", option], project)
+
+    assert checked.code == 1
+    assert checked.out.splitlines()[-1].endswith(
+        "Fix: create the hand-written files listed above;"
+        f" then run python -m generator sync --add-missing --repo {option}"
     )
