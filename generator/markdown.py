@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -11,6 +12,21 @@ class Block(str):
     """Markdown produced by a filter: already escaped, may span lines, inserted as is."""
 
     __slots__ = ()
+
+
+class Fragment(Block):
+    """A macro's output: Markdown whose values are held for escaping (see :func:`hold`).
+
+    Used as data (compared, looked up), it is the text without the holds.
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return strip_held(self) == (strip_held(other) if isinstance(other, str) else other)
+
+    def __hash__(self) -> int:
+        return hash(strip_held(self))
 
 
 _NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
@@ -28,33 +44,145 @@ def split_front_matter(text: str) -> tuple[str, str]:
 
 
 def inline(value: Any) -> str:
-    """A fact value made safe for prose: one line, and unable to open or close a comment.
+    """A fact value on one line, unable to open or close a comment: what every context needs.
 
     A value cannot add a heading or list item (newlines fold to spaces) or smuggle in a
-    managed-block marker (``<!--`` and ``-->`` are written as entities).
+    managed-block marker (``<!--`` and ``-->`` are written as entities). Escaping for Markdown
+    depends on where the value lands: see :func:`text` and :func:`escape_values`.
     """
     if isinstance(value, Block):
         return value
-    text = _NEWLINES.sub(" ", str(value))
-    return text.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
+    return _no_comments(_one_line(str(value)))
 
 
-def cell(value: Any) -> str:
-    """A value made safe for a table cell: inline, with pipes escaped."""
+def _one_line(value: str) -> str:
+    return _NEWLINES.sub(" ", strip_held(value))
+
+
+def _no_comments(value: str) -> str:
+    return value.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
+
+
+def text(value: Any) -> Block:
+    """A value as literal prose: on one line, with Markdown and HTML escaped, so that
+    ``__init__``, ``*``, ``[link](x)``, ``<script>`` or ``<!--`` read as written. Code spans
+    in it (`` `x` ``) stay code: facts use them on purpose, and templates build text around
+    :func:`code` spans. A fragment's held values (see :func:`hold`) are escaped the same way;
+    its own text is Markdown already."""
+    if isinstance(value, Block) and _OPEN not in value:
+        return value
+    raw = str(value)
+    if _OPEN in raw:
+        return Block(_HELD.sub(lambda held: _escape_prose(held.group(1)), raw))
+    return Block(_escape_prose(_one_line(raw)))
+
+
+def cell(value: Any) -> Block:
+    """A value made safe for a table cell: :func:`text`, with pipes escaped."""
     if value is None or value == "":
-        return "—"
-    return inline(value).replace("|", "\\|")
+        return Block("—")
+    return Block(text(value).replace("|", "\\|"))
 
 
 def code(value: Any) -> Block:
     """A code span that survives any backticks inside the value."""
-    text = _NEWLINES.sub(" ", str(value))
+    text = _NEWLINES.sub(" ", strip_held(str(value)))
     runs = [len(m) for m in _BACKTICKS.findall(text)] if "`" in text else []
     fence = "`" * (max(runs, default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     # A comment opener inside a code span is still a comment opener to HTML-unaware tools.
     text = text.replace("<!--", "<\u200b!--").replace("-->", "--\u200b>")
     return Block(f"{fence}{pad}{text}{pad}{fence}")
+
+
+# What could start Markdown or HTML in prose, escaped with a backslash: mdformat keeps the
+# escapes a place needs and drops the rest ("&" mid-word, say). "\<" and "\&" are CommonMark
+# escapes that Python-Markdown learns from generator.markdown_escapes.
+_SPECIAL = re.compile(r"([\\*_\[\]<>&#!])")
+# Python-Markdown's attribute lists ({: onclick=...}) end a block with "}": mdformat drops a
+# backslash before it, but a zero-width space after it ends the block with something else.
+_ATTR_LIST_END = re.compile(r"\}")
+_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
+
+
+def _escape_prose(value: str) -> str:
+    """``value`` as literal prose; code spans in it stay code."""
+    parts, at = [], 0
+    for span in _CODE_SPAN.finditer(value):
+        parts += [_escape_text(value[at : span.start()]), span.group()]
+        at = span.end()
+    parts.append(_escape_text(value[at:]))
+    return "".join(parts)
+
+
+def _escape_text(value: str) -> str:
+    return _ATTR_LIST_END.sub("}\u200b", _SPECIAL.sub(r"\\\1", value))
+
+
+# A value a template writes with {{ }} is held between these (private use) characters until
+# the page is rendered, then escaped for the place it landed in: only then is that known.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_HELD = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
+
+
+def hold(value: Any) -> str:
+    """A value written by ``{{ }}``, held for :func:`escape_values`. A Block (a filter's
+    Markdown) and a fragment (a macro's output, whose values are held already) go as they are."""
+    if isinstance(value, Block):
+        return value
+    raw = str(value)
+    if _OPEN in raw:
+        return raw
+    return f"{_OPEN}{_one_line(raw)}{_CLOSE}"
+
+
+def strip_held(value: str) -> str:
+    """The text with each held value as it was: for a fragment used as data (a key, a name)."""
+    return _HELD.sub(r"\1", value) if _OPEN in value else str.__str__(value)
+
+
+def escape_values(rendered: str) -> str:
+    """Each held value of a rendered page, escaped for where it stands: as is in front matter,
+    fenced code and code spans (where Markdown is not read, and a backslash would show); as an
+    attribute inside an HTML tag; as literal prose elsewhere, pipes escaped in table rows."""
+    if _OPEN not in rendered:
+        return rendered
+    front, body = split_front_matter(rendered)
+    lines = body.splitlines(keepends=True)
+    out = [_as_is(front)]
+    for line, in_code in zip(lines, in_code_fence(lines), strict=True):
+        out.append(_as_is(line) if in_code else _escape_line(line))
+    return "".join(out)
+
+
+def _as_is(text: str) -> str:
+    """The held values of text where Markdown is not read: unescaped, but still unable to open
+    or close a comment (it would show as an entity there; a marker would be worse)."""
+    return _HELD.sub(lambda held: _no_comments(held.group(1)), text)
+
+
+def _escape_line(line: str) -> str:
+    """One line's held values, escaped as the template's own text around them decides."""
+    row = strip_held(line).lstrip().startswith("|")
+    parts, at, backticks, in_tag = [], 0, 0, False
+    for held in _HELD.finditer(line):
+        before = line[at : held.start()]
+        backticks += before.count("`")
+        opened, closed = before.rfind("<"), before.rfind(">")
+        if opened != closed:  # both -1 when the text between holds neither
+            in_tag = opened > closed
+        value = held.group(1)
+        if backticks % 2:
+            escaped = _no_comments(value)  # inside a code span the template wrote around it
+        elif in_tag:
+            escaped = html.escape(value)
+        else:
+            escaped = _escape_prose(value)
+            escaped = escaped.replace("|", "\\|") if row else escaped
+        parts += [before, escaped]
+        at = held.end()
+    parts.append(line[at:])
+    return "".join(parts)
 
 
 def table(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> Block:
@@ -72,7 +200,7 @@ def table(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> Block:
 
 
 def bullet_list(items: Iterable[Any]) -> Block:
-    return Block("\n".join(f"- {inline(item)}" for item in items))
+    return Block("\n".join(f"- {text(item)}" for item in items))
 
 
 _FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")

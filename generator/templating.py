@@ -25,8 +25,9 @@ from generator.tracking import (
 
 
 def _finalize(value: Any) -> Any:
-    # Applied to every {{ expression }}: values inlined into Markdown stay on one line.
-    return markdown.inline(value)
+    # Applied to every {{ expression }}: a value is held until the page is rendered, then
+    # escaped for where it landed (markdown.escape_values); a filter's Block is Markdown.
+    return markdown.hold(value)
 
 
 @jinja2.pass_context
@@ -34,12 +35,12 @@ def _link(context: jinja2.runtime.Context, target: str, text: str | None = None)
     """A relative link from the page being rendered to another output, checked to exist."""
     here: str = context["output_path"]
     known: frozenset[str] = context["known_outputs"]
-    page, _, anchor = str(target).partition("#")
+    page, _, anchor = markdown.strip_held(str(target)).partition("#")
     if page and page not in known:
         raise jinja2.TemplateRuntimeError(f"link to {page!r}, which no template produces")
     relative = _relative(page, posixpath.dirname(here)) if page else ""
     href = relative + (f"#{anchor}" if anchor else "")
-    return markdown.Block(f"[{markdown.inline(text or page)}]({href})")
+    return markdown.Block(f"[{markdown.text(text or page)}]({href})")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -59,18 +60,18 @@ def _last_verified(context: jinja2.runtime.Context, key: str) -> str:
 
     # The answer comes from the provenance table or a record's own fields, for the key or an
     # ancestor: record those reads, so provenance and incremental rendering know of them.
-    parts = str(key).split(".")
+    parts = markdown.strip_held(str(key)).split(".")
     probes = [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
     note_reads(context["facts"], ["provenance", *(f"{p}.{f}" for p in probes for f in FIELDS)])
-    return last_verified(str(key), unwrap(context["facts"]))
+    return last_verified(".".join(parts), unwrap(context["facts"]))
 
 
 def _cron_words(expression: str) -> str:
-    return cronspec.describe(str(expression))
+    return cronspec.describe(markdown.strip_held(str(expression)))
 
 
 def _cron_minutes(expression: str) -> tuple[int, ...]:
-    return cronspec.minutes_in_hour(str(expression))
+    return cronspec.minutes_in_hour(markdown.strip_held(str(expression)))
 
 
 FILTERS: Mapping[str, Callable[..., Any]] = {
@@ -161,6 +162,24 @@ class FactsSandbox(ImmutableSandboxedEnvironment):
                 pass  # the sandbox's own path gives the error or the fallback
         return super().getattr(obj, attribute)
 
+    def call(
+        __self,  # noqa: N805  # named as the sandbox names it: keyword arguments pass through
+        __context: jinja2.runtime.Context,
+        __obj: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        result = super().call(__context, __obj, *args, **kwargs)
+        # A macro returns Markdown: written as it is, its values escaped where they land.
+        return markdown.Fragment(result) if isinstance(__obj, jinja2.runtime.Macro) else result
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        # A macro's output used as a key (facts.hosts[m.deploy_target_key()]) holds its values
+        # for escaping (markdown.hold): the key is the text without the holds.
+        if isinstance(argument, str):
+            argument = markdown.strip_held(argument)
+        return super().getitem(obj, argument)
+
 
 _MAPPING_ATTRIBUTES = frozenset(dir(TrackedMapping))
 
@@ -246,7 +265,7 @@ def render_template(
     """Render one template; any failure becomes a TemplateError naming the template and line."""
     shown = f"templates/{name}"
     try:
-        return env.get_template(name).render(context)
+        return markdown.escape_values(env.get_template(name).render(context))
     except jinja2.TemplateSyntaxError as exc:
         where = f"templates/{exc.name or name}"
         raise TemplateError(

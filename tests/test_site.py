@@ -255,3 +255,32 @@ def test_the_404_page_links_from_the_published_address(
     )
     found = stylesheet.findall((tmp_path / "published" / "404.html").read_text("utf-8"))
     assert found[0].startswith("/StakTrakrWiki/assets/")
+
+
+def test_a_hostile_value_reads_as_written_on_every_page(project: Path, tmp_path: Path) -> None:
+    """A fact value is text: no script runs, no emphasis or link appears, whatever it holds;
+    code blocks built from facts keep their bytes."""
+    facts_file = project / "facts.yaml"
+    text = facts_file.read_text(encoding="utf-8")
+    hostile = (
+        "Home <script>alert(1)</script> *star* [link](http://evil.example/x) __init__"
+        " {: onclick=alert(2) }"
+    )
+    assert text.count("    name: Home VM\n") == 1
+    facts_file.write_text(
+        text.replace("    name: Home VM\n", f'    name: "{hostile}"\n'), encoding="utf-8"
+    )
+    assert run(["render"], project).code == 0
+
+    result = mkdocs_build(project, tmp_path / "site")
+
+    assert result.returncode == 0, result.stderr
+    pages = {p: p.read_text("utf-8") for p in (tmp_path / "site").rglob("index.html")}
+    shown = [p for p, html in pages.items() if "alert(1)" in html]
+    assert len(shown) >= 5  # the host's name is on most pages
+    for page_path, html in pages.items():
+        assert "<script>alert(1)" not in html, page_path
+        assert 'href="http://evil.example/x"' not in html, page_path
+        assert "<em>star</em>" not in html and "<strong>init</strong>" not in html, page_path
+        assert not re.search(r"<[^>]*\sonclick=", html), page_path  # no attribute list
+    assert "/opt/poller/&lt;file&gt;" in page(tmp_path / "site", "home-poller")  # sh, as is

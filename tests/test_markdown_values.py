@@ -1,0 +1,58 @@
+"""A value a template writes with {{ }} is escaped for the place it lands in, and only there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.markdown import escape_values, hold
+from generator.templating import make_environment, render_template
+
+HOSTILE = "*a* __b__ [c](d) <e> f|g"
+
+
+def _page(template: str, tmp_path: Path, **context: object) -> str:
+    (tmp_path / "t.md.j2").write_text(template, "utf-8")
+    return render_template(make_environment(tmp_path), "t.md.j2", context, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{{ v }}\n", "\\*a\\* \\_\\_b\\_\\_ \\[c\\](d) \\<e\\> f|g\n"),
+        ("| {{ v }} | x |\n", "| \\*a\\* \\_\\_b\\_\\_ \\[c\\](d) \\<e\\> f\\|g | x |\n"),
+        ("`{{ v }}`\n", f"`{HOSTILE}`\n"),
+        ("```sh\necho {{ v }}\n```\n", f"```sh\necho {HOSTILE}\n```\n"),
+        ("---\ntitle: {{ v }}\n---\n", f"---\ntitle: {HOSTILE}\n---\n"),
+        ('<a id="{{ v }}"></a>\n', '<a id="*a* __b__ [c](d) &lt;e&gt; f|g"></a>\n'),
+    ],
+    ids=["prose", "table-row", "code-span", "fence", "front-matter", "html-attribute"],
+)
+def test_a_value_is_escaped_for_where_it_lands(
+    template: str, expected: str, tmp_path: Path
+) -> None:
+    assert _page(template, tmp_path, v=HOSTILE) == expected
+
+
+def test_a_value_keeps_its_own_code_spans(tmp_path: Path) -> None:
+    assert _page("{{ v }}\n", tmp_path, v="via the `goldback_g1` coin") == (
+        "via the `goldback_g1` coin\n"
+    )
+
+
+def test_a_macro_writes_markdown_and_escapes_only_its_values(tmp_path: Path) -> None:
+    template = (
+        "{% macro row(x) %}{{ x }} | **bold**{% endmacro %}"
+        "{% macro key() %}{{ 'home_vm' }}{% endmacro %}"
+        "| {{ row(v) }} |\n{{ hosts[key()] }} {{ key() in ['home_vm'] }}\n"
+    )
+    page = _page(template, tmp_path, v="a_|_b", hosts={"home_vm": "found"})
+    # The macro's own table syntax and emphasis stay; its value is escaped; used as data
+    # (a key, a list member) its output is the plain text.
+    assert page == "| a\\_\\|\\_b | **bold** |\nfound True\n"
+
+
+def test_held_text_without_values_is_left_alone() -> None:
+    assert escape_values("plain *text*\n") == "plain *text*\n"
+    assert escape_values(hold("x_y") + "\n") == "x\\_y\n"
