@@ -319,8 +319,11 @@ def _markers(lines: tuple[str, ...], path: str) -> tuple[list[_Marker], list[Dia
         if index in code or not _CANDIDATE.search(content):
             continue
         spans = _code_spans(content)
+        # Not a marker: in a code span, or "\<!--" (text: an escaped fact value, say).
         hits = [
-            m for m in _CANDIDATE.finditer(content) if not any(a <= m.start() < b for a, b in spans)
+            m
+            for m in _CANDIDATE.finditer(content)
+            if not any(a <= m.start() < b for a, b in spans) and not _escaped(content, m.start())
         ]
         if not hits:
             continue

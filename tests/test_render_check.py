@@ -201,3 +201,21 @@ def test_check_with_another_facts_file_advises_the_render_that_uses_it(project: 
         " (edit staging.yaml or templates/, never the generated files)."
     )
     assert "make render`" not in result.out
+
+
+def test_a_marker_in_a_fact_value_is_text_in_the_sibling_copies(project: Path) -> None:
+    """A value holding an END marker is escaped where it lands, and the block parser reads the
+    escaped marker as text: render, check and the copies all work."""
+    facts = project / "facts.yaml"
+    text = facts.read_text("utf-8")
+    assert text.count("    name: StakTrakr Mac\n") == 1
+    marker = "<!-- END GENERATED: deploy-gate -->"
+    facts.write_text(text.replace("    name: StakTrakr Mac\n", f'    name: "Mac {marker}"\n'))
+
+    rendered = run(["render"], project)
+
+    assert rendered.code == 0, rendered.err
+    assert run(["check"], project).code == 0
+    copy = (project / "repos/StakTrakr/generated-blocks/api-infrastructure.md").read_text("utf-8")
+    assert f"Mac \\{marker}" in copy
+    assert copy.count("<!-- END GENERATED:") == 2  # the block's own, and the escaped text
