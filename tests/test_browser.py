@@ -8,6 +8,7 @@ import http.server
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -119,9 +120,12 @@ class Visit:
     outside: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def visit(browser: Browser, base_url: str) -> Iterator[Visit]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+@contextlib.contextmanager
+def open_tab(browser: Browser, **options: Any) -> Iterator[Visit]:
+    """A new tab in its own context (``options`` as for ``new_context``), guarded offline."""
+    context = browser.new_context(
+        **{"viewport": {"width": 1280, "height": 900}, "color_scheme": "light", **options}
+    )
     context.add_init_script(OPEN_SHADOW_ROOTS)
     tab = Visit(context.new_page())
 
@@ -147,8 +151,16 @@ def visit(browser: Browser, base_url: str) -> Iterator[Visit]:
     tab.page.on("request", on_request)
     tab.page.on("console", on_console)
     tab.page.on("pageerror", lambda error: tab.errors.append(f"page error: {error}"))
-    yield tab
-    context.close()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def visit(browser: Browser) -> Iterator[Visit]:
+    with open_tab(browser) as tab:
+        yield tab
 
 
 def pages(site: Path) -> list[str]:
@@ -231,6 +243,30 @@ def test_the_toggle_switches_to_the_dark_palette_and_back(base_url: str, visit: 
     assert body.get_attribute("data-md-color-scheme") == "default"
     assert visit.errors == []
     assert visit.outside == []
+
+
+def draw(tab: Visit, url: str, diagrams: int) -> None:
+    """Open ``url`` and wait until Material has drawn its ``diagrams`` diagrams."""
+    tab.page.goto(url, wait_until="networkidle")
+    tab.page.wait_for_function(DRAWN, arg=diagrams, polling=100, timeout=15_000)
+
+
+def test_the_hour_chart_draws_no_today_line_just_after_midnight(
+    browser: Browser, base_url: str
+) -> None:
+    """The chart's times are HH:mm, which Mermaid puts on today's date: between 00:00 and 01:00
+    its "today" marker would fall inside the hour and draw a red line across every feed."""
+    with open_tab(browser, timezone_id="UTC") as tab:
+        tab.page.clock.set_fixed_time(datetime(2026, 1, 1, 0, 30, tzinfo=UTC))
+        draw(tab, base_url + "data-feeds/", 1)
+        lines = tab.page.evaluate(
+            """() => [...document.querySelectorAll("div.mermaid")]
+              .map((div) => div.shadowRoot.querySelectorAll("svg .today").length)"""
+        )
+        screenshot(tab.page, "data-feeds-after-midnight")
+        assert lines == [0]
+        assert tab.errors == []
+        assert tab.outside == []
 
 
 def test_without_the_vendored_mermaid_the_page_would_fetch_it_from_a_cdn(
