@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -269,12 +270,74 @@ def test_the_hour_chart_draws_no_today_line_just_after_midnight(
         assert tab.outside == []
 
 
+# The colours a diagram's parts are painted in, and the page behind them, as [r, g, b, a].
+PAINT = """(selectors) => {
+  const rgba = (text) => {
+    const [r, g, b, a = 1] = text.match(/[\\d.]+/g).map(Number);
+    return [r, g, b, a];
+  };
+  const svg = document.querySelector("div.mermaid").shadowRoot.querySelector("svg");
+  const paint = Object.fromEntries(Object.entries(selectors).map(([name, [selector, prop]]) => [
+    name, svg.querySelector(selector) && rgba(getComputedStyle(svg.querySelector(selector))[prop]),
+  ]));
+  return {background: rgba(getComputedStyle(document.body).backgroundColor), paint};
+}"""
+DIAGRAM_PARTS = {
+    "data-feeds/": {
+        "title": (".titleText", "fill"),
+        "section label": (".sectionTitle", "fill"),
+        "milestone label": (".taskTextOutsideRight", "fill"),
+        "axis label": (".grid .tick text", "fill"),
+    },
+    "change-gate/": {
+        "arrowhead": ('[id$="-arrowhead"] path', "fill"),
+        "message": (".messageText", "fill"),
+    },
+}
+
+
+def contrast(fore: list[float], back: list[float]) -> float:
+    """The WCAG contrast ratio of ``fore`` (its alpha blended over ``back``) against ``back``."""
+
+    def luminance(rgb: list[float]) -> float:
+        linear = [c / 255 / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    alpha = fore[3]
+    blended = [alpha * f + (1 - alpha) * b for f, b in zip(fore[:3], back[:3], strict=True)]
+    light, dark = sorted((luminance(blended), luminance(back[:3])), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("path", DIAGRAM_PARTS)
+def test_diagrams_follow_the_palette_both_ways(browser: Browser, base_url: str, path: str) -> None:
+    """On the dark palette Mermaid's light defaults were dark grey on dark grey; the parts are
+    painted in the palette's colours, and follow the toggle back to light without a redraw."""
+    with open_tab(browser, color_scheme="dark") as tab:
+        draw(tab, base_url + path, 1)
+        assert tab.page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+        screenshot(tab.page, path.strip("/") + "-dark")
+        seen = {"slate": tab.page.evaluate(PAINT, DIAGRAM_PARTS[path])}
+        tab.page.locator("label[title='Switch to light mode']").click()
+        seen["default"] = tab.page.evaluate(PAINT, DIAGRAM_PARTS[path])
+        assert tab.page.evaluate(DIAGRAMS)[0][0] != "error"
+        assert tab.errors == []
+        assert tab.outside == []
+    faint = {
+        f"{scheme}: {part} {colour}": round(contrast(colour, found["background"]), 2)
+        for scheme, found in seen.items()
+        for part, colour in found["paint"].items()
+        if contrast(colour, found["background"]) < 3
+    }
+    assert faint == {}
+
+
 def test_without_the_vendored_mermaid_the_page_would_fetch_it_from_a_cdn(
     tmp_path: Path, visit: Visit
 ) -> None:
     """The control for the offline checks above: they see what a missing vendored file causes."""
-    local = "extra_javascript:\n  - assets/vendor/mermaid/mermaid.min.js\n"
-    bare = build_copy(tmp_path, lambda text: text.replace(local, "extra_javascript: []\n"))
+    scripts = re.compile(r"^extra_javascript:\n(  - .*\n)+", re.MULTILINE)
+    bare = build_copy(tmp_path, lambda text: scripts.sub("extra_javascript: []\n", text, count=1))
     with serve(bare) as url:
         visit.page.goto(url + "network-path/", wait_until="networkidle")
         visit.page.wait_for_timeout(500)
