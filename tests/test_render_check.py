@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.facts import load_facts
 from generator.normalise import normalise
 from tests.conftest import REPO, run, snapshot
 
@@ -176,6 +177,23 @@ def test_generated_pages_are_in_normal_form(project: Path) -> None:
         text = page.read_text("utf-8")
         body = text.split("-->\n\n", 1)[1] if text.startswith("<!--") else text
         assert normalise(body) == body, page
+
+
+def test_each_page_says_once_what_is_retired_or_removed(project: Path) -> None:
+    """As an item of the runbook's retired list or as a warning box where there is no list, never
+    both. agent-files.md is left out: it quotes what each sibling repo receives, repo by repo."""
+    assert run(["render"], project).code == 0
+    components = load_facts(project / "facts.yaml").facts.components.values()
+    notes = [" ".join(c.note.split()) for c in components if c.status in ("retired", "removed")]
+    assert notes
+    repeated = {
+        (page.name, note[:40]): count
+        for page in sorted((project / "docs").rglob("*.md"))
+        if page.name != "agent-files.md"
+        for note in notes
+        if (count := " ".join(page.read_text("utf-8").split()).count(note)) > 1
+    }
+    assert repeated == {}
 
 
 def test_schema_command_prints_the_shipped_schema_and_facts_use_it(project: Path) -> None:
