@@ -55,18 +55,23 @@ def _insert_notice(text: str, output: Output) -> str:
     return f"{notice(output)}\n\n{text}"
 
 
-def source_keys(reads: tuple[str, ...]) -> list[str]:
-    """The facts a page is built from, at record level (``hosts.home_vm``), sorted."""
-    return sorted({".".join(key.split(".")[:2]) for key in reads})
+def source_keys(reads: tuple[str, ...], fact_keys: frozenset[str]) -> list[str]:
+    """The facts a page is built from, at record level (``hosts.home_vm``), sorted.
+
+    Only keys in ``fact_keys`` are facts to list. A page also reads keys that are absent or
+    are not facts (the provenance probes of ``last_verified``, such as ``hosts.source``, or
+    the ``targets`` settings), so that it is rendered again when they change; those reads are
+    kept for that, but a footer naming them would name facts that do not exist.
+    """
+    return sorted({k for k in (".".join(key.split(".")[:2]) for key in reads) if k in fact_keys})
 
 
-def _footer(reads: tuple[str, ...], index_href: str, anchors: frozenset[str]) -> str:
+def _footer(keys: list[str], index_href: str) -> str:
     # Each key links to its entry on the fact index, when the project has one.
-    keys = ", ".join(
-        f"[`{key}`]({index_href}#{key})" if index_href and key in anchors else f"`{key}`"
-        for key in source_keys(reads)
+    listed = ", ".join(
+        f"[`{key}`]({index_href}#{key})" if index_href else f"`{key}`" for key in keys
     )
-    return f"\n\n*Generated from `facts.yaml`: {keys}.*\n"
+    return f"\n\n*Generated from `facts.yaml`: {listed}.*\n"
 
 
 # Wraps the outputs being rendered (items, label, total): Reporter.progress fits.
@@ -96,7 +101,8 @@ class Renderer:
         )
         self.known = frozenset(o.path for o in self.outputs)
         self.targets = targets_by_repo(declared)
-        self.anchors = anchor_ids(loaded.facts) if INDEX_PAGE in self.known else frozenset()
+        # The keys `where` accepts, each fact and each key above one: the fact index's anchors.
+        self.fact_keys = anchor_ids(loaded.facts)
 
     @classmethod
     def cached(
@@ -152,13 +158,14 @@ class Renderer:
             return Rendered(output, _insert_notice(text, output), (*index.keys, ALL_FACTS))
         if output.repo:
             return Rendered(output, finish_copy(output, body, self.format), keys, shapes)
-        if output.is_page and keys:
+        listed = source_keys(keys, self.fact_keys) if output.is_page else []
+        if listed:
             href = (
                 posixpath.relpath(INDEX_PAGE, posixpath.dirname(output.path))
-                if self.anchors
+                if INDEX_PAGE in self.known
                 else ""
             )
-            body = body.rstrip("\n") + _footer(keys, href, self.anchors)
+            body = body.rstrip("\n") + _footer(listed, href)
         text = _insert_notice(self.format(body), output)
         return Rendered(output, text, keys, shapes)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -119,9 +121,12 @@ class Visit:
     outside: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def visit(browser: Browser, base_url: str) -> Iterator[Visit]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+@contextlib.contextmanager
+def open_tab(browser: Browser, **options: Any) -> Iterator[Visit]:
+    """A new tab in its own context (``options`` as for ``new_context``), guarded offline."""
+    context = browser.new_context(
+        **{"viewport": {"width": 1280, "height": 900}, "color_scheme": "light", **options}
+    )
     context.add_init_script(OPEN_SHADOW_ROOTS)
     tab = Visit(context.new_page())
 
@@ -147,8 +152,16 @@ def visit(browser: Browser, base_url: str) -> Iterator[Visit]:
     tab.page.on("request", on_request)
     tab.page.on("console", on_console)
     tab.page.on("pageerror", lambda error: tab.errors.append(f"page error: {error}"))
-    yield tab
-    context.close()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def visit(browser: Browser) -> Iterator[Visit]:
+    with open_tab(browser) as tab:
+        yield tab
 
 
 def pages(site: Path) -> list[str]:
@@ -233,12 +246,98 @@ def test_the_toggle_switches_to_the_dark_palette_and_back(base_url: str, visit: 
     assert visit.outside == []
 
 
+def draw(tab: Visit, url: str, diagrams: int) -> None:
+    """Open ``url`` and wait until Material has drawn its ``diagrams`` diagrams."""
+    tab.page.goto(url, wait_until="networkidle")
+    tab.page.wait_for_function(DRAWN, arg=diagrams, polling=100, timeout=15_000)
+
+
+def test_the_hour_chart_draws_no_today_line_just_after_midnight(
+    browser: Browser, base_url: str
+) -> None:
+    """The chart's times are HH:mm, which Mermaid puts on today's date: between 00:00 and 01:00
+    its "today" marker would fall inside the hour and draw a red line across every feed."""
+    with open_tab(browser, timezone_id="UTC") as tab:
+        tab.page.clock.set_fixed_time(datetime(2026, 1, 1, 0, 30, tzinfo=UTC))
+        draw(tab, base_url + "data-feeds/", 1)
+        lines = tab.page.evaluate(
+            """() => [...document.querySelectorAll("div.mermaid")]
+              .map((div) => div.shadowRoot.querySelectorAll("svg .today").length)"""
+        )
+        screenshot(tab.page, "data-feeds-after-midnight")
+        assert lines == [0]
+        assert tab.errors == []
+        assert tab.outside == []
+
+
+# The colours a diagram's parts are painted in, and the page behind them, as [r, g, b, a].
+PAINT = """(selectors) => {
+  const rgba = (text) => {
+    const [r, g, b, a = 1] = text.match(/[\\d.]+/g).map(Number);
+    return [r, g, b, a];
+  };
+  const svg = document.querySelector("div.mermaid").shadowRoot.querySelector("svg");
+  const paint = Object.fromEntries(Object.entries(selectors).map(([name, [selector, prop]]) => [
+    name, svg.querySelector(selector) && rgba(getComputedStyle(svg.querySelector(selector))[prop]),
+  ]));
+  return {background: rgba(getComputedStyle(document.body).backgroundColor), paint};
+}"""
+DIAGRAM_PARTS = {
+    "data-feeds/": {
+        "title": (".titleText", "fill"),
+        "section label": (".sectionTitle", "fill"),
+        "milestone label": (".taskTextOutsideRight", "fill"),
+        "axis label": (".grid .tick text", "fill"),
+    },
+    "change-gate/": {
+        "arrowhead": ('[id$="-arrowhead"] path', "fill"),
+        "message": (".messageText", "fill"),
+    },
+}
+
+
+def contrast(fore: list[float], back: list[float]) -> float:
+    """The WCAG contrast ratio of ``fore`` (its alpha blended over ``back``) against ``back``."""
+
+    def luminance(rgb: list[float]) -> float:
+        linear = [c / 255 / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    alpha = fore[3]
+    blended = [alpha * f + (1 - alpha) * b for f, b in zip(fore[:3], back[:3], strict=True)]
+    light, dark = sorted((luminance(blended), luminance(back[:3])), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("path", DIAGRAM_PARTS)
+def test_diagrams_follow_the_palette_both_ways(browser: Browser, base_url: str, path: str) -> None:
+    """On the dark palette Mermaid's light defaults were dark grey on dark grey; the parts are
+    painted in the palette's colours, and follow the toggle back to light without a redraw."""
+    with open_tab(browser, color_scheme="dark") as tab:
+        draw(tab, base_url + path, 1)
+        assert tab.page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+        screenshot(tab.page, path.strip("/") + "-dark")
+        seen = {"slate": tab.page.evaluate(PAINT, DIAGRAM_PARTS[path])}
+        tab.page.locator("label[title='Switch to light mode']").click()
+        seen["default"] = tab.page.evaluate(PAINT, DIAGRAM_PARTS[path])
+        assert tab.page.evaluate(DIAGRAMS)[0][0] != "error"
+        assert tab.errors == []
+        assert tab.outside == []
+    faint = {
+        f"{scheme}: {part} {colour}": round(contrast(colour, found["background"]), 2)
+        for scheme, found in seen.items()
+        for part, colour in found["paint"].items()
+        if contrast(colour, found["background"]) < 3
+    }
+    assert faint == {}
+
+
 def test_without_the_vendored_mermaid_the_page_would_fetch_it_from_a_cdn(
     tmp_path: Path, visit: Visit
 ) -> None:
     """The control for the offline checks above: they see what a missing vendored file causes."""
-    local = "extra_javascript:\n  - assets/vendor/mermaid/mermaid.min.js\n"
-    bare = build_copy(tmp_path, lambda text: text.replace(local, "extra_javascript: []\n"))
+    scripts = re.compile(r"^extra_javascript:\n(  - .*\n)+", re.MULTILINE)
+    bare = build_copy(tmp_path, lambda text: scripts.sub("extra_javascript: []\n", text, count=1))
     with serve(bare) as url:
         visit.page.goto(url + "network-path/", wait_until="networkidle")
         visit.page.wait_for_timeout(500)

@@ -4,8 +4,10 @@ and this repo's own docs lint clean."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+from generator.facts import load_facts
 from tests.conftest import REPO, git, run
 
 FACTS = str(REPO / "facts.yaml")
@@ -173,6 +175,23 @@ def test_this_repos_docs_and_readme_lint_clean() -> None:
     result = run(["lint", "docs", "README.md"], REPO)
     assert result.err == ""
     assert result.code == 0, result.out
+
+
+def test_the_invariants_page_states_what_no_reference_checks() -> None:
+    """Generated text names a removed component to say it is gone (the CLAUDE.md blocks do), and
+    the rule allows that; the page must say so rather than that any mention breaks the invariant.
+    """
+    facts = load_facts(REPO / "facts.yaml").facts
+    page = (REPO / "docs" / "invariants.md").read_text("utf-8")
+    sections = dict(re.findall(r"^## \d+\. (\S+)\n(.*?)(?=^## |\Z)", page, re.M | re.S))
+    checked = [i for i in facts.invariants if i.check == "no-reference"]
+    assert checked
+    for invariant in checked:
+        component = facts.components[invariant.subject.split(".")[-1]]
+        text = " ".join(sections[invariant.id].split())
+        assert f"except to say that it is {component.status} or must not be used" in text
+        assert "A mention breaks the invariant unless its sentence says" in text
+        assert "any hit" not in text
 
 
 def test_what_sync_writes_into_sibling_repos_lints_clean(project: Path, tmp_path: Path) -> None:

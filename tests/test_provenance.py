@@ -12,7 +12,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.provenance import Text, heading_ids, value_forms, value_pattern
+from generator.facts import load_facts
+from generator.provenance import Text, heading_ids, select, value_forms, value_pattern
 from tests.conftest import mkdocs_build, run
 
 OLD_IP = "192.168.1.48"
@@ -167,6 +168,62 @@ def test_pages_link_their_facts_to_the_index(project: Path) -> None:
     assert cells[2].startswith("API Pipeline Audit: Home VM role")
     assert cells[3].startswith("2026-02-25 by API Pipeline Audit: corrected in the approved audit")
     assert "[home-poller.md](home-poller.md#home-vm-and-home-poller)" in (cells[4])
+
+
+FOOTER = re.compile(r"^\*Generated from `facts\.yaml`: (.*)\.\*$", re.MULTILINE)
+
+
+def footers_naming_no_fact(root: Path) -> dict[str, list[str]]:
+    """Per page, the keys its footer lists that `where` rejects (it asks ``select`` too)."""
+    facts = load_facts(root / "facts.yaml").facts
+    found: dict[str, list[str]] = {}
+    for page in sorted((root / "docs").rglob("*.md")):
+        for listed in FOOTER.findall(page.read_text("utf-8")):
+            keys = re.findall(r"`([^`]+)`", listed)
+            if bad := [key for key in keys if not select(key, facts)]:
+                found[page.relative_to(root).as_posix()] = bad
+    return found
+
+
+def test_footers_list_only_keys_that_name_facts(project: Path) -> None:
+    """``last_verified`` reads provenance probes for a key and every key above it (such as
+    ``hosts.source``), and agent-files.md reads ``targets``: reads, but no facts to list."""
+    assert run(["render", "-q"], project).code == 0
+    pages = [p for p in (project / "docs").rglob("*.md") if FOOTER.search(p.read_text("utf-8"))]
+    assert len(pages) >= 10
+    assert footers_naming_no_fact(project) == {}
+    assert run(["where", "hosts.source"], project).code == 2  # as the footer test assumes
+
+
+# Checks added where a page reads only provenance probes, which its footer leaves out.
+PROBED = {
+    "on the service itself": (
+        "        port: 8889\n",
+        "        port: 8889\n        verified: {date: 2031-03-01, by: Ops, how: ss -tlnp on it}\n",
+    ),
+    "for every host, in provenance": (
+        "\nprovenance:\n",
+        "\nprovenance:\n  hosts:\n    verified: {date: 2031-03-01, by: Ops, how: a visit}\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(PROBED))
+def test_a_page_follows_the_provenance_it_probes(project: Path, edit: str) -> None:
+    assert run(["render", "-q"], project).code == 0
+    facts = project / "facts.yaml"
+    old, new = PROBED[edit]
+    assert facts.read_text("utf-8").count(old) == 1
+    facts.write_text(facts.read_text("utf-8").replace(old, new), "utf-8")
+
+    rendered = run(["render"], project)  # incremental: the other pages come from the cache
+
+    assert rendered.code == 0, rendered.err
+    assert "wrote docs/home-poller.md" in rendered.out
+    assert "2031-03-01 (Ops)" in (project / "docs/home-poller.md").read_text("utf-8")
+    assert footers_naming_no_fact(project) == {}
+    shutil.rmtree(project / ".cache")
+    assert "nothing written" in run(["render"], project).out  # the same as a full render
 
 
 @pytest.mark.slow

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from generator.facts import load_facts
 from generator.normalise import normalise
 from tests.conftest import REPO, run, snapshot
 
@@ -149,6 +151,61 @@ def test_values_cannot_inject_markdown_or_markers(project: Path) -> None:
     assert "\\| cell" in table_row
 
 
+def rows_cutting_short(root: Path, value: str) -> list[str]:
+    """``path:line`` of each table row, in every generated file, that shows the start of
+    ``value`` without the rest: a pipe in a cell that is not escaped ends the cell there (inside
+    a code span too), and the formatter drops what no longer fits the header."""
+    head, escaped = value.split("|")[0].strip(), value.replace("|", "\\|")
+    return [
+        f"{path.relative_to(root).as_posix()}:{n}"
+        for path in sorted([*root.glob("docs/**/*.md"), *root.glob("repos/**/*.md")])
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if line.startswith("|") and line.count(head) != line.count(escaped)
+    ]
+
+
+# Facts whose value a page shows in a table cell, each given a pipe and a start no other fact has.
+PIPED = {
+    "host name": ("    name: Home VM\n", "Homebox | LAN"),
+    "repo slug": ("    slug: lbruton/StakTrakrApi\n", "lbruton/Zapi|v2"),
+    "default branch": ("    default_branch: main\n", "trunk|v2"),
+    "direct branch": ("    branch: api\n", "apibranch|v2"),
+    "deploy command": ("  command: fly deploy\n", "flyctl deploy | tee"),
+}
+
+
+@pytest.mark.parametrize("fact", sorted(PIPED))
+def test_a_pipe_in_a_value_stays_in_its_table_cell(project: Path, fact: str) -> None:
+    old, value = PIPED[fact]
+    facts = project / "facts.yaml"
+    text = facts.read_text("utf-8")
+    assert text.count(old) == 1
+    facts.write_text(text.replace(old, old.split(":")[0] + f': "{value}"\n'), "utf-8")
+
+    rendered = run(["render"], project)
+
+    assert rendered.code == 0, rendered.err
+    escaped = value.replace("|", "\\|")
+    assert any(escaped in p.read_text("utf-8") for p in (project / "docs").rglob("*.md"))
+    assert rows_cutting_short(project, value) == []
+
+
+def test_the_change_gate_rows_keep_a_deployer_with_a_pipe_in_its_name(project: Path) -> None:
+    """The report: the "Deployed by" cell of the home-only row read just "Home VM"."""
+    facts = project / "facts.yaml"
+    facts.write_text(
+        facts.read_text("utf-8").replace("    name: Home VM\n", '    name: "Home VM | LAN"\n'),
+        "utf-8",
+    )
+    assert run(["render", "-q"], project).code == 0
+    for page in ("change-gate.md", "repo-boundaries.md"):
+        lines = (project / "docs" / page).read_text("utf-8").splitlines()
+        row = next(line for line in lines if line.startswith("| Home-only additions |"))
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
+        assert len(cells) == 4, (page, row)
+        assert cells[3] == "Home VM \\| LAN: pulls the files", page
+
+
 def test_rendering_is_byte_identical_across_processes_and_locales(tmp_path: Path) -> None:
     outputs = []
     for seed, lang in (("1", "C.UTF-8"), ("987", "de_DE.UTF-8")):
@@ -177,6 +234,23 @@ def test_generated_pages_are_in_normal_form(project: Path) -> None:
         text = page.read_text("utf-8")
         body = text.split("-->\n\n", 1)[1] if text.startswith("<!--") else text
         assert normalise(body) == body, page
+
+
+def test_each_page_says_once_what_is_retired_or_removed(project: Path) -> None:
+    """As an item of the runbook's retired list or as a warning box where there is no list, never
+    both. agent-files.md is left out: it quotes what each sibling repo receives, repo by repo."""
+    assert run(["render"], project).code == 0
+    components = load_facts(project / "facts.yaml").facts.components.values()
+    notes = [" ".join(c.note.split()) for c in components if c.status in ("retired", "removed")]
+    assert notes
+    repeated = {
+        (page.name, note[:40]): count
+        for page in sorted((project / "docs").rglob("*.md"))
+        if page.name != "agent-files.md"
+        for note in notes
+        if (count := " ".join(page.read_text("utf-8").split()).count(note)) > 1
+    }
+    assert repeated == {}
 
 
 def test_schema_command_prints_the_shipped_schema_and_facts_use_it(project: Path) -> None:

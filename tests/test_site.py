@@ -50,6 +50,10 @@ def test_strict_build_states_the_facts_exactly(project: Path, tmp_path: Path) ->
     assert "<code>5,20,35,50 * * * *</code>" in feeds_page
     assert "At 5, 20, 35, and 50 minutes past the hour" in feeds_page
     assert "at minutes 5, 20, 35, 50 of every hour" in feeds_page
+    # The hour chart is dated today; after midnight a "today" line would cross it.
+    gantt = re.search(r'<pre class="mermaid"><code>(gantt\n.*?)</code>', feeds_page, re.DOTALL)
+    assert gantt is not None
+    assert "\n  todayMarker off\n" in gantt.group(1)
     for file in files:
         assert f"<code>{file}</code>" in feeds_page
         assert f"<code>{file}</code>" in (site / "index.html").read_text(encoding="utf-8")
