@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -56,7 +57,9 @@ def inline(value: Any) -> str:
 
 
 def _one_line(value: str) -> str:
-    return _NEWLINES.sub(" ", strip_held(value))
+    value = strip_held(value)
+    # isprintable() is False for every line break _NEWLINES knows: most values skip the regex.
+    return value if value.isprintable() else _NEWLINES.sub(" ", value)
 
 
 def _no_comments(value: str) -> str:
@@ -116,7 +119,9 @@ def _escape_prose(value: str) -> str:
 
 
 def _escape_text(value: str) -> str:
-    return _ATTR_LIST_END.sub("}\u200b", _SPECIAL.sub(r"\\\1", value))
+    if "}" in value:
+        value = _ATTR_LIST_END.sub("}\u200b", value)
+    return _SPECIAL.sub(r"\\\1", value)
 
 
 # A value a template writes with {{ }} is held between these (private use) characters until
@@ -149,9 +154,13 @@ def escape_values(rendered: str) -> str:
         return rendered
     front, body = split_front_matter(rendered)
     lines = body.splitlines(keepends=True)
+    fenced = in_code_fence(lines) if "```" in body or "~~~" in body else itertools.repeat(False)
     out = [_as_is(front)]
-    for line, in_code in zip(lines, in_code_fence(lines), strict=True):
-        out.append(_as_is(line) if in_code else _escape_line(line))
+    for line, in_code in zip(lines, fenced, strict=False):
+        if _OPEN not in line:
+            out.append(line)
+        else:
+            out.append(_as_is(line) if in_code else _escape_line(line))
     return "".join(out)
 
 
@@ -163,7 +172,7 @@ def _as_is(text: str) -> str:
 
 def _escape_line(line: str) -> str:
     """One line's held values, escaped as the template's own text around them decides."""
-    row = strip_held(line).lstrip().startswith("|")
+    row = line.lstrip().startswith("|")  # a table row starts with the template's own pipe
     parts, at, backticks, in_tag = [], 0, 0, False
     for held in _HELD.finditer(line):
         before = line[at : held.start()]

@@ -176,7 +176,7 @@ class FactsSandbox(ImmutableSandboxedEnvironment):
     def getitem(self, obj: Any, argument: Any) -> Any:
         # A macro's output used as a key (facts.hosts[m.deploy_target_key()]) holds its values
         # for escaping (markdown.hold): the key is the text without the holds.
-        if isinstance(argument, str):
+        if type(argument) is markdown.Fragment:  # only a macro's output holds values
             argument = markdown.strip_held(argument)
         return super().getitem(obj, argument)
 
