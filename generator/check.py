@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from generator.files import read_bytes
-from generator.markdown import split_front_matter
 from generator.outputs import COPIES_ROOT, GENERATED_ROOTS, NOTICE_MARK
 
 if TYPE_CHECKING:
@@ -37,6 +36,8 @@ def carries_notice(data: bytes) -> bool:
     hand-written page may quote the notice's words, and render must not take it for its own."""
     if data.startswith(_BLOCK_COPY_START):
         return True
+    from generator.markdown import split_front_matter  # a clean check never gets here
+
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff").replace("\r\n", "\n")
     _, body = split_front_matter(text)
     return _NOTICE_LINE.fullmatch(body.partition("\n")[0]) is not None
