@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from markdown_it import MarkdownIt
 
 from generator.errors import Diagnostic, MarkerError, decode_error_at
-from generator.markdown import split_front_matter
+from generator.markdown import code_spans, escaped, split_front_matter
 from generator.outputs import NOTICE_MARK
 
 HOW_TO_CHANGE = "edit facts.yaml, then make render"
@@ -264,32 +264,6 @@ def _read(lines: tuple[str, ...]) -> _Reading:
     return _Reading(frozenset(code), frozenset(html_starts))
 
 
-def _code_spans(line: str) -> list[tuple[int, int]]:
-    """Column ranges of inline code spans on one line (backtick runs of equal length)."""
-    runs = list(re.finditer(r"`+", line))
-    spans: list[tuple[int, int]] = []
-    index = 0
-    while index < len(runs):
-        opener = runs[index]
-        width = len(opener.group())
-        close = None
-        if not _escaped(line, opener.start()):
-            close = next(
-                (j for j in range(index + 1, len(runs)) if len(runs[j].group()) == width), None
-            )
-        if close is None:
-            index += 1
-            continue
-        spans.append((opener.start(), runs[close].end()))
-        index = close + 1
-    return spans
-
-
-def _escaped(line: str, at: int) -> bool:
-    slashes = len(line[:at]) - len(line[:at].rstrip("\\"))
-    return slashes % 2 == 1
-
-
 @dataclass(frozen=True)
 class _Marker:
     kind: str  # "BEGIN" or "END"
@@ -318,12 +292,12 @@ def _markers(lines: tuple[str, ...], path: str) -> tuple[list[_Marker], list[Dia
         content = _content(line)
         if index in code or not _CANDIDATE.search(content):
             continue
-        spans = _code_spans(content)
+        spans = code_spans(content)
         # Not a marker: in a code span, or "\<!--" (text: an escaped fact value, say).
         hits = [
             m
             for m in _CANDIDATE.finditer(content)
-            if not any(a <= m.start() < b for a, b in spans) and not _escaped(content, m.start())
+            if not any(a <= m.start() < b for a, b in spans) and not escaped(content, m.start())
         ]
         if not hits:
             continue

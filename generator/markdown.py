@@ -34,6 +34,34 @@ _NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
 _BACKTICKS = re.compile(r"`+")
 
 
+def code_spans(line: str) -> list[tuple[int, int]]:
+    """Column ranges of inline code spans on one line: a backtick run that is not escaped
+    opens one, the next run of the same length closes it (CommonMark)."""
+    runs = list(re.finditer(r"`+", line))
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(runs):
+        opener = runs[index]
+        width = len(opener.group())
+        close = None
+        if not escaped(line, opener.start()):
+            close = next(
+                (j for j in range(index + 1, len(runs)) if len(runs[j].group()) == width), None
+            )
+        if close is None:
+            index += 1
+            continue
+        spans.append((opener.start(), runs[close].end()))
+        index = close + 1
+    return spans
+
+
+def escaped(line: str, at: int) -> bool:
+    """Whether the character at ``at`` follows an odd number of backslashes."""
+    slashes = len(line[:at]) - len(line[:at].rstrip("\\"))
+    return slashes % 2 == 1
+
+
 def split_front_matter(text: str) -> tuple[str, str]:
     """A page's YAML front matter with its two ``---`` lines, and the rest; ("", text) when it
     has none. Generated notices go right after it."""
@@ -105,15 +133,14 @@ _SPECIAL = re.compile(r"([\\*_\[\]<>&#!])")
 # Python-Markdown's attribute lists ({: onclick=...}) end a block with "}": mdformat drops a
 # backslash before it, but a zero-width space after it ends the block with something else.
 _ATTR_LIST_END = re.compile(r"\}")
-_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
 
 
 def _escape_prose(value: str) -> str:
     """``value`` as literal prose; code spans in it stay code."""
     parts, at = [], 0
-    for span in _CODE_SPAN.finditer(value):
-        parts += [_escape_text(value[at : span.start()]), span.group()]
-        at = span.end()
+    for start, end in code_spans(value):
+        parts += [_escape_text(value[at:start]), value[start:end]]
+        at = end
     parts.append(_escape_text(value[at:]))
     return "".join(parts)
 
@@ -173,15 +200,16 @@ def _as_is(text: str) -> str:
 def _escape_line(line: str) -> str:
     """One line's held values, escaped as the template's own text around them decides."""
     row = line.lstrip().startswith("|")  # a table row starts with the template's own pipe
-    parts, at, backticks, in_tag = [], 0, 0, False
+    # The template's code spans: read with each held value blanked, whatever it holds.
+    spans = code_spans(_HELD.sub(lambda held: " " * len(held.group()), line))
+    parts, at, in_tag = [], 0, False
     for held in _HELD.finditer(line):
         before = line[at : held.start()]
-        backticks += before.count("`")
         opened, closed = before.rfind("<"), before.rfind(">")
         if opened != closed:  # both -1 when the text between holds neither
             in_tag = opened > closed
         value = held.group(1)
-        if backticks % 2:
+        if any(start < held.start() < end for start, end in spans):
             escaped = _no_comments(value)  # inside a code span the template wrote around it
         elif in_tag:
             escaped = html.escape(value)

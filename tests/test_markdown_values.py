@@ -23,11 +23,20 @@ def _page(template: str, tmp_path: Path, **context: object) -> str:
         ("{{ v }}\n", "\\*a\\* \\_\\_b\\_\\_ \\[c\\](d) \\<e\\> f|g\n"),
         ("| {{ v }} | x |\n", "| \\*a\\* \\_\\_b\\_\\_ \\[c\\](d) \\<e\\> f\\|g | x |\n"),
         ("`{{ v }}`\n", f"`{HOSTILE}`\n"),
+        ("``{{ v }}`` and `x`\n", f"``{HOSTILE}`` and `x`\n"),
         ("```sh\necho {{ v }}\n```\n", f"```sh\necho {HOSTILE}\n```\n"),
         ("---\ntitle: {{ v }}\n---\n", f"---\ntitle: {HOSTILE}\n---\n"),
         ('<a id="{{ v }}"></a>\n', '<a id="*a* __b__ [c](d) &lt;e&gt; f|g"></a>\n'),
     ],
-    ids=["prose", "table-row", "code-span", "fence", "front-matter", "html-attribute"],
+    ids=[
+        "prose",
+        "table-row",
+        "code-span",
+        "double-backtick-span",
+        "fence",
+        "front-matter",
+        "html-attribute",
+    ],
 )
 def test_a_value_is_escaped_for_where_it_lands(
     template: str, expected: str, tmp_path: Path
