@@ -136,14 +136,10 @@ class HostFile:
     def with_added_block(
         self, name: str, body: str, anchor: str | None = None, after: str | None = None
     ) -> HostFile:
-        """The file with a new block after block ``after`` or else heading ``anchor`` when
-        present, else at the end; after a block, with that block's indent (in its list item)."""
+        """The file with a new block where :meth:`placement` puts it."""
         newline = self.newline
-        indent = self.blocks[after].indent if after in self.blocks else ""
+        at, indent, _ = self.placement(anchor, after)
         pasted = block_text(name, body, newline, indent)
-        at = self.heading_line(anchor) if anchor else None
-        if after in self.blocks:
-            at = self.blocks[after].end
         lines = list(self.lines)
         if at is not None and not _ending(lines[at]):
             lines[at] += newline  # the heading ended the file: the block now does
@@ -162,6 +158,21 @@ class HostFile:
                 lines[-1] += newline  # the new block then ends the file without a newline
             lines.extend(_split(gap + pasted + final))
         return _reparsed(self, tuple(lines))
+
+    def placement(
+        self, anchor: str | None = None, after: str | None = None
+    ) -> tuple[int | None, str, str]:
+        """Where a new block goes: the index of the line it follows (None: the end of the
+        file), its indent, and the place in words. After block ``after`` when the file has it,
+        with that block's indent (in its list item); else after heading ``anchor`` when present;
+        else at the end."""
+        if after in self.blocks:
+            block = self.blocks[after]
+            return block.end, block.indent, f"after block {after}"
+        at = self.heading_line(anchor) if anchor else None
+        if at is not None:
+            return at, "", f"after the heading {anchor!r}"
+        return None, "", "at the end"
 
     def code_start(self, index: int) -> int:
         """The first line of the code block that holds line ``index`` (``index`` itself when

@@ -85,9 +85,8 @@ class HandEdit:
 class Missing:
     display: str
     block: str
-    anchor: str | None
+    where: str  # where in the file, as HostFile.placement words it
     lines: str  # the exact lines to paste
-    after: str | None = None  # the block it goes after, when the file has that one
 
 
 @dataclass
@@ -301,14 +300,9 @@ class _Planner:
                         return
                     current = added
                 else:  # where --add-missing would put it, with the indent it would give it
-                    before = current.blocks.get(after) if after else None
-                    lines = block_text(name, body, indent=before.indent if before else "")
-                    anchor = target.anchor
-                    if anchor and current.heading_line(anchor) is None:
-                        anchor = None  # no such heading in the file: it would go at the end
-                    self.plan.missing_blocks.append(
-                        Missing(display, name, anchor, lines, after if before else None)
-                    )
+                    _, indent, where = current.placement(target.anchor, after)
+                    lines = block_text(name, body, indent=indent)
+                    self.plan.missing_blocks.append(Missing(display, name, where, lines))
                 continue
             if not found.holds(body) and found.hand_edited and not self.force:
                 edited = current.segment(name).encode("utf-8")
@@ -382,14 +376,8 @@ def _report_missing(plan: Plan, reporter: Reporter) -> None:
             f" Create it, then run sync --add-missing to add: {', '.join(blocks)}"
         )
     for missing in plan.missing_blocks:
-        if missing.after:
-            where = f" after block {missing.after}"
-        elif missing.anchor:
-            where = f" after the heading {missing.anchor!r}"
-        else:
-            where = " at the end"
         reporter.line(
-            f"{missing.display}: block {missing.block} missing; paste these lines{where}"
+            f"{missing.display}: block {missing.block} missing; paste these lines {missing.where}"
             " (or run sync --add-missing):"
         )
         reporter.line(missing.lines)
