@@ -6,6 +6,7 @@ import html
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -328,31 +329,41 @@ def test_sibling_check_step_fails_with_a_fix_command_that_works(
     facts.write_text(text.replace("(HTML, JS, CSS)", "(HTML, JS and CSS)"), encoding="utf-8")
     assert _run([sys.executable, "-m", "generator", "render"], generator, env).returncode == 0
 
+    # Someone also deleted the sibling's managed blocks: the fix must add them back.
+    claude = target / "CLAUDE.md"
+    assert "BEGIN" in claude.read_text("utf-8")
+    claude.write_text("# StakTrakrApi\n\n## Deploying\n", encoding="utf-8")
     stale = _run(["bash", "-e", str(script)], generator, env)
     assert stale.returncode == 1, stale.stdout + stale.stderr
     assert "repo-boundaries/SKILL.md: stale" in stale.stdout
+    assert "missing" in stale.stdout
     error = next(line for line in stale.stdout.splitlines() if line.startswith("::error "))
-    src = "/tmp/staktrakr-generator"
     fix = (
-        f"git clone https://github.com/lbruton/StakTrakrWiki {src} && git -C {src} checkout v9.9.9"
-        f" && python -m pip install {src} && python -m generator --root {src} sync"
-        ' --repo staktrakr_api="$PWD"'
+        'src=$(mktemp -d) && git clone https://github.com/lbruton/StakTrakrWiki "$src"'
+        ' && git -C "$src" checkout v9.9.9 && python -m pip install "$src"'
+        ' && python -m generator --root "$src" sync --add-missing --repo staktrakr_api="$PWD"'
+    )
+    first = (
+        "If the check above lists hand-written files to create or hand edits to move,"
+        " do that first (its Fix line says how)."
     )
     assert error == (
         "::error title=Generated docs are stale::From the root of your clone of this repo,"
-        f" run: {fix}   Then commit the changed files."
+        f" run: {fix}   Then commit the changed files. {first}"
     )
     assert f"```sh\n{fix}\n```" in (tmp_path / "summary.md").read_text("utf-8")
 
-    # The last part of the fix, from the sibling's root, with the generator already cloned.
-    sync = fix.split(f"python -m pip install {src} && ", 1)[1].replace(src, str(generator))
-    fixed = _run(["bash", "-c", sync], target, env)
+    # The last part of the fix, from the sibling's root, with the generator already cloned:
+    # the clone is a fresh folder each time, so a second run does not meet the first's clone.
+    sync = fix.split('python -m pip install "$src" && ', 1)[1]
+    fixed = _run(["bash", "-c", f"src={shlex.quote(str(generator))}; {sync}"], target, env)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     again = _run(["bash", "-e", str(script)], generator, env)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "(HTML, JS and CSS)" in (target / ".claude/skills/repo-boundaries/SKILL.md").read_text(
         "utf-8"
     )
+    assert "BEGIN" in claude.read_text("utf-8")
 
     # Lint findings go to SARIF with paths relative to the sibling's root; findings alone
     # (exit 1) do not fail the step, the annotations report them.
