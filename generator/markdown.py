@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import html
 import itertools
 import re
@@ -35,31 +36,40 @@ _BACKTICKS = re.compile(r"`+")
 
 
 def code_spans(line: str) -> list[tuple[int, int]]:
-    """Column ranges of inline code spans on one line: a backtick run that is not escaped
-    opens one, the next run of the same length closes it (CommonMark)."""
-    runs = list(re.finditer(r"`+", line))
+    """Column ranges of inline code spans on one line, as CommonMark reads them: a backtick
+    run opens one and the next run of the same length closes it. Outside code, a backslash
+    escapes only the first backtick of a run; inside code, backslashes are literal."""
+    runs = [(m.start(), m.end()) for m in re.finditer(r"`+", line)]
+    # Per width, the indexes of the runs of that width: finding a closer is then a bisection,
+    # so a line of many unmatched runs of different widths stays fast.
+    by_width: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_width.setdefault(end - start, []).append(index)
     spans: list[tuple[int, int]] = []
     index = 0
     while index < len(runs):
-        opener = runs[index]
-        width = len(opener.group())
+        start, end = runs[index]
+        if escaped(line, start):
+            start += 1
         close = None
-        if not escaped(line, opener.start()):
-            close = next(
-                (j for j in range(index + 1, len(runs)) if len(runs[j].group()) == width), None
-            )
+        if start < end:
+            same = by_width.get(end - start, [])
+            after = bisect.bisect_right(same, index)
+            close = same[after] if after < len(same) else None
         if close is None:
             index += 1
             continue
-        spans.append((opener.start(), runs[close].end()))
+        spans.append((start, runs[close][1]))
         index = close + 1
     return spans
 
 
 def escaped(line: str, at: int) -> bool:
     """Whether the character at ``at`` follows an odd number of backslashes."""
-    slashes = len(line[:at]) - len(line[:at].rstrip("\\"))
-    return slashes % 2 == 1
+    start = at
+    while start and line[start - 1] == "\\":
+        start -= 1
+    return (at - start) % 2 == 1
 
 
 def split_front_matter(text: str) -> tuple[str, str]:

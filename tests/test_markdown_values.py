@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
-from generator.markdown import escape_values, hold
+from generator.markdown import code_spans, escape_values, hold
 from generator.templating import make_environment, render_template
 
 HOSTILE = "*a* __b__ [c](d) <e> f|g"
@@ -65,3 +68,32 @@ def test_a_macro_writes_markdown_and_escapes_only_its_values(tmp_path: Path) -> 
 def test_held_text_without_values_is_left_alone() -> None:
     assert escape_values("plain *text*\n") == "plain *text*\n"
     assert escape_values(hold("x_y") + "\n") == "x\\_y\n"
+
+
+def _span_contents(line: str) -> list[str]:
+    """What each code span of ``code_spans`` holds, trimmed as CommonMark trims it."""
+    found = []
+    for start, end in code_spans(line):
+        width = len(line[start:end]) - len(line[start:end].lstrip("`"))
+        content = line[start + width : end - width]
+        if len(content) >= 2 and content[0] == content[-1] == " " and content.strip(" "):
+            content = content[1:-1]
+        found.append(content)
+    return found
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="`\\a ", max_size=16))
+def test_code_spans_are_the_ones_commonmark_reads(text: str) -> None:
+    # Blocks, escaping and lint all judge "in code" by code_spans: a backslash escapes only the
+    # first backtick of a run, and is literal inside code.
+    line = "x" + text  # not an indented code block
+    tokens = MarkdownIt("commonmark").parseInline(line)[0].children or []
+    assert _span_contents(line) == [t.content for t in tokens if t.type == "code_inline"]
+
+
+def test_a_backtick_run_closes_only_at_the_next_run_of_its_width() -> None:
+    # Runs of widths 1..399, none matched until a last run of the widest width closes it.
+    line = " ".join("`" * width for width in range(1, 400))
+    assert code_spans(line) == []
+    assert code_spans(line + " " + "`" * 399) == [(line.rindex("`" * 399), len(line) + 400)]
