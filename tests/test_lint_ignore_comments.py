@@ -49,3 +49,19 @@ def test_a_drift_comment_shown_as_code_is_an_example(know: Knowledge) -> None:
         "```md\n<!-- drift: ignore RULE reason -->\n```\n"
     )
     assert found(know, text) == []
+
+
+def test_code_is_read_as_commonmark_reads_it(know: Knowledge) -> None:
+    # An escaped backtick opens no code span: the comment after it is a real one.
+    assert [r[2] for r in found(know, "\\` <!-- drift: ignore contradictoin -->\n")] == [
+        "ignore-comment"
+    ]
+    # Inside a double-backtick span that holds a single backtick, it is an example.
+    assert found(know, "``a ` <!-- drift: ignore contradictoin -->``\n") == []
+
+
+def test_an_example_in_code_silences_nothing(know: Knowledge) -> None:
+    text = f"`<!-- drift: ignore contradiction -->` {WRONG_PORT}"
+    assert [r[2] for r in found(know, text)] == ["contradiction"]
+    fenced = f"```md\n<!-- drift: ignore contradiction -->\n```\n{WRONG_PORT}"
+    assert [r[2] for r in found(know, fenced)] == ["contradiction"]

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from generator.blocks import marked_spans
 from generator.lint.tables import port_cells
+from generator.markdown import code_spans
 
 _FIELD = r"(?:\\?\*|\d)(?:\\?\*|[\d/,-])*"
 _CRON = re.compile(rf"(?<![\w*/,.\\-]){_FIELD}(?:[ \t]+{_FIELD}){{4}}(?![\w*/,.-]|[ \t]+\\?[\d*])")
@@ -289,6 +290,7 @@ class Document:
         self._block_stops: dict[tuple[int, int], list[int]] = {}
         self._sentences: dict[tuple[int, int], str] = {}
         self._prose_texts: dict[tuple[int, int], str] = {}
+        self._code_spans: dict[int, list[tuple[int, int]]] = {}  # per line start
 
     def tokens(self, scanner: Scanner) -> list[Token]:
         found = scanner.tokens(self.text)
@@ -523,6 +525,8 @@ class Document:
         found: dict[int, frozenset[str]] = {}
         for comment in _IGNORE.finditer(self.text):
             at, after = comment.span()
+            if self.in_code(at):  # an example of the comment, not one
+                continue
             line, _ = self.position(at)
             start, end = self.line_span(at)
             # Only space around it (read up to the comment, not the whole line, however many
@@ -543,25 +547,27 @@ class Document:
         return found
 
     def drift_comments(self) -> list[tuple[int, str]]:
-        """Every ``<!-- drift: ... -->`` comment outside code (a fenced block, or a code span:
-        an odd number of backticks before it on its line), as the offset of the text after
-        ``drift:`` and that text. In code it is an example, not a comment."""
+        """Every ``<!-- drift: ... -->`` comment outside code, as the offset of the text after
+        ``drift:`` and that text."""
         if "drift:" not in self.text:
             return []
-        found = []
-        line_start = counted_to = backticks = 0
-        for comment in _DRIFT_COMMENT.finditer(self.text):
-            at = comment.start()
-            start, _ = self.line_span(at)
-            if start != line_start:  # a new line: count its backticks from its start
-                line_start = counted_to = start
-                backticks = 0
-            # Counted on from the last comment of the line: a long row of them stays linear.
-            backticks += self.text.count("`", counted_to, at)
-            counted_to = at
-            if self.fence_at(at) is None and backticks % 2 == 0:
-                found.append((comment.start(1), comment.group(1)))
-        return found
+        return [
+            (comment.start(1), comment.group(1))
+            for comment in _DRIFT_COMMENT.finditer(self.text)
+            if not self.in_code(comment.start())
+        ]
+
+    def in_code(self, at: int) -> bool:
+        """Whether offset ``at`` is in a fenced block or a code span (asked of drift comments)."""
+        if self.fence_at(at) is not None:
+            return True
+        start, end = self.line_span(at)
+        spans = self._code_spans.get(start)
+        if spans is None:
+            spans = self._code_spans[start] = code_spans(self.text[start:end])
+        # The last span opening at or before the column (spans are in order and apart).
+        before = bisect.bisect_right(spans, (at - start, sys.maxsize))
+        return bool(before) and at - start < spans[before - 1][1]
 
     def ignored(self, line: int, rule: str) -> bool:
         rules = self.ignores.get(line, frozenset())
