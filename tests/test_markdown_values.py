@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from generator.markdown import code_spans, escape_values, hold
+from generator.normalise import normalise
 from generator.templating import make_environment, render_template
 
 HOSTILE = "*a* __b__ [c](d) <e> f|g"
@@ -26,6 +28,7 @@ def _page(template: str, tmp_path: Path, **context: object) -> str:
         ("{{ v }}\n", "\\*a\\* \\_\\_b\\_\\_ \\[c\\](d) \\<e\\> f|g\n"),
         ("| {{ v }} | x |\n", "| \\*a\\* \\_\\_b\\_\\_ \\[c\\](d) \\<e\\> f\\|g | x |\n"),
         ("`{{ v }}`\n", f"`{HOSTILE}`\n"),
+        ("| `{{ v }}` | x |\n", "| `*a* __b__ [c](d) <e> f\\|g` | x |\n"),
         ("``{{ v }}`` and `x`\n", f"``{HOSTILE}`` and `x`\n"),
         ("```sh\necho {{ v }}\n```\n", f"```sh\necho {HOSTILE}\n```\n"),
         ("---\ntitle: {{ v }}\n---\n", f"---\ntitle: {HOSTILE}\n---\n"),
@@ -35,6 +38,7 @@ def _page(template: str, tmp_path: Path, **context: object) -> str:
         "prose",
         "table-row",
         "code-span",
+        "code-span-in-row",
         "double-backtick-span",
         "fence",
         "front-matter",
@@ -63,6 +67,15 @@ def test_a_macro_writes_markdown_and_escapes_only_its_values(tmp_path: Path) -> 
     # The macro's own table syntax and emphasis stay; its value is escaped; used as data
     # (a key, a list member) its output is the plain text.
     assert page == "| a\\_\\|\\_b | **bold** |\nfound True\n"
+
+
+def test_a_pipe_in_a_cells_code_keeps_the_row_and_shows_as_a_pipe(tmp_path: Path) -> None:
+    page = normalise(_page("| a | b |\n| --- | --- |\n| `{{ v }}` | x |\n", tmp_path, v="p|q"))
+    wiki = markdown.markdown(page, extensions=["tables", "generator.markdown_escapes"])
+    assert "<td><code>p|q</code></td>\n<td>x</td>" in wiki
+    # Outside a table a backslash in code is literal, as in CommonMark.
+    prose = markdown.markdown("`p\\|q`", extensions=["tables", "generator.markdown_escapes"])
+    assert prose == "<p><code>p\\|q</code></p>"
 
 
 def test_held_text_without_values_is_left_alone() -> None:
