@@ -104,6 +104,12 @@ def _no_comments(value: str) -> str:
     return value.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
 
 
+def _no_comments_in_code(value: str) -> str:
+    """Where an entity would show as written (code, front matter), a zero-width space breaks
+    a comment's opener or closer instead."""
+    return value.replace("<!--", "<\u200b!--").replace("-->", "--\u200b>")
+
+
 def text(value: Any) -> Block:
     """A value as literal prose: on one line, with Markdown and HTML escaped, so that
     ``__init__``, ``*``, ``[link](x)``, ``<script>`` or ``<!--`` read as written. Code spans
@@ -132,7 +138,7 @@ def code(value: Any) -> Block:
     fence = "`" * (max(runs, default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     # A comment opener inside a code span is still a comment opener to HTML-unaware tools.
-    text = text.replace("<!--", "<\u200b!--").replace("-->", "--\u200b>")
+    text = _no_comments_in_code(text)
     return Block(f"{fence}{pad}{text}{pad}{fence}")
 
 
@@ -203,8 +209,8 @@ def escape_values(rendered: str) -> str:
 
 def _as_is(text: str) -> str:
     """The held values of text where Markdown is not read: unescaped, but still unable to open
-    or close a comment (it would show as an entity there; a marker would be worse)."""
-    return _HELD.sub(lambda held: _no_comments(held.group(1)), text)
+    or close a comment (a marker would be worse than a comment)."""
+    return _HELD.sub(lambda held: _no_comments_in_code(held.group(1)), text)
 
 
 def _escape_line(line: str) -> str:
@@ -220,7 +226,7 @@ def _escape_line(line: str) -> str:
             in_tag = opened > closed
         value = held.group(1)
         if any(start < held.start() < end for start, end in spans):
-            escaped = _no_comments(value)  # inside a code span the template wrote around it
+            escaped = _no_comments_in_code(value)  # in a code span the template wrote
             # GFM splits a row before it reads code spans: a pipe is escaped even there
             # (shown as a pipe; generator.markdown_escapes teaches Python-Markdown that).
             escaped = escaped.replace("|", "\\|") if row else escaped

@@ -78,6 +78,17 @@ def test_a_pipe_in_a_cells_code_keeps_the_row_and_shows_as_a_pipe(tmp_path: Path
     assert prose == "<p><code>p\\|q</code></p>"
 
 
+@pytest.mark.parametrize(
+    "template", ["`{{ v }}`\n", "```sh\n{{ v }}\n```\n", "---\ntitle: {{ v }}\n---\n"]
+)
+def test_a_comment_in_a_value_is_broken_invisibly_where_entities_would_show(
+    template: str, tmp_path: Path
+) -> None:
+    page = _page(template, tmp_path, v="a <!-- b --> c")
+    assert "<!--" not in page and "-->" not in page and "&lt;" not in page
+    assert "a <\u200b!-- b --\u200b> c" in page
+
+
 def test_held_text_without_values_is_left_alone() -> None:
     assert escape_values("plain *text*\n") == "plain *text*\n"
     assert escape_values(hold("x_y") + "\n") == "x\\_y\n"
