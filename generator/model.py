@@ -167,6 +167,7 @@ class GateRule:
     branch: str | None
     deployer: str | None
     note: str | None
+    repo: str | None = None  # the repo of a branch rule; a folder rule's is the devops repo
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ class RequiredChange:
     status: str
     file: str | None
     skill: str | None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,7 @@ def build_facts(data: dict[str, Any]) -> Facts:
                 folder=_opt(g, "folder"),
                 branch=_opt(g, "branch"),
                 deployer=_opt(g, "deployer"),
+                repo=_opt(g, "repo"),
                 note=_opt(g, "note"),
             )
             for g in data["change_gate"]
@@ -320,7 +323,14 @@ def build_facts(data: dict[str, Any]) -> Facts:
         ),
         invariants=tuple(Invariant(**i) for i in data["invariants"]),
         changes_required=tuple(
-            RequiredChange(c["repo"], c["change"], c["status"], _opt(c, "file"), _opt(c, "skill"))
+            RequiredChange(
+                c["repo"],
+                c["change"],
+                c["status"],
+                _opt(c, "file"),
+                _opt(c, "skill"),
+                _opt(c, "note"),
+            )
             for c in data["changes_required"]
         ),
         former_values=tuple(FormerValue(**f) for f in data["former_values"]),

@@ -496,6 +496,10 @@ def usage_report(rendered: Sequence[Rendered], facts: Facts) -> list[str]:
 
 
 def last_verified(key: str, facts: Facts) -> str:
-    """The date the fact at ``key`` was last verified and by whom, or "never"."""
+    """The date the fact at ``key`` was last verified, by whom and how (short, for a table
+    cell: "2026-02-25 (Ops: over SSH)"), or "not checked yet"."""
     verified = provenance_of(key, facts)[0].verified
-    return f"{verified.date} ({verified.by})" if verified else "never"
+    if not verified:
+        return "not checked yet"
+    how = f": {verified.how}" if verified.how else ""
+    return f"{verified.date} ({verified.by}{how})"

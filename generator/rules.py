@@ -128,6 +128,7 @@ class _Checker:
             key = ("change_gate", i)
             self.reference((*key, "folder"), rule.get("folder"), "devops.folders", "devops folder")
             self.reference((*key, "deployer"), rule.get("deployer"), "hosts", "host")
+            self.reference((*key, "repo"), rule.get("repo"), "repos", "repo")
         for i, step in enumerate(_list(self.data.get("sync_flow"))):
             key = ("sync_flow", i)
             self.reference((*key, "actor"), step.get("actor"), "hosts", "host")

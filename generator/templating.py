@@ -24,9 +24,18 @@ from generator.tracking import (
 )
 
 
+class _PrintedNone(jinja2.TemplateRuntimeError):
+    hint = (
+        "an optional fact is not set for this record: write the text around it inside"
+        " {% if ... %}, or give the fact a value in facts.yaml"
+    )
+
+
 def _finalize(value: Any) -> Any:
     # Applied to every {{ expression }}: a value is held until the page is rendered, then
     # escaped for where it landed (markdown.escape_values); a filter's Block is Markdown.
+    if value is None:  # "since None" on a page is never meant
+        raise _PrintedNone("the template prints None: a value it reads is not set")
     return markdown.hold(value)
 
 
@@ -54,7 +63,7 @@ FIELDS = ("source", "verified")
 
 @jinja2.pass_context
 def _last_verified(context: jinja2.runtime.Context, key: str) -> str:
-    """When the fact at dotted ``key`` was last verified, as a table shows it (or "never")."""
+    """When and how the fact at dotted ``key`` was last checked, as a table cell shows it."""
     from generator.provenance import last_verified
     from generator.tracking import note_reads, unwrap
 
@@ -74,8 +83,17 @@ def _cron_minutes(expression: str) -> tuple[int, ...]:
     return cronspec.minutes_in_hour(markdown.strip_held(str(expression)))
 
 
+def _lower_first(text: str) -> str:
+    """A sentence put inside another (in parentheses, after a colon): "At 5" as "at 5".
+    A word in capitals ("SHARED", "VM") keeps them."""
+    if text[1:2].islower():
+        return text[:1].lower() + text[1:]
+    return text
+
+
 FILTERS: Mapping[str, Callable[..., Any]] = {
     "cron_words": _cron_words,
+    "lower_first": _lower_first,
     "cron_minutes": _cron_minutes,
     "code": markdown.code,
     "cell": markdown.cell,
@@ -287,7 +305,8 @@ def render_template(
         AttributeError,
     ) as exc:
         text = str(exc.message if isinstance(exc, jinja2.TemplateError) else exc)
-        hint = getattr(exc, "hint", _UNDEFINED) if isinstance(exc, jinja2.UndefinedError) else None
+        default = _UNDEFINED if isinstance(exc, jinja2.UndefinedError) else None
+        hint = getattr(exc, "hint", default)
         raise _located(exc, shown, templates_dir, text, hint) from None
 
 

@@ -104,6 +104,19 @@ def test_dangling_references_name_the_unknown_key(project: Path) -> None:
     assert snapshot(project) == before
 
 
+def test_a_branch_rule_names_a_known_repo(project: Path) -> None:
+    rule = "    repo: staktrakr_api\n    branch: api\n"
+    _edit(project, rule, rule.replace("staktrakr_api", "staktrakr_ap"))
+    result = run(["check"], project)
+    assert result.code == 2
+    line = _line_of(project, "repo: staktrakr_ap")
+    assert (
+        f"facts.yaml:{line}:11: error: unknown repo 'staktrakr_ap'"
+        " (repos.staktrakr_ap does not exist)"
+    ) in result.err
+    assert "did you mean 'staktrakr_api'?" in result.err
+
+
 def test_unknown_key_suggests_the_nearest(project: Path) -> None:
     _edit(project, "    poller_id: home\n", "    poler_id: home\n")
     result = run(["check"], project)

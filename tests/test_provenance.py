@@ -166,7 +166,7 @@ def test_pages_link_their_facts_to_the_index(project: Path) -> None:
     cells = [c.strip() for c in row.strip("|").split(" | ")]
     assert cells[1] == f"`{OLD_IP}`"
     assert cells[2].startswith("API Pipeline Audit: Home VM role")
-    assert cells[3].startswith("2026-02-25 by API Pipeline Audit: corrected in the approved audit")
+    assert cells[3] == "2026-02-25 by API Pipeline Audit: a document review, not a check on the VM"
     assert "[home-poller.md](home-poller.md#home-vm-and-home-poller)" in (cells[4])
 
 
@@ -220,7 +220,7 @@ def test_a_page_follows_the_provenance_it_probes(project: Path, edit: str) -> No
 
     assert rendered.code == 0, rendered.err
     assert "wrote docs/home-poller.md" in rendered.out
-    assert "2031-03-01 (Ops)" in (project / "docs/home-poller.md").read_text("utf-8")
+    assert "2031-03-01 (Ops: " in (project / "docs/home-poller.md").read_text("utf-8")
     assert footers_naming_no_fact(project) == {}
     shutil.rmtree(project / ".cache")
     assert "nothing written" in run(["render"], project).out  # the same as a full render

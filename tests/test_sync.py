@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -62,12 +63,15 @@ FILES: dict[str, dict[str, bytes]] = {
         "CLAUDE.md": (
             "\ufeff# StakTrakrApi — Überblick\n\nBackend: naïve ✓ 日本語.\n\n## Deploying\n\n"
             + old_block("deploy-gate")
+            + "\n\n## The pipeline\n\n"
+            + old_block("api-infrastructure")
         ).encode(),
     },
     "stakscrapr": {
         "CLAUDE.md": (
             f"# stakscrapr{CRLF}{CRLF}Home VM stack.{CRLF}{CRLF}## Deploying{CRLF}{CRLF}"
-            f"{old_block('deploy-gate', CRLF)}{CRLF}{CRLF}After the block.{CRLF}"
+            f"{old_block('deploy-gate', CRLF)}{CRLF}{CRLF}## The VM{CRLF}{CRLF}"
+            f"{old_block('home-vm', CRLF)}{CRLF}{CRLF}After the block.{CRLF}"
         ).encode(),
         ".github/copilot-instructions.md": (
             f"Copilot: be brief.\n\n{old_block('deploy-gate')}\n"
@@ -188,7 +192,7 @@ def test_crlf_bom_and_missing_final_newline_survive(
     assert agents.count(b"\r\n") == agents.count(b"\n")
     api = (siblings["StakTrakrApi"] / "CLAUDE.md").read_bytes()
     assert api.startswith("\ufeff# StakTrakrApi — Überblick\n\nBackend: naïve ✓ 日本語.".encode())
-    assert api.endswith(b"<!-- END GENERATED: deploy-gate -->")
+    assert api.endswith(b"<!-- END GENERATED: api-infrastructure -->")
 
 
 def set_fact(project: Path, old: str, new: str) -> None:
@@ -212,10 +216,12 @@ def test_changing_a_fact_changes_only_the_blocks_that_state_it(
         f"updated {root}/AGENTS.md",
         f"updated {root}/.claude/skills/seed-sync/SKILL.md",
         f"updated {root}/.claude/skills/api-infrastructure/SKILL.md",
+        f"updated {siblings['StakTrakrApi']}/CLAUDE.md",  # its api-infrastructure block
     ]
     after = everything(siblings)
     changed = {key for key in after if after[key] != before[key]}
     assert changed == {
+        "StakTrakrApi/CLAUDE.md",
         "StakTrakr/CLAUDE.md",
         "StakTrakr/AGENTS.md",
         "StakTrakr/.claude/skills/seed-sync/SKILL.md",
@@ -362,8 +368,9 @@ def test_an_indented_block_in_a_list_item_is_fresh_then_hand_edited_then_forced_
     args = repo_args(siblings, "StakTrakrApi")
     assert run(["sync", *args], project).code == 0  # the whole skill file, out of the way
     copy = copy_text(project, "StakTrakrApi/generated-blocks/deploy-gate.md")
+    api = copy_text(project, "StakTrakrApi/generated-blocks/api-infrastructure.md")
     claude = siblings["StakTrakrApi"] / "CLAUDE.md"
-    text = "# API\n\n## Deploying\n\n- Rules:\n" + indented(copy) + "- Next rule.\n"
+    text = "# API\n\n## Deploying\n\n- Rules:\n" + indented(copy) + "- Next rule.\n\n" + api
     claude.write_text(text, "utf-8")
 
     checked = run(["check", *args], project)
@@ -393,13 +400,16 @@ def test_a_stale_indented_crlf_block_is_updated_in_its_indent_and_line_endings(
     args = repo_args(siblings, "stakscrapr")
     claude = siblings["stakscrapr"] / "CLAUDE.md"
     head = f"# stakscrapr{CRLF}{CRLF}## Deploying{CRLF}{CRLF}1. Rules:{CRLF}"
-    tail = f"{CRLF}   Still the first rule.{CRLF}2. Next.{CRLF}"
+    vm_block = old_block("home-vm", CRLF)
+    tail = f"{CRLF}   Still the first rule.{CRLF}2. Next.{CRLF}{CRLF}{vm_block}{CRLF}"
     claude.write_bytes((head + indented(old_block("deploy-gate"), "   ", CRLF) + tail).encode())
 
     assert run(["sync", *args], project).code == 0
     copy = copy_text(project, "stakscrapr/generated-blocks/deploy-gate.md")
+    vm = copy_text(project, "stakscrapr/generated-blocks/home-vm.md").replace("\n", CRLF)
     synced = claude.read_bytes()
-    assert synced == (head + indented(copy, "   ", CRLF) + tail).encode()
+    fresh_tail = tail.replace(vm_block + CRLF, vm)
+    assert synced == (head + indented(copy, "   ", CRLF) + fresh_tail).encode()
     assert run(["check", *args], project).code == 0
     assert run(["sync", *args], project).out.startswith("sync: 0 file(s) changed")
     assert claude.read_bytes() == synced
@@ -435,15 +445,17 @@ def test_missing_block_is_reported_with_the_lines_to_paste_then_added_after_its_
     )
     assert expected in result.out
     assert claude.read_bytes() == b"# StakTrakrApi\n\n## Deploying\nHand-written deploy notes.\n"
-    assert result.out.splitlines()[-1].endswith("; 1 block(s) missing (rerun with --add-missing)")
+    # deploy-gate and api-infrastructure
+    assert result.out.splitlines()[-1].endswith("; 2 block(s) missing (rerun with --add-missing)")
     # The file still missing its block is not counted up to date as well.
     again = run(["sync", *repo_args(siblings)], project)
     assert again.out.splitlines()[-1].startswith("sync: 0 file(s) changed, 11 up to date in 3")
 
     added = run(["sync", "--add-missing", *repo_args(siblings)], project)
     assert added.code == 0, added.out
+    api = (project / "repos/StakTrakrApi/generated-blocks/api-infrastructure.md").read_text("utf-8")
     assert claude.read_text("utf-8") == (
-        "# StakTrakrApi\n\n## Deploying\n\n" + copy + "\nHand-written deploy notes.\n"
+        "# StakTrakrApi\n\n## Deploying\n\n" + copy + "\n" + api + "\nHand-written deploy notes.\n"
     )
     assert run(["sync", "--add-missing", *repo_args(siblings)], project).out.startswith(
         "sync: 0 file(s) changed"
@@ -472,7 +484,7 @@ def test_missing_hand_written_file_is_reported_not_created(
     assert result.code == 1
     assert (
         f"{claude}: missing; it is hand-written, so sync does not create it."
-        " Create it, then run sync --add-missing to add: deploy-gate"
+        " Create it, then run sync --add-missing to add: deploy-gate, home-vm"
     ) in result.out.splitlines()
     assert not claude.exists()
 
@@ -668,8 +680,8 @@ def test_blocks_state_what_the_audit_requires(project: Path) -> None:
         "`data/api/manifest.json`",
         "`data/hourly/YYYY/MM/DD/HH.json`",
         "`data/api/goldback-spot.json`",
-        "**`spot-poller.yml` is RETIRED** since 2026-02-23",
-        "never run a local Docker spot-poller",
+        "**`spot-poller.yml` has been retired since 2026-02-23.**",
+        "Never run a local Docker spot-poller",
         "`fly.toml` lives in StakTrakrApi at `devops/fly-poller/fly.toml`, never in this repo",
         "**stakscrapr** (`lbruton/stakscrapr`) is the Home VM full stack",
     ):
@@ -686,6 +698,28 @@ def test_blocks_state_what_the_audit_requires(project: Path) -> None:
     assert "Never `docker exec` into it" in copy_text(
         project, "StakTrakr/generated-blocks/retail-poller-location.md"
     )
+    # The home VM's agent is told how to pull what it runs, and what runs there.
+    vm = copy_text(project, "stakscrapr/generated-blocks/home-vm.md")
+    for folder in ("scraper", "home-scraper"):
+        assert (
+            "curl -fsSL https://raw.githubusercontent.com/lbruton/StakTrakrApi/main/"
+            f"devops/{folder}/<file> -o /opt/poller/<file>"
+        ) in vm
+    assert "| tinyproxy | `8889` |" in vm and "`POLLER_ID=home`" in vm
+    # The repo that holds the pipeline gets its feeds, without being told it lacks them.
+    own = copy_text(project, "StakTrakrApi/generated-blocks/api-infrastructure.md")
+    assert "This repo (StakTrakrApi) holds all API pipeline code" in own
+    assert "`data/hourly/YYYY/MM/DD/HH.json`" in own and "never in this repo" not in own
+
+
+def test_every_output_writes_the_deploy_command_alike(project: Path) -> None:
+    outputs = [*(project / "docs").rglob("*.md"), *(project / "repos").rglob("*.md")]
+    found = {
+        match.group()
+        for path in outputs
+        for match in re.finditer(r"cd \S+ && fly deploy", path.read_text("utf-8"))
+    }
+    assert found == {"cd devops/fly-poller && fly deploy"}
 
 
 def test_safety_rules_follow_the_facts(project: Path) -> None:

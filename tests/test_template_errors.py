@@ -101,3 +101,12 @@ def test_the_hint_fits_what_was_missing(project: Path, body: str, hint: str) -> 
     result = run(["render"], project)
     assert result.code == 2
     assert result.err.splitlines()[-1].startswith(f"  hint: {hint}"), result.err
+
+
+def test_a_value_that_is_not_set_is_never_printed_as_none(project: Path) -> None:
+    # The Fly.io container has no install folder: "since None" and the like are never meant.
+    first = _render_broken(project, "Installed in {{ facts.hosts.fly_app.install_dir }}.")
+    assert first == (
+        "templates/docs/zz-broken.md.j2:3: error: the template prints None: a value it reads"
+        " is not set"
+    )

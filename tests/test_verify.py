@@ -9,8 +9,7 @@ from tests.conftest import run
 
 IP_CHECK = (
     "hosts.home_vm.ip: used by {uses} outputs; verified 2026-02-25 ({days} days ago)"
-    " by API Pipeline Audit: corrected in the approved audit: a document review, not a check on"
-    " the VM; confirm over SSH on the VM (ip -4 addr) and record it here"
+    " by API Pipeline Audit: a document review, not a check on the VM"
 )
 DUE = re.compile(r"^  (\S+): used by (\d+) outputs?; ")
 
@@ -71,9 +70,21 @@ def test_a_check_on_the_host_covers_the_keys_below_it(project: Path) -> None:
     page = (project / "docs/home-poller.md").read_text("utf-8")
     assert "| tinyproxy | `8889` |" in page
     row = next(x for x in page.splitlines() if x.startswith("| tinyproxy | `8889` |"))
-    assert row.endswith("| 2026-04-01 (Ops) |")
+    assert row.endswith("| 2026-04-01 (Ops: checked over SSH on the VM) |")
     ip_row = next(x for x in page.splitlines() if x.startswith("| IP address |"))
-    assert ip_row == "| IP address | `192.168.1.48` | 2026-02-25 (API Pipeline Audit) |"
+    assert ip_row == (
+        "| IP address | `192.168.1.48` | 2026-02-25 (API Pipeline Audit: a document review,"
+        " not a check on the VM) |"
+    )
+
+
+def test_a_page_says_how_a_fact_was_checked_or_that_it_was_not(project: Path) -> None:
+    page = (project / "docs/home-poller.md").read_text("utf-8")
+    rows = {row.split(" | ")[0]: row for row in page.splitlines() if row.startswith("| ")}
+    assert rows["| IP address"].endswith(
+        "| 2026-02-25 (API Pipeline Audit: a document review, not a check on the VM) |"
+    )
+    assert rows["| Role"].endswith("| not checked yet |")
 
 
 def test_verify_exits_0_only_when_no_fact_is_due(project: Path) -> None:
