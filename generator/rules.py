@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from generator import agreement
 from generator.cronspec import cron_problem
 from generator.errors import Diagnostic
 from generator.yamlsource import Key, YamlDocument
@@ -67,6 +68,9 @@ class _Checker:
         self.devops_files()
         self.dotted_keys()
         self.former_values()
+        agreement.deploy_agreement(self.data, self.error)
+        agreement.invariant_subjects(self.data, resolve, self.error)
+        agreement.feed_scripts(self.data, self.error)
         return self.found
 
     def hosts(self) -> None:

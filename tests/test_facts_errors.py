@@ -241,3 +241,69 @@ def test_huge_facts_file_is_refused_before_parsing(project: Path) -> None:
 def test_debug_shows_the_traceback(project: Path) -> None:
     _edit(project, "    poller_id: home\n", "    poler_id: home\n")
     assert "Traceback" in run(["--debug", "check"], project).err
+
+
+def test_a_new_deploy_host_must_agree_with_the_gate_and_the_flow(project: Path) -> None:
+    # Pages would say the home VM deploys, and also that it never does: every place that
+    # still names the old deploy host is reported, at once, and nothing is written.
+    _edit(
+        project,
+        "  command: fly deploy\n  host: this_mac\n",
+        "  command: fly deploy\n  host: home_vm\n",
+    )
+    before = snapshot(project)
+    result = run(["render"], project)
+    assert result.code == 2
+    errors = [line for line in result.err.splitlines() if ": error: " in line]
+    assert [line.split(": error: ")[1] for line in errors] == [
+        "this rule deploys, but deploy.host says only 'home_vm' deploys",
+        "this rule deploys, but deploy.host says only 'home_vm' deploys",
+        "'home_vm' deploys (deploy.host), so it does not open PRs for others to deploy",
+        "step 'merge' is the deploying host's, and deploy.host is 'home_vm'",
+        "step 'deploy' is the deploying host's, and deploy.host is 'home_vm'",
+    ]
+    assert snapshot(project) == before
+
+
+def test_only_the_deploy_repo_has_the_deploys_role(project: Path) -> None:
+    _edit(project, "    deploy_role: opens-prs\n", "    deploy_role: deploys\n")
+    result = run(["check"], project)
+    assert result.code == 2
+    assert (
+        "error: deploy.repo is 'staktrakr_api', so repo 'stakscrapr' must have deploy_role"
+        " opens-prs or none"
+    ) in result.err
+
+
+def test_an_invariant_needs_a_subject_its_check_can_judge(project: Path) -> None:
+    _edit(
+        project,
+        "  - id: home-vm-ip\n    check: consistent-value\n    subject: hosts.home_vm.ip\n",
+        "  - id: home-vm-ip\n    check: consistent-value\n    subject: repos.staktrakr\n"
+        "  - id: home-vm-ip\n    check: single-source\n    subject: hosts.home_vm\n"
+        "  - id: gone\n    check: retired-not-active\n"
+        "    subject: components.retail_poller_container\n",
+    )
+    result = run(["check"], project)
+    assert result.code == 2
+    messages = [
+        line.split(": error: ")[1] for line in result.err.splitlines() if ": error: " in line
+    ]
+    assert messages == [
+        "check 'consistent-value' needs one value, such as hosts.home_vm.ip, not 'repos.staktrakr'",
+        "invariant id 'home-vm-ip' is already used by invariants[5]",
+        "check 'single-source' needs a devops folder (devops.folders.KEY), not 'hosts.home_vm'",
+        "check 'retired-not-active' needs a retired component (components.KEY with status"
+        " retired), not 'components.retail_poller_container'",
+    ]
+
+
+def test_a_feed_script_is_a_file_of_the_devops_layout(project: Path) -> None:
+    _edit(project, "      script: run-spot.sh\n", "      script: run-silver.sh\n")
+    result = run(["check"], project)
+    assert result.code == 2
+    line = _line_of(project, "script: run-silver.sh")
+    assert (
+        f"facts.yaml:{line}:15: error: script 'run-silver.sh' is not a file of any devops folder"
+        in result.err
+    )
