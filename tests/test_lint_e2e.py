@@ -183,7 +183,10 @@ def test_the_invariants_page_states_what_no_reference_checks() -> None:
     """
     facts = load_facts(REPO / "facts.yaml").facts
     page = (REPO / "docs" / "invariants.md").read_text("utf-8")
-    sections = dict(re.findall(r"^## \d+\. (\S+)\n(.*?)(?=^## |\Z)", page, re.M | re.S))
+    # The headings are in words, numbered in the order of facts.invariants.
+    found = re.findall(r"^## (\d+)\. [^\n]*\n(.*?)(?=^## |\Z)", page, re.M | re.S)
+    assert [int(n) for n, _ in found] == list(range(1, len(facts.invariants) + 1))
+    sections = {i.id: text for i, (_, text) in zip(facts.invariants, found, strict=True)}
     checked = [i for i in facts.invariants if i.check == "no-reference"]
     assert checked
     for invariant in checked:

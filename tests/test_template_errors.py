@@ -25,13 +25,13 @@ def _render_broken(project: Path, body: str) -> str:
 def test_a_misspelt_record_field_names_its_key_and_the_nearest(project: Path) -> None:
     template = project / "templates" / "docs" / "home-poller.md.j2"
     text = template.read_text("utf-8")
-    assert "{{ vm.role | lower }}" in text.splitlines()[6]
-    template.write_text(text.replace("{{ vm.role | lower }}", "{{ vm.rolez | lower }}"), "utf-8")
+    assert "{{ vm.ip | code }}" in text.splitlines()[6]
+    template.write_text(text.replace("{{ vm.ip | code }}", "{{ vm.ipz | code }}", 1), "utf-8")
     result = run(["render"], project)
     assert result.code == 2
     assert result.err.splitlines()[0] == (
-        "templates/docs/home-poller.md.j2:7: error: `hosts.home_vm` has no key `rolez`"
-        " (did you mean `role`?)"
+        "templates/docs/home-poller.md.j2:7: error: `hosts.home_vm` has no key `ipz`"
+        " (did you mean `ip`?)"
     )
 
 
