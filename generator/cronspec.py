@@ -57,11 +57,21 @@ def describe(expression: str) -> str:
 
 
 @cache
-def minutes_in_hour(expression: str) -> tuple[int, ...]:
-    """The minutes past the hour at which the expression fires (all 60 for "*")."""
+def fires_every_hour(expression: str) -> bool:
+    """Whether the expression fires in every hour of every day (its minutes may vary)."""
     problem = cron_problem(expression)
     if problem:
         raise CronSyntaxError(problem)
+    return all(field == ["*"] for field in croniter.expand(expression)[0][1:])
+
+
+def minutes_in_hour(expression: str) -> tuple[int, ...]:
+    """The minutes past the hour at which an hourly expression fires (all 60 for "*")."""
+    if not fires_every_hour(expression):
+        raise ValueError(
+            f"{expression!r} does not fire every hour, so it has no minutes of every hour:"
+            " test `is hourly` first, or word it with cron_words"
+        )
     minute_field = croniter.expand(expression)[0][0]
     if minute_field == ["*"]:
         return tuple(range(60))

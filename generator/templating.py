@@ -83,6 +83,10 @@ def _cron_minutes(expression: str) -> tuple[int, ...]:
     return cronspec.minutes_in_hour(markdown.strip_held(str(expression)))
 
 
+def _is_hourly(expression: str) -> bool:
+    return cronspec.fires_every_hour(markdown.strip_held(str(expression)))
+
+
 def _lower_first(text: str) -> str:
     """A sentence put inside another (in parentheses, after a colon): "At 5" as "at 5".
     A word in capitals ("SHARED", "VM") keeps them."""
@@ -261,6 +265,7 @@ def make_environment(
         ),
     )
     env.filters.update(FILTERS)
+    env.tests["hourly"] = _is_hourly
     return env
 
 

@@ -126,9 +126,8 @@ def test_host_names_take_the_article_in_running_text(project: Path) -> None:
 
     bare = []
     for page in sorted((project / "docs").rglob("*.md")):
-        # Left out: agent-files.md quotes the sibling repos' blocks (templates/repos), the fact
-        # index shows values, and the invariant statements come from _invariant.md.j2.
-        if page.name in ("agent-files.md", "facts-index.md", "invariants.md"):
+        # Left out: the fact index shows values as they are.
+        if page.name == "facts-index.md":
             continue
         for line in prose(page.read_text("utf-8")):
             for name in names.values():
@@ -194,3 +193,60 @@ def test_the_deploy_rule_is_stated_once_on_the_change_gate_page() -> None:
     rules = page.split("## Deploy rules", 1)[1].split("\n## ", 1)[0]
     command = f"cd {facts.devops.root}/{facts.devops.folders[facts.deploy.folder].path}"
     assert rules.count(command) == 1
+
+
+def _set(project: Path, old: str, new: str) -> None:
+    facts = project / "facts.yaml"
+    text = facts.read_text("utf-8")
+    assert text.count(old) == 1, old
+    facts.write_text(text.replace(old, new), "utf-8")
+
+
+def test_a_cron_that_skips_hours_is_worded_not_put_on_the_hour_chart(project: Path) -> None:
+    # "at minutes 30 of every hour" for a job that runs once a weekday was wrong information.
+    _set(project, 'cron: "5,20,35,50 * * * *"', 'cron: "30 4 * * 1-5"')
+    assert run(["render", "-q"], project).code == 0
+    page = (project / "docs/data-feeds.md").read_text("utf-8")
+    spot = next(line for line in page.splitlines() if line.startswith("- **Spot prices**"))
+    assert spot == (
+        "- **Spot prices** (`data/hourly/YYYY/MM/DD/HH.json`): at 04:30, Monday through Friday,"
+        " from the cron expression `30 4 * * 1-5`; not every hour."
+    )
+    chart = page.split("```mermaid", 1)[1].split("```", 1)[0]
+    assert "section Spot prices" not in chart and "section Market prices" in chart
+
+
+def test_an_hourly_cron_at_one_minute_says_minute(project: Path) -> None:
+    _set(project, 'cron: "5,20,35,50 * * * *"', 'cron: "7 * * * *"')
+    assert run(["render", "-q"], project).code == 0
+    page = (project / "docs/data-feeds.md").read_text("utf-8")
+    assert "(`data/hourly/YYYY/MM/DD/HH.json`): at minute 7 of every hour," in page
+
+
+def test_counts_agree_with_their_nouns(project: Path) -> None:
+    facts = yaml.safe_load((project / "facts.yaml").read_text("utf-8"))
+    text = (project / "facts.yaml").read_text("utf-8")
+    # Keep one feed: drop the others and what points at them.
+    start = text.index("  market_prices:\n")
+    end = text.index("  spot_prices:\n")
+    text = text[:start] + text[end:]
+    start = text.index("  goldback:\n")
+    end = text.index("\ncomponents:\n")
+    text = text[:start] + text[end + 1 :]
+    (project / "facts.yaml").write_text(text, "utf-8")
+    assert len(facts["feeds"]) == 3
+    result = run(["render", "-q"], project)
+    assert result.code == 0, result.err
+    feeds = (project / "docs/data-feeds.md").read_text("utf-8")
+    assert "The pipeline publishes one feed as JSON files." in feeds
+    assert "## The data feeds at a glance" in (project / "docs/index.md").read_text("utf-8")
+
+
+def test_a_retired_component_without_a_date_reads_without_one(project: Path) -> None:
+    _set(project, "    status: retired\n    since: 2026-02-23\n", "    status: retired\n")
+    result = run(["render", "-q"], project)
+    assert result.code == 0, result.err
+    outputs = [*(project / "docs").rglob("*.md"), *(project / "repos").rglob("*.md")]
+    said = [p for p in outputs if "`spot-poller.yml` has been retired." in p.read_text("utf-8")]
+    assert said  # the blocks say it, without a date
+    assert not [p for p in outputs if "None" in p.read_text("utf-8")]
