@@ -250,3 +250,18 @@ def test_a_retired_component_without_a_date_reads_without_one(project: Path) -> 
     said = [p for p in outputs if "`spot-poller.yml` has been retired." in p.read_text("utf-8")]
     assert said  # the blocks say it, without a date
     assert not [p for p in outputs if "None" in p.read_text("utf-8")]
+
+
+def test_layout_pages_say_while_the_audit_is_not_done(project: Path) -> None:
+    pages = ("architecture-overview.md", "devops-folders.md", "change-gate.md")
+    for name in pages:
+        text = (project / "docs" / name).read_text("utf-8")
+        assert "14 of its 17 changes are not done yet" in text, name
+    facts = project / "facts.yaml"
+    facts.write_text(
+        re.sub(r"status: (pending|in-progress)\n", "status: done\n", facts.read_text("utf-8")),
+        "utf-8",
+    )
+    assert run(["render", "-q"], project).code == 0
+    for name in pages:
+        assert "not yet all in place" not in (project / "docs" / name).read_text("utf-8")
