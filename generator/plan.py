@@ -13,16 +13,14 @@ from typing import Any
 from generator import sync
 from generator.check import Finding, compare, unified_diff
 from generator.errors import Diagnostic, UsageError
+from generator.factdiff import ABSENT, diff, quoted
 from generator.facts import LoadedFacts, load_facts, parse_facts
 from generator.lint.discover import markdown_files
 from generator.lint.scanner import Document
 from generator.outputs import NOTICE_MARK
 from generator.project import Project
 from generator.provenance import Place, fact_leaves, places, select, value_forms, value_pattern
-from generator.render import Renderer
-from generator.rules import walk
-
-_NONE = object()  # a key absent on one side of a comparison
+from generator.render import Rendered, Renderer
 
 
 @dataclass(frozen=True, order=True)
@@ -154,28 +152,22 @@ def facts_at(project: Project, ref: str) -> LoadedFacts:
     return parse_facts(done.stdout, f"{ref}:{project.facts_display}")
 
 
-def flatten(data: Any) -> dict[str, Any]:
-    """Every scalar (or empty container) of a document by dotted key, in document order."""
-    return {
-        ".".join(map(str, key)): value
-        for key, value in walk(data)
-        if not isinstance(value, Mapping | list) or not value
-    }
-
-
 @dataclass(frozen=True)
 class Change:
-    key: str
-    old: Any  # _NONE when added
-    new: Any  # _NONE when removed
+    key: str  # as people read it: hosts.home_vm.ip, former_values[0]
+    old: Any  # ABSENT when added
+    new: Any  # ABSENT when removed
     places: tuple[Place, ...]  # lines of the new outputs (of the old ones, for a removed fact)
 
     def describe(self) -> str:
-        if self.old is _NONE:
-            return f"{self.key}: added, {self.new}"
-        if self.new is _NONE:
-            return f"{self.key}: removed (was {self.old})"
-        return f"{self.key}: {self.old} → {self.new}"
+        if self.old is ABSENT:
+            return f"added {self.key}: {quoted(self.new, _SHOWN)}"
+        if self.new is ABSENT:
+            return f"removed {self.key}: {quoted(self.old, _SHOWN)}"
+        return f"{self.key}: {quoted(self.old)} → {quoted(self.new)}"
+
+
+_SHOWN = 120  # a whole added or removed record is cut here: the diff below shows all of it
 
 
 @dataclass(frozen=True)
@@ -188,14 +180,6 @@ class Plan:
     missing: list[str] = field(default_factory=list)  # what sync would only report, not write
 
 
-def changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
-    """(key, old, new) for every dotted key whose value differs: new order, then removed."""
-    before, after = flatten(old), flatten(new)
-    found = [(k, before.get(k, _NONE), v) for k, v in after.items() if before.get(k, _NONE) != v]
-    found += [(k, v, _NONE) for k, v in before.items() if k not in after]
-    return found
-
-
 def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = ()) -> Plan:
     """Compare facts.yaml with ``against``: per changed fact its places, then render's diff.
 
@@ -204,45 +188,72 @@ def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = 
     old = facts_at(project, against)
     new = _load(project)
     new_rendered = Renderer.cached(project, new).render_all()
-    changes = changed_keys(old.facts.raw, new.facts.raw)
-    removed = [k for k, _, n in changes if n is _NONE]
-    located = _by_key(places(new_rendered, new.facts, [k for k, _, n in changes if n is not _NONE]))
-    if removed:
-        old_rendered = Renderer.cached(project, old).render_all()
-        located.update(_by_key(places(old_rendered, old.facts, removed)))
-    synced: list[Finding] = []
-    refused: list[str] = []
-    missing: list[str] = []
-    if repo_options:
-        checkouts = sync.parse_repo_options(repo_options, new, project, use_config=False)
-        planned = sync.plan_checkouts(project, new, checkouts, rendered=new_rendered)
-        synced = [
-            Finding(
-                c.display,
-                "missing" if c.old is None else "stale",
-                unified_diff(c.display, c.old or b"", c.new),
-            )
-            for c in planned.changes
-        ]
-        refused = [e.display for e in planned.hand_edits]
-        missing = [
-            *(
-                f"{m.display}: block {m.block} missing (sync --add-missing adds it)"
-                for m in planned.missing_blocks
-            ),
-            *(
-                f"{shown}: hand-written file missing; sync does not create it"
-                for shown, _ in planned.missing_files
-            ),
-        ]
-    return Plan(
-        against,
-        [Change(k, o, n, tuple(located.get(k, ()))) for k, o, n in changes],
-        compare(project.root, new_rendered),
-        synced,
-        refused,
-        missing,
+    old_leaves, new_leaves = fact_leaves(old.facts.raw), fact_leaves(new.facts.raw)
+    # Each edit with the fact leaves it covers: a whole added or removed record covers many.
+    edits = [
+        (e, _leaves_below(e.dotted, old_leaves if e.new is ABSENT else new_leaves))
+        for e in diff(old.facts.raw, new.facts.raw)
+    ]
+    located = _by_key(
+        places(new_rendered, new.facts, [k for e, ks in edits if e.new is not ABSENT for k in ks])
     )
+    removed = [k for e, ks in edits if e.new is ABSENT for k in ks]
+    located_old: dict[str, list[Place]] = {}
+    if removed:  # a removed fact is found where it was stated: in the old outputs
+        old_rendered = Renderer.cached(project, old).render_all()
+        located_old = _by_key(places(old_rendered, old.facts, removed))
+    changes = [
+        Change(e.shown, e.old, e.new, _gather(located_old if e.new is ABSENT else located, ks))
+        for e, ks in edits
+    ]
+    synced, refused, missing = _sync_preview(project, new, new_rendered, repo_options)
+    return Plan(against, changes, compare(project.root, new_rendered), synced, refused, missing)
+
+
+def _sync_preview(
+    project: Project, new: LoadedFacts, rendered: Sequence[Rendered], repo_options: Sequence[str]
+) -> tuple[list[Finding], list[str], list[str]]:
+    """What sync would change in the checkouts of ``repo_options``, refuse, and only report."""
+    if not repo_options:
+        return [], [], []
+    checkouts = sync.parse_repo_options(repo_options, new, project, use_config=False)
+    planned = sync.plan_checkouts(project, new, checkouts, rendered=rendered)
+    synced = [
+        Finding(
+            c.display,
+            "missing" if c.old is None else "stale",
+            unified_diff(c.display, c.old or b"", c.new),
+        )
+        for c in planned.changes
+    ]
+    refused = [e.display for e in planned.hand_edits]
+    missing = [
+        *(
+            f"{m.display}: block {m.block} missing (sync --add-missing adds it)"
+            for m in planned.missing_blocks
+        ),
+        *(
+            f"{shown}: hand-written file missing; sync does not create it"
+            for shown, _ in planned.missing_files
+        ),
+    ]
+    return synced, refused, missing
+
+
+def _leaves_below(key: str, leaves: Iterable[str]) -> list[str]:
+    """The fact leaves at or below dotted ``key``, in document order."""
+    return [k for k in leaves if k == key or k.startswith(key + ".")]
+
+
+def _gather(located: Mapping[str, list[Place]], keys: Iterable[str]) -> tuple[Place, ...]:
+    """The places of ``keys``, one per line, in path and line order.
+
+    An output that states one field of a record on a line is not also listed as read with
+    the line unknown for another field.
+    """
+    found = {(p.path, p.line): p for k in keys for p in located.get(k, ())}
+    lined = {path for path, line in found if line}
+    return tuple(found[at] for at in sorted(found) if at[1] or at[0] not in lined)
 
 
 def _by_key(found: Sequence[Place]) -> dict[str, list[Place]]:

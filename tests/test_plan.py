@@ -38,7 +38,7 @@ def test_plan_shows_the_lines_where_lists_and_the_diff_render_makes(repo: Path) 
     lines = result.out.splitlines()
     assert lines[:2] == [
         "1 fact(s) changed since HEAD:",
-        f"  hosts.home_vm.ip: {OLD_IP} → {NEW_IP}",
+        f'  hosts.home_vm.ip: "{OLD_IP}" → "{NEW_IP}"',
     ]
     planned = {f"{m.group(1)}:{m.group(2)}" for x in lines if (m := CHANGE_PLACE.match(x))}
 
@@ -77,7 +77,7 @@ def test_plan_against_an_older_revision(repo: Path) -> None:
     assert result.code == 0, result.err
     assert result.out.splitlines()[:2] == [
         "1 fact(s) changed since HEAD~2:",
-        f"  hosts.home_vm.ip: {OLD_IP} → {NEW_IP}",
+        f'  hosts.home_vm.ip: "{OLD_IP}" → "{NEW_IP}"',
     ]
     assert result.out.splitlines()[-1] == "render would change nothing"
 
@@ -91,9 +91,82 @@ def test_plan_lists_a_removed_fact_where_it_was_stated(repo: Path) -> None:
     lines = result.out.splitlines()
     assert lines[:2] == [
         "1 fact(s) changed since HEAD:",
-        "  hosts.home_vm.health_file: removed (was /tmp/flyio-health.json)",
+        '  removed hosts.home_vm.health_file: "/tmp/flyio-health.json"',
     ]
     assert "    docs/home-poller.md" in {x.rsplit(":", 1)[0] for x in lines}
+
+
+def edit_facts(root: Path, old: str, new: str) -> None:
+    facts = root / "facts.yaml"
+    text = facts.read_text("utf-8")
+    assert text.count(old) == 1, old
+    facts.write_text(text.replace(old, new), "utf-8")
+
+
+def summary(out: str) -> list[str]:
+    """The change lines of plan's output: the fact lines, without the places under them."""
+    lines = out.splitlines()
+    end = next(i for i, x in enumerate(lines) if x.startswith("render would change"))
+    return [x for x in lines[:end] if not x.startswith("    ")]
+
+
+def test_plan_reports_an_item_inserted_at_the_top_of_a_list_as_one_added_item(
+    repo: Path,
+) -> None:
+    first = "former_values:\n  - value: 192.168.1.81\n"
+    edit_facts(
+        repo,
+        first,
+        "former_values:\n  - value: 10.0.0.9\n    fact: hosts.home_vm.ip\n"
+        "    note: An address from before the audit.\n  - value: 192.168.1.81\n",
+    )
+    result = run(["plan"], repo)
+    assert result.code == 0, result.err
+    assert summary(result.out) == [
+        "1 fact(s) changed since HEAD:",
+        '  added former_values[0]: {value: "10.0.0.9", fact: "hosts.home_vm.ip",'
+        ' note: "An address from before the audit."}',
+    ]
+    # The added item is located in the new outputs like any fact.
+    assert "    docs/invariants.md:" in {x.rsplit(":", 1)[0] + ":" for x in result.out.splitlines()}
+
+
+def test_plan_reports_a_removed_list_item_once_and_edits_inside_items_by_field(
+    repo: Path,
+) -> None:
+    facts = repo / "facts.yaml"
+    text = facts.read_text("utf-8")
+    start = text.index("changes_required:\n") + len("changes_required:\n")
+    second = text.index("  - repo: staktrakr\n    file: devops/spot-poller/")
+    facts.write_text(text[:start] + text[second:], "utf-8")  # the first entry removed
+    edit_facts(
+        repo,
+        "    change: Clarify run-home.sh lives in stakscrapr\n",
+        "    change: Clarify run-home.sh lives in StakTrakrApi\n",
+    )
+    result = run(["plan"], repo)
+    assert result.code == 0, result.err
+    assert summary(result.out) == [
+        "2 fact(s) changed since HEAD:",
+        '  removed changes_required[0]: {repo: "staktrakr", file: "CLAUDE.md",'
+        ' change: "Replace spot-poller.yml with retired status + Fly.io cron; fix fly.toml…',
+        '  changes_required[7].change: "Clarify run-home.sh lives in stakscrapr"'
+        ' → "Clarify run-home.sh lives in StakTrakrApi"',
+    ]
+
+
+def test_plan_quotes_values_so_an_arrow_in_one_is_not_the_change_arrow(repo: Path) -> None:
+    edit_facts(
+        repo,
+        "    file: devops/retail-poller/ → devops/fly-poller/\n",
+        "    file: devops/fly-poller/\n",
+    )
+    result = run(["plan"], repo)
+    assert result.code == 0, result.err
+    assert summary(result.out)[1] == (
+        '  changes_required[10].file: "devops/retail-poller/ → devops/fly-poller/"'
+        ' → "devops/fly-poller/"'
+    )
 
 
 def test_plan_with_an_unknown_revision_is_a_usage_error(repo: Path) -> None:
