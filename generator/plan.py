@@ -17,9 +17,18 @@ from generator.factdiff import ABSENT, diff, quoted
 from generator.facts import LoadedFacts, load_facts, parse_facts
 from generator.lint.discover import markdown_files
 from generator.lint.scanner import Document
+from generator.model import Verified
 from generator.outputs import NOTICE_MARK
 from generator.project import Project
-from generator.provenance import Place, fact_leaves, places, select, value_forms, value_pattern
+from generator.provenance import (
+    Place,
+    fact_leaves,
+    places,
+    provenance_of,
+    select,
+    value_forms,
+    value_pattern,
+)
 from generator.render import Rendered, Renderer
 
 
@@ -153,11 +162,28 @@ def facts_at(project: Project, ref: str) -> LoadedFacts:
 
 
 @dataclass(frozen=True)
+class StaleCheck:
+    """A ``verified`` record made while a changed fact still held its old value."""
+
+    verified: Verified
+    at: str  # facts.yaml:LINE of the record (the file alone when the line is unknown)
+    on: str = ""  # the record above the fact it is kept for; empty when kept for the fact
+
+    def describe(self) -> str:
+        recorded = f", recorded for {self.on}" if self.on else ""
+        return (
+            f"verified {self.verified.date} by {self.verified.by} ({self.at}{recorded}) checked"
+            " the old value: check the new one and update that record, or remove it"
+        )
+
+
+@dataclass(frozen=True)
 class Change:
     key: str  # as people read it: hosts.home_vm.ip, former_values[0]
     old: Any  # ABSENT when added
     new: Any  # ABSENT when removed
     places: tuple[Place, ...]  # lines of the new outputs (of the old ones, for a removed fact)
+    stale_check: StaleCheck | None = None
 
     def describe(self) -> str:
         if self.old is ABSENT:
@@ -203,11 +229,34 @@ def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = 
         old_rendered = Renderer.cached(project, old).render_all()
         located_old = _by_key(places(old_rendered, old.facts, removed))
     changes = [
-        Change(e.shown, e.old, e.new, _gather(located_old if e.new is ABSENT else located, ks))
+        Change(
+            e.shown,
+            e.old,
+            e.new,
+            _gather(located_old if e.new is ABSENT else located, ks),
+            stale_check(e.dotted, old, new)
+            if e.kind == "changed" and e.dotted in new_leaves
+            else None,
+        )
         for e, ks in edits
     ]
     synced, refused, missing = _sync_preview(project, new, new_rendered, repo_options)
     return Plan(against, changes, compare(project.root, new_rendered), synced, refused, missing)
+
+
+def stale_check(key: str, old: LoadedFacts, new: LoadedFacts) -> StaleCheck | None:
+    """The ``verified`` record covering fact ``key`` if it was made for the value ``key`` had
+    in ``old``: one this edit left as it was. None when there is none, or it was updated."""
+    record, on = provenance_of(key, new.facts)
+    if record.verified is None or provenance_of(key, old.facts)[0].verified != record.verified:
+        return None
+    entry = new.facts.provenance.get(on)
+    # provenance_of prefers the provenance entry to the record's own fields, as here.
+    path = ("provenance", on) if entry and entry.verified else tuple(on.split("."))
+    position = new.document.keys.get((*path, "verified"))
+    shown = new.document.path
+    at = f"{shown}:{position.line}" if position else shown
+    return StaleCheck(record.verified, at, "" if on == key else on)
 
 
 def _sync_preview(
@@ -273,6 +322,8 @@ def format_plan(result: Plan) -> tuple[list[str], list[Finding]]:
         for change in result.changes:
             lines.append(f"  {change.describe()}")
             lines.extend(f"    {place.describe()}" for place in change.places)
+            if change.stale_check:
+                lines.append(f"    warning: {change.stale_check.describe()}")
     if not result.findings:
         lines.append("render would change nothing")
     else:

@@ -169,6 +169,59 @@ def test_plan_quotes_values_so_an_arrow_in_one_is_not_the_change_arrow(repo: Pat
     )
 
 
+def line_of(root: Path, text: str, after: int = 0) -> int:
+    """The 1-based line of facts.yaml, after line ``after``, that reads ``text`` stripped."""
+    lines = (root / "facts.yaml").read_text("utf-8").splitlines()
+    return next(n for n, x in enumerate(lines, 1) if n > after and x.strip() == text)
+
+
+def test_plan_warns_that_a_changed_fact_was_verified_with_its_old_value(repo: Path) -> None:
+    set_ip(repo, NEW_IP)
+    result = run(["plan"], repo)
+    assert result.code == 0, result.err
+    record = line_of(repo, "verified:", line_of(repo, "hosts.home_vm.ip:"))
+    assert (
+        f"    warning: verified 2026-02-25 by API Pipeline Audit (facts.yaml:{record}) checked"
+        " the old value: check the new one and update that record, or remove it"
+    ) in result.out.splitlines()
+
+    # Once the record is updated in the same edit, the warning goes.
+    edit_facts(repo, "      date: 2026-02-25\n", "      date: 2026-03-01\n")
+    assert "warning: verified" not in run(["plan"], repo).out
+
+
+def test_plan_warns_about_a_check_recorded_on_the_record_above_the_fact(repo: Path) -> None:
+    edit_facts(
+        repo,
+        "        config: home_vm/tinyproxy-cox.conf\n",
+        "        config: home_vm/tinyproxy-cox.conf\n"
+        "        verified: {date: 2026-03-02, by: Ops, how: curl through the proxy}\n",
+    )
+    git(repo, "commit", "-q", "-am", "tinyproxy checked")
+    edit_facts(repo, "        port: 8889\n", "        port: 8890\n")
+    edit_facts(repo, "        purpose: Residential proxy for Fly.io\n", "        purpose: Proxy\n")
+    edit_facts(
+        repo, "    install_dir: /opt/poller\n", "    install_dir: /srv/poller\n"
+    )  # unchecked
+    result = run(["plan"], repo)
+    assert result.code == 0, result.err
+    record = line_of(repo, "verified: {date: 2026-03-02, by: Ops, how: curl through the proxy}")
+    warning = (
+        f"    warning: verified 2026-03-02 by Ops (facts.yaml:{record}, recorded for"
+        " hosts.home_vm.services.tinyproxy) checked the old value: check the new one and update"
+        " that record, or remove it"
+    )
+    lines = result.out.splitlines()
+    assert summary(result.out)[1:] == [
+        '  hosts.home_vm.install_dir: "/opt/poller" → "/srv/poller"',
+        "  hosts.home_vm.services.tinyproxy.port: 8889 → 8890",
+        '  hosts.home_vm.services.tinyproxy.purpose: "Residential proxy for Fly.io" → "Proxy"',
+    ]
+    # Once under each fact the record covers; install_dir has no check, so no warning.
+    assert lines.count(warning) == 2
+    assert [x for x in lines if "warning: verified" in x] == [warning, warning]
+
+
 def test_plan_with_an_unknown_revision_is_a_usage_error(repo: Path) -> None:
     result = run(["plan", "--against", "no-such-ref"], repo)
     assert result.code == 2
