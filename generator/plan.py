@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from generator import sync
 from generator.check import Finding, compare, unified_diff
 from generator.errors import Diagnostic, UsageError
-from generator.factdiff import ABSENT, diff, quoted
+from generator.factdiff import ABSENT, Edit, diff, quoted
 from generator.facts import LoadedFacts, load_facts, parse_facts
 from generator.lint.discover import markdown_files
 from generator.lint.scanner import Document
@@ -22,6 +24,7 @@ from generator.outputs import NOTICE_MARK
 from generator.project import Project
 from generator.provenance import (
     Place,
+    distinctive,
     fact_leaves,
     places,
     provenance_of,
@@ -30,6 +33,7 @@ from generator.provenance import (
     value_pattern,
 )
 from generator.render import Rendered, Renderer
+from generator.yamlsource import YamlDocument
 
 
 @dataclass(frozen=True, order=True)
@@ -40,6 +44,10 @@ class HandWritten:
     line: int
     column: int
     key: str
+
+    @property
+    def at(self) -> str:
+        return f"{self.path}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -77,13 +85,23 @@ def where(project: Project, key: str, repo_options: Sequence[str] = ()) -> Where
     leaves = fact_leaves(loaded.facts.raw)
     values = {k: leaves[k] for k in keys}
     outputs = {r.output.path for r in rendered}
-    folders = {"": project.root}
-    if repo_options:
-        for checkout in sync.parse_repo_options(repo_options, loaded, project, use_config=False):
-            folders[checkout.display("")] = checkout.root
+    folders = _folders(project, _checkouts(project, loaded, repo_options))
     return WhereReport(
         values, places(rendered, loaded.facts, keys), hand_written(folders, values, outputs)
     )
+
+
+def _checkouts(
+    project: Project, loaded: LoadedFacts, repo_options: Sequence[str]
+) -> list[sync.Checkout]:
+    if not repo_options:
+        return []
+    return sync.parse_repo_options(repo_options, loaded, project, use_config=False)
+
+
+def _folders(project: Project, checkouts: Iterable[sync.Checkout]) -> dict[str, Path]:
+    """The folders whose hand-written Markdown is searched, by the prefix their paths get."""
+    return {"": project.root, **{c.display(""): c.root for c in checkouts}}
 
 
 def hand_written(
@@ -184,6 +202,8 @@ class Change:
     new: Any  # ABSENT when removed
     places: tuple[Place, ...]  # lines of the new outputs (of the old ones, for a removed fact)
     stale_check: StaleCheck | None = None
+    by_hand: tuple[HandWritten, ...] = ()  # hand-written places that state the old value
+    former_entry: str = ""  # a former_values item (YAML) recording the old value, for lint
 
     def describe(self) -> str:
         if self.old is ABSENT:
@@ -204,6 +224,8 @@ class Plan:
     synced: list[Finding]  # what sync would change in the checkouts given, with diffs
     refused: list[str]  # checkout files with hand-edited generated text: sync would stop
     missing: list[str] = field(default_factory=list)  # what sync would only report, not write
+    former_at: str = ""  # facts.yaml:LINE of former_values, where suggested items go
+    former_indent: str = "  "  # the indent of its items, so they paste as they are printed
 
 
 def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = ()) -> Plan:
@@ -228,20 +250,89 @@ def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = 
     if removed:  # a removed fact is found where it was stated: in the old outputs
         old_rendered = Renderer.cached(project, old).render_all()
         located_old = _by_key(places(old_rendered, old.facts, removed))
-    changes = [
-        Change(
-            e.shown,
-            e.old,
-            e.new,
-            _gather(located_old if e.new is ABSENT else located, ks),
-            stale_check(e.dotted, old, new)
-            if e.kind == "changed" and e.dotted in new_leaves
-            else None,
+    checkouts = _checkouts(project, new, repo_options)
+    outputs = {r.output.path for r in new_rendered}
+    stated = _by_hand(_folders(project, checkouts), edits, old_leaves, outputs)
+    recorded = {f.value for f in new.facts.former_values}
+    changes: list[Change] = []
+    for e, ks in edits:
+        by_hand = tuple(stated.get(e.dotted, ()))
+        changed_fact = e.kind == "changed" and e.dotted in new_leaves and not _is_former(e)
+        changes.append(
+            Change(
+                e.shown,
+                e.old,
+                e.new,
+                _gather(located_old if e.new is ABSENT else located, ks),
+                stale_check(e.dotted, old, new) if changed_fact else None,
+                by_hand,
+                former_entry(e.dotted, e.old, e.new, recorded, bool(by_hand))
+                if changed_fact
+                else "",
+            )
         )
-        for e, ks in edits
-    ]
-    synced, refused, missing = _sync_preview(project, new, new_rendered, repo_options)
-    return Plan(against, changes, compare(project.root, new_rendered), synced, refused, missing)
+    synced, refused, missing = _sync_preview(project, new, new_rendered, checkouts)
+    return Plan(
+        against,
+        changes,
+        compare(project.root, new_rendered),
+        synced,
+        refused,
+        missing,
+        *_former_values_at(new.document),
+    )
+
+
+def _former_values_at(document: YamlDocument) -> tuple[str, str]:
+    """facts.yaml:LINE of the ``former_values`` key, and the indent of its items' dashes."""
+    key = document.keys.get(("former_values",))
+    first = document.values.get(("former_values", 0))  # where the item's first key starts
+    indent = " " * (first.column - 3) if first and first.column >= 3 else "  "
+    return (f"{document.path}:{key.line}" if key else document.path), indent
+
+
+def _is_former(edit: Edit) -> bool:
+    # A former value already is an old value: recording or hunting its own old text is noise.
+    return edit.path[0] == "former_values"
+
+
+def _by_hand(
+    folders: Mapping[str, Path],
+    edits: Iterable[tuple[Edit, list[str]]],
+    old_leaves: Mapping[str, Any],
+    outputs: Iterable[str],
+) -> dict[str, list[HandWritten]]:
+    """Per changed or removed fact, the hand-written places that state its old value.
+
+    One search for all of them, the one `where` makes: render never touches these places,
+    and without this they would surface only in a later `lint` run, if at all.
+    """
+    olds = {
+        e.dotted: e.old
+        for e, _ in edits
+        if e.old is not ABSENT and e.dotted in old_leaves and not _is_former(e)
+    }
+    found: dict[str, list[HandWritten]] = {}
+    for place in hand_written(folders, olds, outputs) if olds else ():
+        found.setdefault(place.key, []).append(place)
+    return found
+
+
+def former_entry(key: str, old: Any, new: Any, recorded: Iterable[str], stated: bool) -> str:
+    """The ``former_values`` item (YAML, not indented) recording ``old`` as the former value
+    of fact ``key``; empty when it is recorded already or would make a poor one.
+
+    Lint matches a former value wherever it stands, so only literals are proposed (an
+    address, a path, a name): never a plain word or a small number, and a sentence or a
+    bare number only when hand-written text states it now (``stated``).
+    """
+    if isinstance(old, bool) or not isinstance(old, str | int) or not distinctive(old):
+        return ""
+    text = str(old)
+    if text in recorded or not (stated or (isinstance(old, str) and not re.search(r"\s", text))):
+        return ""
+    entry = {"value": text, "fact": key, "note": f"Held by {key} until it became {new}."}
+    return yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=1_000_000)
 
 
 def stale_check(key: str, old: LoadedFacts, new: LoadedFacts) -> StaleCheck | None:
@@ -260,12 +351,14 @@ def stale_check(key: str, old: LoadedFacts, new: LoadedFacts) -> StaleCheck | No
 
 
 def _sync_preview(
-    project: Project, new: LoadedFacts, rendered: Sequence[Rendered], repo_options: Sequence[str]
+    project: Project,
+    new: LoadedFacts,
+    rendered: Sequence[Rendered],
+    checkouts: Sequence[sync.Checkout],
 ) -> tuple[list[Finding], list[str], list[str]]:
-    """What sync would change in the checkouts of ``repo_options``, refuse, and only report."""
-    if not repo_options:
+    """What sync would change in ``checkouts``, refuse, and only report."""
+    if not checkouts:
         return [], [], []
-    checkouts = sync.parse_repo_options(repo_options, new, project, use_config=False)
     planned = sync.plan_checkouts(project, new, checkouts, rendered=rendered)
     synced = [
         Finding(
@@ -322,8 +415,22 @@ def format_plan(result: Plan) -> tuple[list[str], list[Finding]]:
         for change in result.changes:
             lines.append(f"  {change.describe()}")
             lines.extend(f"    {place.describe()}" for place in change.places)
+            if change.by_hand:
+                lines.append(
+                    f"    hand-written places still state {quoted(change.old)}"
+                    " (render does not change them; update them by hand):"
+                )
+                lines.extend(f"      {at}" for at in dict.fromkeys(h.at for h in change.by_hand))
             if change.stale_check:
                 lines.append(f"    warning: {change.stale_check.describe()}")
+    entries = [c.former_entry for c in result.changes if c.former_entry]
+    if entries:
+        # Printed as they go into facts.yaml, so that they paste as they are.
+        lines.append(
+            "to have lint flag old values in prose, paste under former_values"
+            f" ({result.former_at}):"
+        )
+        lines.extend(result.former_indent + x for e in entries for x in e.splitlines())
     if not result.findings:
         lines.append("render would change nothing")
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def edit_facts(root: Path, old: str, new: str) -> None:
 def summary(out: str) -> list[str]:
     """The change lines of plan's output: the fact lines, without the places under them."""
     lines = out.splitlines()
-    end = next(i for i, x in enumerate(lines) if x.startswith("render would change"))
+    end = next(i for i, x in enumerate(lines) if i and not x.startswith(" "))
     return [x for x in lines[:end] if not x.startswith("    ")]
 
 
@@ -222,6 +223,69 @@ def test_plan_warns_about_a_check_recorded_on_the_record_above_the_fact(repo: Pa
     assert [x for x in lines if "warning: verified" in x] == [warning, warning]
 
 
+def test_plan_lists_hand_written_places_of_the_old_value_and_how_to_record_it(
+    repo: Path,
+) -> None:
+    (repo / "docs/notes.md").write_text(f"# Notes\n\nSSH to {OLD_IP} first.\n", "utf-8")
+    (repo / "README.md").write_text(f"# Readme\n\nThe VM:\n\n- `{OLD_IP}`\n", "utf-8")
+    set_ip(repo, NEW_IP)
+    untouched = tree(repo)
+    result = run(["plan"], repo)
+    assert result.code == 0, result.err
+    assert tree(repo) == untouched, "plan wrote something"
+    lines = result.out.splitlines()
+    # The generated pages that state the old value are render's business, not listed here.
+    at = lines.index(
+        f'    hand-written places still state "{OLD_IP}"'
+        " (render does not change them; update them by hand):"
+    )
+    listed = list(itertools.takewhile(lambda x: x.startswith("      "), lines[at + 1 :]))
+    assert listed == ["      README.md:5", "      docs/notes.md:3"]
+    top = (repo / "facts.yaml").read_text("utf-8").splitlines().index("former_values:") + 1
+    hint = lines.index(
+        f"to have lint flag old values in prose, paste under former_values (facts.yaml:{top}):"
+    )
+    snippet = lines[hint + 1 : hint + 4]
+    assert snippet == [
+        f"  - value: {OLD_IP}",
+        "    fact: hosts.home_vm.ip",
+        f"    note: Held by hosts.home_vm.ip until it became {NEW_IP}.",
+    ]
+    assert lines[hint + 4].startswith("render would change ")
+    # The old value is hand-written in two places that lint only knows as unknown addresses;
+    # with the entry pasted under former_values, lint names it as the old value.
+    before = run(["lint", "docs/notes.md", "README.md"], repo).out
+    assert "retired-value" not in before
+    edit_facts(repo, "\nformer_values:\n", "\nformer_values:\n" + "\n".join(snippet) + "\n")
+    after = run(["lint", "docs/notes.md", "README.md"], repo)
+    assert after.code == 1, after.err
+    assert re.findall(r"^(\S+): (\S+) ", after.out, re.MULTILINE) == [
+        ("README.md:5:4", "retired-value"),
+        ("docs/notes.md:3:8", "retired-value"),
+    ]
+    # Once recorded, plan no longer suggests it; the hand-written places are still listed.
+    again = run(["plan"], repo).out
+    assert "paste under former_values" not in again
+    assert "      docs/notes.md:3" in again.splitlines()
+
+
+def test_plan_proposes_no_former_value_for_a_word_or_a_sentence(repo: Path) -> None:
+    edit_facts(
+        repo,
+        "    status: pending\n  - repo: staktrakr\n    skill: seed-sync",
+        "    status: done\n  - repo: staktrakr\n    skill: seed-sync",
+    )
+    edit_facts(
+        repo,
+        "        purpose: Residential proxy for Fly.io\n",
+        "        purpose: The residential proxy for Fly.io\n",
+    )
+    result = run(["plan"], repo)
+    assert result.code == 0, result.err
+    assert summary(result.out)[0] == "2 fact(s) changed since HEAD:"
+    assert "paste under former_values" not in result.out
+
+
 def test_plan_with_an_unknown_revision_is_a_usage_error(repo: Path) -> None:
     result = run(["plan", "--against", "no-such-ref"], repo)
     assert result.code == 2
@@ -260,10 +324,10 @@ def test_plan_shows_what_sync_would_change_in_a_checkout(repo: Path, tmp_path: P
     checkout = tmp_path / "StakTrakr"
     skill = checkout / ".claude/skills/retail-provider-fix/SKILL.md"
     skill.parent.mkdir(parents=True)
-    skill.write_text("# Retail provider fix\n", "utf-8")
+    skill.write_text(f"# Retail provider fix\n\nSSH to {OLD_IP} first.\n", "utf-8")
     option = f"StakTrakr={checkout}"
     run(["sync", "--repo", option, "--add-missing"], repo)
-    assert OLD_IP in skill.read_text("utf-8")
+    assert skill.read_text("utf-8").count(OLD_IP) == 2  # the hand-written line and the block
     set_ip(repo, NEW_IP)
     untouched = snapshot(checkout)
 
@@ -272,6 +336,13 @@ def test_plan_shows_what_sync_would_change_in_a_checkout(repo: Path, tmp_path: P
     assert snapshot(checkout) == untouched, "plan wrote into the checkout"
     lines = result.out.splitlines()
     shown = f"{checkout}/.claude/skills/retail-provider-fix/SKILL.md"
+    # The checkout's hand-written text is searched for the old value too, outside its block.
+    stated = lines.index(
+        f'    hand-written places still state "{OLD_IP}"'
+        " (render does not change them; update them by hand):"
+    )
+    listed = list(itertools.takewhile(lambda x: x.startswith("      "), lines[stated + 1 :]))
+    assert listed == [f"      {shown}:3"]
     at = lines.index("sync would change 1 file(s) in the checkouts:")
     assert lines[at + 1] == f"  {shown} (stale)"
     diff = result.out[result.out.index(f"--- {shown}\n+++ {shown}\n") :]  # absolute: no a/
