@@ -42,9 +42,12 @@ class Edit:
     path: Path  # keys and list indices (the new index; the old one for a removed item)
     old: Any  # ABSENT when added
     new: Any  # ABSENT when removed
+    moved_from: Path | None = None  # a list item now at ``path``, unchanged, was here
 
     @property
     def kind(self) -> str:
+        if self.moved_from is not None:
+            return "moved"
         if self.old is ABSENT:
             return "added"
         return "removed" if self.new is ABSENT else "changed"
@@ -85,6 +88,23 @@ def diff(old: Any, new: Any, path: Path = ()) -> Iterator[Edit]:
 
 
 def _diff_lists(old: list[Any], new: list[Any], path: Path) -> Iterator[Edit]:
+    """The edits of :func:`_aligned`, with an item removed in one place and added unchanged
+    in another reported once, as moved (where it is now)."""
+    edits = list(_aligned(old, new, path))
+    removed: dict[Any, list[int]] = {}
+    for n, e in enumerate(edits):
+        if e.kind == "removed" and len(e.path) == len(path) + 1:
+            removed.setdefault(frozen(e.old), []).append(n)
+    gone: set[int] = set()
+    for n, e in enumerate(edits):
+        if e.kind == "added" and len(e.path) == len(path) + 1 and removed.get(frozen(e.new)):
+            was = removed[frozen(e.new)].pop(0)
+            gone.add(was)
+            edits[n] = Edit(e.path, e.new, e.new, edits[was].path)
+    return (e for n, e in enumerate(edits) if n not in gone)
+
+
+def _aligned(old: list[Any], new: list[Any], path: Path) -> Iterator[Edit]:
     matcher = difflib.SequenceMatcher(
         a=[frozen(x) for x in old], b=[frozen(x) for x in new], autojunk=False
     )

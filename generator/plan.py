@@ -15,7 +15,7 @@ import yaml
 from generator import sync
 from generator.check import Finding, compare, unified_diff
 from generator.errors import Diagnostic, UsageError
-from generator.factdiff import ABSENT, Edit, diff, quoted
+from generator.factdiff import ABSENT, Edit, diff, quoted, shown_key
 from generator.facts import LoadedFacts, load_facts, parse_facts
 from generator.lint.discover import markdown_files
 from generator.lint.scanner import Document
@@ -204,8 +204,11 @@ class Change:
     stale_check: StaleCheck | None = None
     by_hand: tuple[HandWritten, ...] = ()  # hand-written places that state the old value
     former_entry: str = ""  # a former_values item (YAML) recording the old value, for lint
+    moved_from: str = ""  # for a list item moved unchanged: where it was
 
     def describe(self) -> str:
+        if self.moved_from:
+            return f"moved {self.moved_from} to {self.key}: {quoted(self.new, _SHOWN)}"
         if self.old is ABSENT:
             return f"added {self.key}: {quoted(self.new, _SHOWN)}"
         if self.new is ABSENT:
@@ -269,6 +272,7 @@ def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = 
                 former_entry(e.dotted, e.old, e.new, recorded, bool(by_hand))
                 if changed_fact
                 else "",
+                shown_key(e.moved_from) if e.moved_from is not None else "",
             )
         )
     synced, refused, missing = _sync_preview(project, new, new_rendered, checkouts)
@@ -310,7 +314,7 @@ def _by_hand(
     olds = {
         e.dotted: e.old
         for e, _ in edits
-        if e.old is not ABSENT and e.dotted in old_leaves and not _is_former(e)
+        if e.kind in ("changed", "removed") and e.dotted in old_leaves and not _is_former(e)
     }
     found: dict[str, list[HandWritten]] = {}
     for place in hand_written(folders, olds, outputs) if olds else ():

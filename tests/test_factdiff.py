@@ -21,6 +21,14 @@ def test_an_item_inserted_or_removed_anywhere_is_one_edit() -> None:
     assert edits({"l": ["x", "y"]}, {"l": ["y"]}) == [("removed", "l[0]", "x", ABSENT)]
 
 
+def test_an_item_moved_unchanged_is_one_edit_at_its_new_place() -> None:
+    found = list(diff({"l": [A, B, C]}, {"l": [A, C, B]}))
+    assert [(e.kind, e.shown, e.moved_from, e.new) for e in found] in (
+        [("moved", "l[1]", ("l", 2), C)],
+        [("moved", "l[2]", ("l", 1), B)],
+    )
+
+
 def test_an_edited_item_is_reported_by_field_at_its_new_index() -> None:
     edited = {**B, "check": "w"}
     assert edits({"l": [A, B]}, {"l": [C, A, edited]}) == [

@@ -156,6 +156,20 @@ def test_plan_reports_a_removed_list_item_once_and_edits_inside_items_by_field(
     ]
 
 
+def test_plan_reports_a_list_item_moved_unchanged_as_moved(repo: Path) -> None:
+    edit_facts(
+        repo,
+        "  - hop: Cox WiFi NIC\n  - hop: Residential IP\n",
+        "  - hop: Residential IP\n  - hop: Cox WiFi NIC\n",
+    )
+    result = run(["plan"], repo)
+    assert result.code == 0, result.err
+    assert summary(result.out)[1:] == [
+        '  moved network_path[5] to network_path[4]: {hop: "Residential IP"}'
+    ]
+    assert any(x.startswith("    docs/network-path.md:") for x in result.out.splitlines())
+
+
 def test_plan_quotes_values_so_an_arrow_in_one_is_not_the_change_arrow(repo: Path) -> None:
     edit_facts(
         repo,
