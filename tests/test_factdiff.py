@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from generator.factdiff import ABSENT, diff, quoted
 
 A = {"id": "a", "check": "x"}
@@ -19,6 +22,24 @@ def test_an_item_inserted_or_removed_anywhere_is_one_edit() -> None:
     assert edits({"l": [A, B]}, {"l": [C, A, B]}) == [("added", "l[0]", ABSENT, C)]
     assert edits({"l": [A, B, C]}, {"l": [A, C]}) == [("removed", "l[1]", B, ABSENT)]
     assert edits({"l": ["x", "y"]}, {"l": ["y"]}) == [("removed", "l[0]", "x", ABSENT)]
+
+
+ITEMS = st.one_of(
+    st.text(max_size=3),
+    st.fixed_dictionaries({"id": st.sampled_from("xyz"), "n": st.integers(0, 2)}),
+)
+
+
+@given(st.lists(ITEMS, max_size=8, unique_by=repr), ITEMS, st.data())
+def test_one_item_inserted_into_distinct_items_is_one_edit_and_removing_it_too(
+    items: list[Any], item: Any, data: st.DataObject
+) -> None:
+    if item in items:
+        return
+    at = data.draw(st.integers(0, len(items)))
+    longer = [*items[:at], item, *items[at:]]
+    assert [(e.kind, e.path) for e in diff(items, longer)] == [("added", (at,))]
+    assert [(e.kind, e.path) for e in diff(longer, items)] == [("removed", (at,))]
 
 
 def test_an_item_moved_unchanged_is_one_edit_at_its_new_place() -> None:
