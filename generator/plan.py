@@ -10,19 +10,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from generator import sync
 from generator.check import Finding, compare, unified_diff
 from generator.errors import Diagnostic, UsageError
+from generator.factdiff import ABSENT, Edit, diff, quoted, shown_key
 from generator.facts import LoadedFacts, load_facts, parse_facts
 from generator.lint.discover import markdown_files
 from generator.lint.scanner import Document
+from generator.model import Verified
 from generator.outputs import NOTICE_MARK
 from generator.project import Project
-from generator.provenance import Place, fact_leaves, places, select, value_forms, value_pattern
-from generator.render import Renderer
-from generator.rules import walk
-
-_NONE = object()  # a key absent on one side of a comparison
+from generator.provenance import (
+    Place,
+    distinctive,
+    fact_leaves,
+    places,
+    provenance_of,
+    select,
+    value_forms,
+    value_pattern,
+)
+from generator.render import Rendered, Renderer
+from generator.yamlsource import YamlDocument
 
 
 @dataclass(frozen=True, order=True)
@@ -33,6 +44,10 @@ class HandWritten:
     line: int
     column: int
     key: str
+
+    @property
+    def at(self) -> str:
+        return f"{self.path}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -70,13 +85,23 @@ def where(project: Project, key: str, repo_options: Sequence[str] = ()) -> Where
     leaves = fact_leaves(loaded.facts.raw)
     values = {k: leaves[k] for k in keys}
     outputs = {r.output.path for r in rendered}
-    folders = {"": project.root}
-    if repo_options:
-        for checkout in sync.parse_repo_options(repo_options, loaded, project, use_config=False):
-            folders[checkout.display("")] = checkout.root
+    folders = _folders(project, _checkouts(project, loaded, repo_options))
     return WhereReport(
         values, places(rendered, loaded.facts, keys), hand_written(folders, values, outputs)
     )
+
+
+def _checkouts(
+    project: Project, loaded: LoadedFacts, repo_options: Sequence[str]
+) -> list[sync.Checkout]:
+    if not repo_options:
+        return []
+    return sync.parse_repo_options(repo_options, loaded, project, use_config=False)
+
+
+def _folders(project: Project, checkouts: Iterable[sync.Checkout]) -> dict[str, Path]:
+    """The folders whose hand-written Markdown is searched, by the prefix their paths get."""
+    return {"": project.root, **{c.display(""): c.root for c in checkouts}}
 
 
 def hand_written(
@@ -154,28 +179,44 @@ def facts_at(project: Project, ref: str) -> LoadedFacts:
     return parse_facts(done.stdout, f"{ref}:{project.facts_display}")
 
 
-def flatten(data: Any) -> dict[str, Any]:
-    """Every scalar (or empty container) of a document by dotted key, in document order."""
-    return {
-        ".".join(map(str, key)): value
-        for key, value in walk(data)
-        if not isinstance(value, Mapping | list) or not value
-    }
+@dataclass(frozen=True)
+class StaleCheck:
+    """A ``verified`` record made while a changed fact still held its old value."""
+
+    verified: Verified
+    at: str  # facts.yaml:LINE of the record (the file alone when the line is unknown)
+    on: str = ""  # the record above the fact it is kept for; empty when kept for the fact
+
+    def describe(self) -> str:
+        recorded = f", recorded for {self.on}" if self.on else ""
+        return (
+            f"verified {self.verified.date} by {self.verified.by} ({self.at}{recorded}) checked"
+            " the old value: check the new one and update that record, or remove it"
+        )
 
 
 @dataclass(frozen=True)
 class Change:
-    key: str
-    old: Any  # _NONE when added
-    new: Any  # _NONE when removed
+    key: str  # as people read it: hosts.home_vm.ip, former_values[0]
+    old: Any  # ABSENT when added
+    new: Any  # ABSENT when removed
     places: tuple[Place, ...]  # lines of the new outputs (of the old ones, for a removed fact)
+    stale_check: StaleCheck | None = None
+    by_hand: tuple[HandWritten, ...] = ()  # hand-written places that state the old value
+    former_entry: str = ""  # a former_values item (YAML) recording the old value, for lint
+    moved_from: str = ""  # for a list item moved unchanged: where it was
 
     def describe(self) -> str:
-        if self.old is _NONE:
-            return f"{self.key}: added, {self.new}"
-        if self.new is _NONE:
-            return f"{self.key}: removed (was {self.old})"
-        return f"{self.key}: {self.old} → {self.new}"
+        if self.moved_from:
+            return f"moved {self.moved_from} to {self.key}: {quoted(self.new, _SHOWN)}"
+        if self.old is ABSENT:
+            return f"added {self.key}: {quoted(self.new, _SHOWN)}"
+        if self.new is ABSENT:
+            return f"removed {self.key}: {quoted(self.old, _SHOWN)}"
+        return f"{self.key}: {quoted(self.old)} → {quoted(self.new)}"
+
+
+_SHOWN = 120  # a whole added or removed record is cut here: the diff below shows all of it
 
 
 @dataclass(frozen=True)
@@ -186,14 +227,8 @@ class Plan:
     synced: list[Finding]  # what sync would change in the checkouts given, with diffs
     refused: list[str]  # checkout files with hand-edited generated text: sync would stop
     missing: list[str] = field(default_factory=list)  # what sync would only report, not write
-
-
-def changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
-    """(key, old, new) for every dotted key whose value differs: new order, then removed."""
-    before, after = flatten(old), flatten(new)
-    found = [(k, before.get(k, _NONE), v) for k, v in after.items() if before.get(k, _NONE) != v]
-    found += [(k, v, _NONE) for k, v in before.items() if k not in after]
-    return found
+    former_at: str = ""  # facts.yaml:LINE of former_values, where suggested items go
+    former_indent: str = "  "  # the indent of its items, so they paste as they are printed
 
 
 def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = ()) -> Plan:
@@ -204,45 +239,167 @@ def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = 
     old = facts_at(project, against)
     new = _load(project)
     new_rendered = Renderer.cached(project, new).render_all()
-    changes = changed_keys(old.facts.raw, new.facts.raw)
-    removed = [k for k, _, n in changes if n is _NONE]
-    located = _by_key(places(new_rendered, new.facts, [k for k, _, n in changes if n is not _NONE]))
-    if removed:
+    old_leaves, new_leaves = fact_leaves(old.facts.raw), fact_leaves(new.facts.raw)
+    # Each edit with the fact leaves it covers: a whole added or removed record covers many.
+    edits = [
+        (e, _leaves_below(e.dotted, old_leaves if e.new is ABSENT else new_leaves))
+        for e in diff(old.facts.raw, new.facts.raw)
+    ]
+    located = _by_key(
+        places(new_rendered, new.facts, [k for e, ks in edits if e.new is not ABSENT for k in ks])
+    )
+    removed = [k for e, ks in edits if e.new is ABSENT for k in ks]
+    located_old: dict[str, list[Place]] = {}
+    if removed:  # a removed fact is found where it was stated: in the old outputs
         old_rendered = Renderer.cached(project, old).render_all()
-        located.update(_by_key(places(old_rendered, old.facts, removed)))
-    synced: list[Finding] = []
-    refused: list[str] = []
-    missing: list[str] = []
-    if repo_options:
-        checkouts = sync.parse_repo_options(repo_options, new, project, use_config=False)
-        planned = sync.plan_checkouts(project, new, checkouts, rendered=new_rendered)
-        synced = [
-            Finding(
-                c.display,
-                "missing" if c.old is None else "stale",
-                unified_diff(c.display, c.old or b"", c.new),
+        located_old = _by_key(places(old_rendered, old.facts, removed))
+    checkouts = _checkouts(project, new, repo_options)
+    outputs = {r.output.path for r in new_rendered}
+    stated = _by_hand(_folders(project, checkouts), edits, old_leaves, outputs)
+    recorded = {f.value for f in new.facts.former_values}
+    changes: list[Change] = []
+    for e, ks in edits:
+        by_hand = tuple(stated.get(e.dotted, ()))
+        changed_fact = e.kind == "changed" and e.dotted in new_leaves and not _is_former(e)
+        changes.append(
+            Change(
+                e.shown,
+                e.old,
+                e.new,
+                _gather(located_old if e.new is ABSENT else located, ks),
+                stale_check(e.dotted, old, new) if changed_fact else None,
+                by_hand,
+                former_entry(e.dotted, e.old, e.new, recorded, bool(by_hand))
+                if changed_fact
+                else "",
+                shown_key(e.moved_from) if e.moved_from is not None else "",
             )
-            for c in planned.changes
-        ]
-        refused = [e.display for e in planned.hand_edits]
-        missing = [
-            *(
-                f"{m.display}: block {m.block} missing (sync --add-missing adds it)"
-                for m in planned.missing_blocks
-            ),
-            *(
-                f"{shown}: hand-written file missing; sync does not create it"
-                for shown, _ in planned.missing_files
-            ),
-        ]
+        )
+    synced, refused, missing = _sync_preview(project, new, new_rendered, checkouts)
     return Plan(
         against,
-        [Change(k, o, n, tuple(located.get(k, ()))) for k, o, n in changes],
+        changes,
         compare(project.root, new_rendered),
         synced,
         refused,
         missing,
+        *_former_values_at(new.document),
     )
+
+
+def _former_values_at(document: YamlDocument) -> tuple[str, str]:
+    """facts.yaml:LINE of the ``former_values`` key, and the indent of its items' dashes."""
+    key = document.keys.get(("former_values",))
+    first = document.values.get(("former_values", 0))  # where the item's first key starts
+    indent = " " * (first.column - 3) if first and first.column >= 3 else "  "
+    return (f"{document.path}:{key.line}" if key else document.path), indent
+
+
+def _is_former(edit: Edit) -> bool:
+    # A former value already is an old value: recording or hunting its own old text is noise.
+    return edit.path[0] == "former_values"
+
+
+def _by_hand(
+    folders: Mapping[str, Path],
+    edits: Iterable[tuple[Edit, list[str]]],
+    old_leaves: Mapping[str, Any],
+    outputs: Iterable[str],
+) -> dict[str, list[HandWritten]]:
+    """Per changed or removed fact, the hand-written places that state its old value.
+
+    One search for all of them, the one `where` makes: render never touches these places,
+    and without this they would surface only in a later `lint` run, if at all.
+    """
+    olds = {
+        e.dotted: e.old
+        for e, _ in edits
+        if e.kind in ("changed", "removed") and e.dotted in old_leaves and not _is_former(e)
+    }
+    found: dict[str, list[HandWritten]] = {}
+    for place in hand_written(folders, olds, outputs) if olds else ():
+        found.setdefault(place.key, []).append(place)
+    return found
+
+
+def former_entry(key: str, old: Any, new: Any, recorded: Iterable[str], stated: bool) -> str:
+    """The ``former_values`` item (YAML, not indented) recording ``old`` as the former value
+    of fact ``key``; empty when it is recorded already or would make a poor one.
+
+    Lint matches a former value wherever it stands, so only literals are proposed (an
+    address, a path, a name): never a plain word or a small number, and a sentence or a
+    bare number only when hand-written text states it now (``stated``).
+    """
+    if isinstance(old, bool) or not isinstance(old, str | int) or not distinctive(old):
+        return ""
+    text = str(old)
+    if text in recorded or not (stated or (isinstance(old, str) and not re.search(r"\s", text))):
+        return ""
+    entry = {"value": text, "fact": key, "note": f"Held by {key} until it became {new}."}
+    return yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=1_000_000)
+
+
+def stale_check(key: str, old: LoadedFacts, new: LoadedFacts) -> StaleCheck | None:
+    """The ``verified`` record covering fact ``key`` if it was made for the value ``key`` had
+    in ``old``: one this edit left as it was. None when there is none, or it was updated."""
+    record, on = provenance_of(key, new.facts)
+    if record.verified is None or provenance_of(key, old.facts)[0].verified != record.verified:
+        return None
+    entry = new.facts.provenance.get(on)
+    # provenance_of prefers the provenance entry to the record's own fields, as here.
+    path = ("provenance", on) if entry and entry.verified else tuple(on.split("."))
+    position = new.document.keys.get((*path, "verified"))
+    shown = new.document.path
+    at = f"{shown}:{position.line}" if position else shown
+    return StaleCheck(record.verified, at, "" if on == key else on)
+
+
+def _sync_preview(
+    project: Project,
+    new: LoadedFacts,
+    rendered: Sequence[Rendered],
+    checkouts: Sequence[sync.Checkout],
+) -> tuple[list[Finding], list[str], list[str]]:
+    """What sync would change in ``checkouts``, refuse, and only report."""
+    if not checkouts:
+        return [], [], []
+    planned = sync.plan_checkouts(project, new, checkouts, rendered=rendered)
+    synced = [
+        Finding(
+            c.display,
+            "missing" if c.old is None else "stale",
+            unified_diff(c.display, c.old or b"", c.new),
+        )
+        for c in planned.changes
+    ]
+    refused = [e.display for e in planned.hand_edits]
+    missing = [
+        *(
+            f"{m.display}: block {m.block} missing (sync --add-missing adds it)"
+            for m in planned.missing_blocks
+        ),
+        *(
+            f"{shown}: hand-written file missing; sync does not create it"
+            for shown, _ in planned.missing_files
+        ),
+    ]
+    return synced, refused, missing
+
+
+def _leaves_below(key: str, leaves: Iterable[str]) -> list[str]:
+    """The fact leaves at or below dotted ``key``, in document order."""
+    return [k for k in leaves if k == key or k.startswith(key + ".")]
+
+
+def _gather(located: Mapping[str, list[Place]], keys: Iterable[str]) -> tuple[Place, ...]:
+    """The places of ``keys``, one per line, in path and line order.
+
+    An output that states one field of a record on a line is not also listed as read with
+    the line unknown for another field.
+    """
+    found = {(p.path, p.line): p for k in keys for p in located.get(k, ())}
+    lined = {path for path, line in found if line}
+    return tuple(found[at] for at in sorted(found) if at[1] or at[0] not in lined)
 
 
 def _by_key(found: Sequence[Place]) -> dict[str, list[Place]]:
@@ -262,6 +419,22 @@ def format_plan(result: Plan) -> tuple[list[str], list[Finding]]:
         for change in result.changes:
             lines.append(f"  {change.describe()}")
             lines.extend(f"    {place.describe()}" for place in change.places)
+            if change.by_hand:
+                lines.append(
+                    f"    hand-written places still state {quoted(change.old)}"
+                    " (render does not change them; update them by hand):"
+                )
+                lines.extend(f"      {at}" for at in dict.fromkeys(h.at for h in change.by_hand))
+            if change.stale_check:
+                lines.append(f"    warning: {change.stale_check.describe()}")
+    entries = [c.former_entry for c in result.changes if c.former_entry]
+    if entries:
+        # Printed as they go into facts.yaml, so that they paste as they are.
+        lines.append(
+            "to have lint flag old values in prose, paste under former_values"
+            f" ({result.former_at}):"
+        )
+        lines.extend(result.former_indent + x for e in entries for x in e.splitlines())
     if not result.findings:
         lines.append("render would change nothing")
     else:
