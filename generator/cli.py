@@ -251,8 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     preview = add(
         "plan",
-        "Preview a facts.yaml edit: per changed fact the lines it feeds, then the diff render"
-        " would make; writes nothing.",
+        "Preview a facts.yaml edit: per changed fact the lines it feeds and the hand-written"
+        " places stating its old value, then the diff render would make; writes nothing.",
         "python -m generator plan --against HEAD~1",
         _plan,
     )
