@@ -13,9 +13,10 @@ from generator.lint.scanner import Document, Token
 
 T = TypeVar("T")
 
-# Words that make a sentence say something is gone, or forbid it.
+# Words that make a sentence say something is gone, or forbid it ("gone" itself too: the
+# invariants page tells readers that a sentence saying so may name a removed component).
 RETIREMENT = re.compile(
-    r"(?i)\b(?:retired?|deprecated?|removed?|no longer|obsolete|decommissioned|never|"
+    r"(?i)\b(?:retired?|deprecated?|removed?|gone|no longer|obsolete|decommissioned|never|"
     r"do not|don't|must not|legacy|replaced|deleted?|ghost|formerly|instead of|inactive|"
     r"not (?:an? )?(?:active|live|used|in use|running))\b|^\W*no\b"
 )

@@ -30,7 +30,7 @@ NO_REFERENCE = Rule(
     "a reference to a component that an invariant says no doc may mention",
     "An invariant with check no-reference names a retired or removed component (by name, by an\n"
     "alias, or as the container of a docker command). Any mention outside a sentence that forbids\n"
-    "it or says it is gone (never, do not, removed, no longer ...) is reported.\n"
+    "it or says it is gone (never, do not, removed, gone, no longer ...) is reported.\n"
     "Fix: remove the instructions, or turn them into the prohibition the facts state.",
     1,
 )
