@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
-from generator.lint.scanner import Scanner, words_regex
+from generator.lint.scanner import Scanner, trie_pattern, words_regex
 from generator.model import Component, Facts, Feed
 from generator.rules import resolve, walk
 
@@ -70,7 +70,7 @@ class FormerFact:
     fact: str
     note: str
     current: str | None
-    is_path: bool
+    is_path: bool  # a repo path; a repo's former slug (owner/name) is a name, not a path
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,9 @@ class Knowledge:
     feeds: list[FeedFact] = field(default_factory=list)
     paths: set[str] = field(default_factory=set)  # known repo paths, no trailing slash
     path_patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
-    path_roots: tuple[str, ...] = ()
+    path_roots: tuple[str, ...] = ()  # where a path no fact holds is reported
     feed_roots: tuple[str, ...] = ()
+    former_roots: tuple[str, ...] = ()  # scanned only for former paths, whatever else they hold
     former: list[FormerFact] = field(default_factory=list)
     retired: list[RetiredFact] = field(default_factory=list)
     invariants: dict[str, list[str]] = field(default_factory=dict)  # check -> subjects
@@ -114,7 +115,15 @@ class Knowledge:
         ]
         words += [s for r in self.retired for s in r.spellings]
         words.append(spelling(self.facts.deploy.command))
-        return Scanner(words, self.path_roots)
+        return Scanner(words, (*self.path_roots, *self.former_roots))
+
+    @cached_property
+    def former_said(self) -> re.Pattern[str] | None:
+        """Any former value, as it may be written: its own words ("stakscrapr-old") must not
+        make a sentence tell a change."""
+        if not self.former:
+            return None
+        return re.compile(f"(?i:{trie_pattern(spelling(f.value) for f in self.former)})")
 
     @cached_property
     def inert(self) -> frozenset[tuple[str, str]]:
@@ -300,15 +309,22 @@ def _paths(know: Knowledge, facts: Facts) -> None:
 
 
 def _former(know: Knowledge, facts: Facts) -> None:
+    roots = set()
     for former in facts.former_values:
         current = current_value(facts, former.fact)
-        is_path = "/" in former.value
+        is_path = "/" in former.value and not _is_slug_fact(facts, former.fact)
         know.former.append(FormerFact(former.value, former.fact, former.note, current, is_path))
-        if is_path:
-            roots = set(know.path_roots)
-            root = former.value.split("/", 1)[0] + "/"
-            if root not in roots:
-                know.path_roots = tuple(sorted({*roots, root}, key=lambda r: (-len(r), r)))
+        root = former.value.split("/", 1)[0] + "/"
+        if is_path and root not in know.path_roots:
+            # Scanned so that the former path is found, but not a root of the paths facts
+            # describe: other paths under it ("scripts/x.sh") are none of the linter's business.
+            roots.add(root)
+    know.former_roots = tuple(sorted(roots, key=lambda r: (-len(r), r)))
+
+
+def _is_slug_fact(facts: Facts, key: str) -> bool:
+    """Whether ``key`` is a repo's slug: a former value of it is a renamed repo (owner/name)."""
+    return any(key == f"repos.{repo}.slug" for repo in facts.repos)
 
 
 def _retired(know: Knowledge, facts: Facts) -> None:

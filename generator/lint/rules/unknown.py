@@ -167,6 +167,8 @@ def nearest_path(know: Knowledge, path: str) -> str | None:
 def on_path(token: Token, ctx: Context) -> None:
     path = token.text.rstrip(".,:;)")
     know = ctx.know
+    if not path.startswith(know.path_roots):
+        return  # under a root scanned only for a former path (retired-value judges that)
     if not repo_relative(ctx, token) or remembered(
         ctx, "known path", path.rstrip("/"), lambda p: known_path(know, p)
     ):
