@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -105,6 +106,7 @@ class Knowledge:
     retired: list[RetiredFact] = field(default_factory=list)
     invariants: dict[str, list[str]] = field(default_factory=dict)  # check -> subjects
     deploy_folder: str = ""  # e.g. devops/fly-poller
+    deploy_program: str = ""  # the deploy command without its options, e.g. "fly deploy"
     repo_names: dict[str, str] = field(default_factory=dict)  # repo key -> name
 
     @cached_property
@@ -114,7 +116,7 @@ class Knowledge:
             spelling(f.value) for f in self.former if not f.is_path and not _IPV4.fullmatch(f.value)
         ]
         words += [s for r in self.retired for s in r.spellings]
-        words.append(spelling(self.facts.deploy.command))
+        words.append(spelling(self.deploy_program))
         return Scanner(words, (*self.path_roots, *self.former_roots))
 
     @cached_property
@@ -219,6 +221,7 @@ def build_knowledge(facts: Facts) -> Knowledge:
     for invariant in facts.invariants:
         know.invariants.setdefault(invariant.check, []).append(invariant.subject)
     know.deploy_folder = facts.devops.folder_path(facts.deploy.folder).rstrip("/")
+    know.deploy_program = program(facts.deploy.command)
     know.repo_names = {key: repo.name for key, repo in facts.repos.items()}
     return know
 
@@ -351,6 +354,13 @@ def _retired(know: Knowledge, facts: Facts) -> None:
 def spelling(name: str) -> str:
     """A name as the linter compares it: lower case, hyphens and spaces as one space."""
     return re.sub(r"[-\s]+", " ", name.strip().lower())
+
+
+def program(command: str) -> str:
+    """A command's leading words up to its first option: "fly deploy --remote-only" is an
+    invocation of "fly deploy", as is any "fly deploy" whatever options follow it."""
+    words = list(itertools.takewhile(lambda w: not w.startswith("-"), command.split()))
+    return " ".join(words) or command.strip()
 
 
 def replacement_of(facts: Facts, component: Component) -> str | None:
