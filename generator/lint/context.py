@@ -169,7 +169,29 @@ def nearest_mention(
     before_within: int | None = None,
 ) -> tuple[int, int, str] | None:
     """The mention (start, end, text) ``nearest`` looks up."""
-    found, ends, _ = ctx.mentions(pattern, offset)
+    return _closest(ctx.mentions(pattern, offset), offset, before_within)
+
+
+def nearest_in_sentence(
+    ctx: Context, pattern: re.Pattern[str], offset: int
+) -> tuple[int, int, str] | None:
+    """The mention closest to ``offset`` in its sentence; in a table its row (cells are no
+    sentences), in code its line."""
+    _, line = ctx.doc.line_at(offset)
+    if line.lstrip().startswith("|"):
+        return nearest_mention(ctx, pattern, offset)
+    start, _ = ctx.doc.sentence_span(offset)
+    found = ctx.of_sentence(
+        ("mentions", id(pattern)), offset, lambda s: _mentions(s, pattern, 0, len(s))
+    )
+    mention = _closest(found, offset - start, None)  # offsets in the sentence
+    return None if mention is None else (mention[0] + start, mention[1] + start, mention[2])
+
+
+def _closest(
+    mentions: Mentions, offset: int, before_within: int | None
+) -> tuple[int, int, str] | None:
+    found, ends, _ = mentions
     # Mentions do not overlap, so their ends rise with their starts: the closest one is the
     # last to end at or before ``offset``, or the next (which holds it or starts after it).
     after = bisect.bisect_right(ends, offset)

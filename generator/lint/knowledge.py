@@ -42,9 +42,9 @@ class HostFact:
 
 @dataclass(frozen=True)
 class CronFact:
-    """The schedule facts give a script, as a cron expression or as every N minutes."""
+    """The schedule facts give a feed, as a cron expression or as every N minutes."""
 
-    script: str
+    script: str | None  # the feed's writer script, if it has one
     feed: Feed
     cron: str | None
     every: int | None
@@ -94,7 +94,7 @@ class Knowledge:
     ips: dict[str, str] = field(default_factory=dict)  # address -> dotted key
     hosts: list[HostFact] = field(default_factory=list)
     services: list[ServiceFact] = field(default_factory=list)
-    crons: dict[str, CronFact] = field(default_factory=dict)  # script -> schedule
+    schedules: dict[str, CronFact] = field(default_factory=dict)  # feed key -> schedule
     scripts: tuple[str, ...] = ()
     feeds: list[FeedFact] = field(default_factory=list)
     paths: set[str] = field(default_factory=set)  # known repo paths, no trailing slash
@@ -147,7 +147,7 @@ class Knowledge:
     @cached_property
     def known_crons(self) -> dict[str, str]:
         """Cron expressions that facts hold -> their dotted keys."""
-        return {c.cron: c.fact for c in self.crons.values() if c.cron}
+        return {c.cron: c.fact for c in self.schedules.values() if c.cron}
 
     @cached_property
     def service_names(self) -> re.Pattern[str]:
@@ -162,8 +162,20 @@ class Knowledge:
         return words_regex(s for feed in self.feeds for s in feed.spellings)
 
     @cached_property
-    def script_names(self) -> re.Pattern[str]:
-        return words_regex(s.lower() for s in self.scripts)
+    def schedule_names(self) -> re.Pattern[str]:
+        """What a cron beside it is the schedule of: a feed's name, writer script or file (a
+        concrete one of its template too), or any script."""
+        names = words_regex([*(s for f in self.feeds for s in f.spellings), *self.scripts])
+        files = "|".join(f.pattern.pattern for f in self.feeds)
+        return re.compile(rf"{names.pattern}|(?<![\w/.-])(?:{files})(?![\w/-]|\.\w)")
+
+    def schedule_of(self, said: str) -> CronFact | None:
+        """The schedule of the feed ``said`` names (see ``schedule_names``); None for a script
+        that writes no feed."""
+        feed: FeedFact | None = self._by_spelling.get(f"FeedFact:{spelling(said)}")
+        if feed is None:
+            feed = next((f for f in self.feeds if f.pattern.fullmatch(said)), None)
+        return None if feed is None else self.schedules[feed.feed.key]
 
     @cached_property
     def _by_spelling(self) -> dict[str, Any]:
@@ -270,11 +282,9 @@ def _feeds(know: Knowledge, facts: Facts) -> None:
         if feed.writer.script:
             scripts.add(feed.writer.script)
             spellings.add(feed.writer.script)
-            # Spaced as the text it is compared with is: "*  *" in facts is "* *".
-            cron = " ".join(feed.cron.split()) if feed.cron else None
-            know.crons[feed.writer.script.lower()] = CronFact(
-                feed.writer.script, feed, cron, feed.every_minutes
-            )
+        # Spaced as the text it is compared with is: "*  *" in facts is "* *".
+        cron = " ".join(feed.cron.split()) if feed.cron else None
+        know.schedules[feed.key] = CronFact(feed.writer.script, feed, cron, feed.every_minutes)
         know.feeds.append(FeedFact(feed, _template(feed.file), _lower(spellings)))
     for folder in facts.devops.folders.values():
         scripts.update(f.rsplit("/", 1)[-1] for f in folder.files if f.endswith(".sh"))
