@@ -8,9 +8,12 @@ import pytest
 
 from generator.cronspec import same_schedule
 from generator.facts import load_facts, parse_facts
+from generator.lint.context import Context
 from generator.lint.engine import lint_text
 from generator.lint.knowledge import Knowledge, build_knowledge
 from generator.lint.rules import RULES
+from generator.lint.rules.contradiction import scheduled
+from generator.lint.scanner import Document
 from tests.conftest import REPO, run
 
 
@@ -121,3 +124,18 @@ def test_the_sentence_or_the_table_row_ties_a_cron_to_a_feed(know: Knowledge) ->
     assert said(know, "Spot prices use `5,20,35,50 * * * *`. Publishing: `*/15 * * * *`.\n") == []
     text = "Spot prices use `5,20,35,50 * * * *`, market prices `*/15 * * * *`.\n"
     assert said(know, text) == []
+
+
+def test_a_feed_named_in_the_crons_clause_is_found_on_its_line(know: Knowledge) -> None:
+    """No look past the line (which would key the verdict on the paragraph) when the part of
+    the sentence on the cron's line names the feed; else the sentence is read."""
+    text = "# Feeds\nSpot prices come from `run-spot.sh` on `0 * * * *`. Then\nmore.\n"
+    doc = Document(text)
+    owner = scheduled(Context(doc, know), text.index("0 *"))
+    assert owner is not None and owner.said == "run-spot.sh"
+    assert doc.reach == 0
+    text = "The spot prices are fetched\non `0 * * * *`. Then more.\n"
+    doc = Document(text)
+    owner = scheduled(Context(doc, know), text.index("0 *"))
+    assert owner is not None and owner.said == "spot prices"
+    assert doc.reach > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
@@ -175,11 +176,18 @@ def nearest_mention(
 def nearest_in_sentence(
     ctx: Context, pattern: re.Pattern[str], offset: int
 ) -> tuple[int, int, str] | None:
-    """The mention closest to ``offset`` in its sentence; in a table its row (cells are no
-    sentences), in code its line."""
+    """The mention closest to ``offset`` in its sentence, on its line first; in a table its row
+    (cells are no sentences), in code its line."""
     _, line = ctx.doc.line_at(offset)
     if line.lstrip().startswith("|"):
         return nearest_mention(ctx, pattern, offset)
+    on_line = ctx.mentions(pattern, offset)
+    if on_line.found:
+        # What lies between the sentence ends on the line is in the sentence: a mention there
+        # is found without a look past the line, which would tie the verdict to the block.
+        mention = _closest(on_line, offset, None, ctx.doc.clause(offset))
+        if mention is not None:
+            return mention
     start, _ = ctx.doc.sentence_span(offset)
     found = ctx.of_sentence(
         ("mentions", id(pattern)), offset, lambda s: _mentions(s, pattern, 0, len(s))
@@ -189,8 +197,12 @@ def nearest_in_sentence(
 
 
 def _closest(
-    mentions: Mentions, offset: int, before_within: int | None
+    mentions: Mentions,
+    offset: int,
+    before_within: int | None,
+    within: tuple[int, int] = (0, sys.maxsize),
 ) -> tuple[int, int, str] | None:
+    """The mention closest to ``offset`` (see ``nearest``), of those ``within`` a span."""
     found, ends, _ = mentions
     # Mentions do not overlap, so their ends rise with their starts: the closest one is the
     # last to end at or before ``offset``, or the next (which holds it or starts after it).
@@ -202,6 +214,8 @@ def _closest(
     best: tuple[int, tuple[int, int, str]] | None = None
     for mention in found[max(after - 1, 0) : after + 1]:
         start, end, _ = mention
+        if start < within[0] or end > within[1]:
+            continue  # and so is every mention before it, or after it
         distance = min(abs(start - offset), abs(end - offset))
         if best is None or distance < best[0]:
             best = (distance, mention)
