@@ -78,7 +78,7 @@ def test_a_renamed_repo_in_facts_lints_the_rendered_docs_clean(project: Path) ->
     )
     (project / "README.md").write_text((REPO / "README.md").read_text("utf-8"), "utf-8")
 
-    linted = run(["lint", "--no-cache", "docs", "README.md"], project)
+    linted = run(["lint", "--no-cache", "--include-generated", "docs", "README.md"], project)
 
     assert linted.out.splitlines()[:-1] == [
         "docs/hand.md:5:7: retired-value `lbruton/stakscrapr-old` is a former value: Renamed on"
