@@ -25,8 +25,9 @@ _CRON = re.compile(rf"(?<![\w*/,.\\-]){_FIELD}(?:[ \t]+{_FIELD}){{4}}(?![\w*/,.-
 _IP = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d{1,5})?(?!\w|\.\d)")
 _PREFIX_LENGTH = re.compile(r"/\d{1,2}(?![\w/]|\.\d)")  # CIDR: 10.0.0.0/8
 # "port N", "on N" and "docker CMD" in one pass: all three start with "o" and cannot overlap.
+# N is no address's first number: "on 192.168.1.81" would hide the address from the rules.
 _PORT_ON_DOCKER = re.compile(
-    r"o(?:rt[ \t]*(?:[:=]|is\b)?[ \t]*\d{2,5}\b|n[ \t]+\d{3,5}\b"
+    r"o(?:rt[ \t]*(?:[:=]|is\b)?[ \t]*\d{2,5}\b(?!\.\d)|n[ \t]+\d{3,5}\b(?!\.\d)"
     r"|cker[ \t]+(?:exec|compose|run|logs|start|stop|restart|rm|attach|kill|cp)\b)"
 )
 # ":N" right after a word (tinyproxy:8889), "(N)" after one (tinyproxy (8889)); the rules
