@@ -115,6 +115,13 @@ def test_a_prohibition_may_name_the_removed_container(know: Knowledge) -> None:
     assert lint(know, "No skill refers to a Docker spot-poller container.\n") == []
 
 
+def test_a_sentence_saying_the_component_is_gone_may_name_it(know: Knowledge) -> None:
+    """As the invariants page tells readers: "gone" says it as "deleted" does."""
+    assert lint(know, "The spot-poller container is gone.\n") == []
+    assert lint(know, "The spot-poller container was deleted.\n") == []
+    assert lint(know, "The old spot-poller container is going strong.\n") != []
+
+
 def test_a_sentence_wrapped_over_lines_counts_as_one(know: Knowledge) -> None:
     text = "The workflow `spot-poller.yml`\nwas retired in February.\n"
     assert lint(know, text) == []

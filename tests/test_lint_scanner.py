@@ -30,6 +30,18 @@ def test_port_on_and_docker_come_from_one_pass_with_their_own_checks(know: Knowl
     ]
 
 
+def test_an_address_after_on_or_port_is_an_address(know: Knowledge) -> None:
+    """ "on 192" read as a port hid the whole address from the rules."""
+    text = "It lives on 192.168.1.81, port 10.0.0.5 and on 8889.\n"
+    assert kinds(know, text) == [
+        ("ip", "192.168.1.81"),
+        ("ip", "10.0.0.5"),
+        ("port", "on 8889"),
+    ]
+    found = lint_text("The home VM now lives on 192.168.1.81.\n", know, frozenset(RULES))
+    assert [(f.rule, f.literal) for f in found] == [("retired-value", "192.168.1.81")]
+
+
 def alternation_paths(roots: list[str], text: str) -> list[tuple[int, int]]:
     """Paths as a plain alternation of the roots (longest first) finds them."""
     ordered = sorted(set(roots), key=lambda r: (-len(r), r))

@@ -70,7 +70,9 @@ def run(
     results = None
     if cache_root is not None and not args.no_cache:
         results = ResultCache(results_path(cache_root), salt_for(raw))
-    outcome = lint_targets(targets, know, enabled, config, results)
+    outcome = lint_targets(
+        targets, know, enabled, config, results, include_generated=args.include_generated
+    )
     if results is not None:
         results.save()
         reporter.detail(f"{results.hits} of {outcome.files} file(s) reused from the lint cache")
@@ -84,5 +86,5 @@ def run(
     elif args.format == "sarif":
         reporter.out.write(as_sarif(findings, list(RULES.values())))
     else:
-        print_text(findings, outcome.files, reporter)
+        print_text(findings, outcome.files, reporter, outcome.generated)
     return ExitCode.DRIFT if findings else ExitCode.OK

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
@@ -13,9 +14,10 @@ from generator.lint.scanner import Document, Token
 
 T = TypeVar("T")
 
-# Words that make a sentence say something is gone, or forbid it.
+# Words that make a sentence say something is gone, or forbid it ("gone" itself too: the
+# invariants page tells readers that a sentence saying so may name a removed component).
 RETIREMENT = re.compile(
-    r"(?i)\b(?:retired?|deprecated?|removed?|no longer|obsolete|decommissioned|never|"
+    r"(?i)\b(?:retired?|deprecated?|removed?|gone|no longer|obsolete|decommissioned|never|"
     r"do not|don't|must not|legacy|replaced|deleted?|ghost|formerly|instead of|inactive|"
     r"not (?:an? )?(?:active|live|used|in use|running))\b|^\W*no\b"
 )
@@ -168,7 +170,40 @@ def nearest_mention(
     before_within: int | None = None,
 ) -> tuple[int, int, str] | None:
     """The mention (start, end, text) ``nearest`` looks up."""
-    found, ends, _ = ctx.mentions(pattern, offset)
+    return _closest(ctx.mentions(pattern, offset), offset, before_within)
+
+
+def nearest_in_sentence(
+    ctx: Context, pattern: re.Pattern[str], offset: int
+) -> tuple[int, int, str] | None:
+    """The mention closest to ``offset`` in its sentence, on its line first; in a table its row
+    (cells are no sentences), in code its line."""
+    _, line = ctx.doc.line_at(offset)
+    if line.lstrip().startswith("|"):
+        return nearest_mention(ctx, pattern, offset)
+    on_line = ctx.mentions(pattern, offset)
+    if on_line.found:
+        # What lies between the sentence ends on the line is in the sentence: a mention there
+        # is found without a look past the line, which would tie the verdict to the block.
+        mention = _closest(on_line, offset, None, ctx.doc.clause(offset))
+        if mention is not None:
+            return mention
+    start, _ = ctx.doc.sentence_span(offset)
+    found = ctx.of_sentence(
+        ("mentions", id(pattern)), offset, lambda s: _mentions(s, pattern, 0, len(s))
+    )
+    mention = _closest(found, offset - start, None)  # offsets in the sentence
+    return None if mention is None else (mention[0] + start, mention[1] + start, mention[2])
+
+
+def _closest(
+    mentions: Mentions,
+    offset: int,
+    before_within: int | None,
+    within: tuple[int, int] = (0, sys.maxsize),
+) -> tuple[int, int, str] | None:
+    """The mention closest to ``offset`` (see ``nearest``), of those ``within`` a span."""
+    found, ends, _ = mentions
     # Mentions do not overlap, so their ends rise with their starts: the closest one is the
     # last to end at or before ``offset``, or the next (which holds it or starts after it).
     after = bisect.bisect_right(ends, offset)
@@ -179,6 +214,8 @@ def nearest_mention(
     best: tuple[int, tuple[int, int, str]] | None = None
     for mention in found[max(after - 1, 0) : after + 1]:
         start, end, _ = mention
+        if start < within[0] or end > within[1]:
+            continue  # and so is every mention before it, or after it
         distance = min(abs(start - offset), abs(end - offset))
         if best is None or distance < best[0]:
             best = (distance, mention)

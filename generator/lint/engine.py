@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from generator.check import carries_notice
 from generator.lint.config import LintConfig
 from generator.lint.context import Context, Emission
 from generator.lint.discover import markdown_files
@@ -22,6 +23,10 @@ from generator.lint.rules.comments import bad_ignores
 from generator.lint.rules.invariants import check_tree
 from generator.lint.scanner import Document, Token
 from generator.lint.verdicts import Verdicts
+from generator.outputs import NOTICE_MARK
+
+_NOTICE = f"<!-- {NOTICE_MARK} (".encode()  # opens the notice of every file written whole
+_BLOCK_FIRST = b"<!-- BEGIN GENERATED:"  # carries_notice also owns render's block copies
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,8 @@ class Target:
 @dataclass(frozen=True)
 class Outcome:
     findings: list[Finding]
-    files: int
+    files: int  # linted
+    generated: int = 0  # skipped: written whole by the generator
 
 
 def lint_text(
@@ -106,14 +112,19 @@ def lint_targets(
     enabled: frozenset[str],
     config: LintConfig,
     results: ResultCache | None = None,
+    *,
+    include_generated: bool = False,
 ) -> Outcome:
     """Lint every target; with ``results``, a file whose key it holds is not linted again.
+    Files the generator wrote whole are skipped, as managed blocks are, unless
+    ``include_generated``: ``check`` covers them, and nobody may fix them by hand.
 
     The files the cache does not hold are shared out among the cores (see ``parallel``), so a
     run that finds everything in the cache forks nothing; the findings are the same.
     """
     files = _jobs(targets, enabled, config)
     found: list[Finding] = []
+    skipped = 0
     # Each file to lint with its bytes and result cache key. Without a cache, the process
     # that lints a file reads it, so that the workers share the reading out too.
     todo: list[tuple[_Job, bytes | None, str]] = []
@@ -122,6 +133,9 @@ def lint_targets(
             todo.append((job, None, ""))
             continue
         data = _read(job.opened)
+        if not include_generated and generated(data):
+            skipped += 1
+            continue
         key = results.key(data, job.shown, job.name, job.repo, job.rules)
         cached = results.get(key)
         if cached is None:
@@ -129,22 +143,32 @@ def lint_targets(
         else:
             found += cached
 
-    def work(part: Sequence[tuple[_Job, bytes | None, str]]) -> list[list[Finding]]:
+    def work(part: Sequence[tuple[_Job, bytes | None, str]]) -> list[list[Finding] | None]:
         verdicts = Verdicts()  # one per process: what the rules said, reused across its files
-        return [
-            lint_text(
-                decode(_read(job.opened) if data is None else data),
-                know,
-                job.rules,
-                path=job.name,
-                shown=job.shown,
-                repo=job.repo,
-                verdicts=verdicts,
+        done: list[list[Finding] | None] = []
+        for job, data, _ in part:
+            if data is None:  # read here, so judged here (the cached were judged on reading)
+                data = _read(job.opened)
+                if not include_generated and generated(data):
+                    done.append(None)
+                    continue
+            done.append(
+                lint_text(
+                    decode(data),
+                    know,
+                    job.rules,
+                    path=job.name,
+                    shown=job.shown,
+                    repo=job.repo,
+                    verdicts=verdicts,
+                )
             )
-            for job, data, _ in part
-        ]
+        return done
 
     for (_, _, key), findings in zip(todo, map_chunks(todo, work), strict=True):
+        if findings is None:
+            skipped += 1
+            continue
         if results is not None:
             results.put(key, findings)
         found += findings
@@ -152,7 +176,15 @@ def lint_targets(
         if target.repo is not None:
             base = target.path.as_posix()
             found += check_tree(target.path, target.repo, know, enabled, base)
-    return Outcome(deduplicate(found, PRIORITY), len(files))
+    return Outcome(deduplicate(found, PRIORITY), len(files) - skipped, skipped)
+
+
+def generated(data: bytes) -> bool:
+    """Whether the generator wrote this file whole (a page of render, a skill file of sync):
+    its first line, after any front matter, is the generated notice, as ``check`` tells it.
+    Not a file that starts with a managed block: a sibling repo's CLAUDE.md may, and its text
+    around the block is written by hand (the block is skipped as every managed block is)."""
+    return _NOTICE in data and not data.startswith(_BLOCK_FIRST) and carries_notice(data)
 
 
 def _jobs(targets: Sequence[Target], enabled: frozenset[str], config: LintConfig) -> list[_Job]:

@@ -98,14 +98,20 @@ def _uri(shown: str) -> str:
     return quote(shown)
 
 
-def print_text(findings: Sequence[Finding], files: int, reporter: Reporter) -> None:
+def print_text(
+    findings: Sequence[Finding], files: int, reporter: Reporter, generated: int = 0
+) -> None:
+    """The findings, then a summary: how many files were linted, and skipped as generated."""
     for f in findings:
         hint = f" (did you mean {reporter.paint(f.suggestion, 'green')}?)" if f.suggestion else ""
         rule = reporter.paint(f.rule, "yellow")
         place = reporter.paint(f.location(), "bold")
         reporter.line(f"{place}: {rule} `{f.literal}` {f.message}{hint}")
+    skipped = f" ({generated} generated skipped)" if generated else ""
     if findings:
         places = len({f.shown for f in findings})
-        reporter.info(f"{len(findings)} finding(s) in {places} file(s); {files} file(s) linted")
+        reporter.info(
+            f"{len(findings)} finding(s) in {places} file(s); {files} file(s) linted{skipped}"
+        )
     else:
-        reporter.info(f"no drift found in {files} file(s)")
+        reporter.info(f"no drift found in {files} file(s){skipped}")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
-from generator.lint.scanner import Scanner, words_regex
+from generator.lint.scanner import Scanner, trie_pattern, words_regex
 from generator.model import Component, Facts, Feed
 from generator.rules import resolve, walk
 
@@ -41,9 +42,9 @@ class HostFact:
 
 @dataclass(frozen=True)
 class CronFact:
-    """The schedule facts give a script, as a cron expression or as every N minutes."""
+    """The schedule facts give a feed, as a cron expression or as every N minutes."""
 
-    script: str
+    script: str | None  # the feed's writer script, if it has one
     feed: Feed
     cron: str | None
     every: int | None
@@ -70,7 +71,7 @@ class FormerFact:
     fact: str
     note: str
     current: str | None
-    is_path: bool
+    is_path: bool  # a repo path; a repo's former slug (owner/name) is a name, not a path
 
 
 @dataclass(frozen=True)
@@ -93,17 +94,19 @@ class Knowledge:
     ips: dict[str, str] = field(default_factory=dict)  # address -> dotted key
     hosts: list[HostFact] = field(default_factory=list)
     services: list[ServiceFact] = field(default_factory=list)
-    crons: dict[str, CronFact] = field(default_factory=dict)  # script -> schedule
+    schedules: dict[str, CronFact] = field(default_factory=dict)  # feed key -> schedule
     scripts: tuple[str, ...] = ()
     feeds: list[FeedFact] = field(default_factory=list)
     paths: set[str] = field(default_factory=set)  # known repo paths, no trailing slash
     path_patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
-    path_roots: tuple[str, ...] = ()
+    path_roots: tuple[str, ...] = ()  # where a path no fact holds is reported
     feed_roots: tuple[str, ...] = ()
+    former_roots: tuple[str, ...] = ()  # scanned only for former paths, whatever else they hold
     former: list[FormerFact] = field(default_factory=list)
     retired: list[RetiredFact] = field(default_factory=list)
     invariants: dict[str, list[str]] = field(default_factory=dict)  # check -> subjects
     deploy_folder: str = ""  # e.g. devops/fly-poller
+    deploy_program: str = ""  # the deploy command without its options, e.g. "fly deploy"
     repo_names: dict[str, str] = field(default_factory=dict)  # repo key -> name
 
     @cached_property
@@ -113,8 +116,16 @@ class Knowledge:
             spelling(f.value) for f in self.former if not f.is_path and not _IPV4.fullmatch(f.value)
         ]
         words += [s for r in self.retired for s in r.spellings]
-        words.append(spelling(self.facts.deploy.command))
-        return Scanner(words, self.path_roots)
+        words.append(spelling(self.deploy_program))
+        return Scanner(words, (*self.path_roots, *self.former_roots))
+
+    @cached_property
+    def former_said(self) -> re.Pattern[str] | None:
+        """Any former value, as it may be written: its own words ("stakscrapr-old") must not
+        make a sentence tell a change."""
+        if not self.former:
+            return None
+        return re.compile(f"(?i:{trie_pattern(spelling(f.value) for f in self.former)})")
 
     @cached_property
     def inert(self) -> frozenset[tuple[str, str]]:
@@ -136,7 +147,7 @@ class Knowledge:
     @cached_property
     def known_crons(self) -> dict[str, str]:
         """Cron expressions that facts hold -> their dotted keys."""
-        return {c.cron: c.fact for c in self.crons.values() if c.cron}
+        return {c.cron: c.fact for c in self.schedules.values() if c.cron}
 
     @cached_property
     def service_names(self) -> re.Pattern[str]:
@@ -151,8 +162,20 @@ class Knowledge:
         return words_regex(s for feed in self.feeds for s in feed.spellings)
 
     @cached_property
-    def script_names(self) -> re.Pattern[str]:
-        return words_regex(s.lower() for s in self.scripts)
+    def schedule_names(self) -> re.Pattern[str]:
+        """What a cron beside it is the schedule of: a feed's name, writer script or file (a
+        concrete one of its template too), or any script."""
+        names = words_regex([*(s for f in self.feeds for s in f.spellings), *self.scripts])
+        files = "|".join(f.pattern.pattern for f in self.feeds)
+        return re.compile(rf"{names.pattern}|(?<![\w/.-])(?:{files})(?![\w/-]|\.\w)")
+
+    def schedule_of(self, said: str) -> CronFact | None:
+        """The schedule of the feed ``said`` names (see ``schedule_names``); None for a script
+        that writes no feed."""
+        feed: FeedFact | None = self._by_spelling.get(f"FeedFact:{spelling(said)}")
+        if feed is None:
+            feed = next((f for f in self.feeds if f.pattern.fullmatch(said)), None)
+        return None if feed is None else self.schedules[feed.feed.key]
 
     @cached_property
     def _by_spelling(self) -> dict[str, Any]:
@@ -210,6 +233,7 @@ def build_knowledge(facts: Facts) -> Knowledge:
     for invariant in facts.invariants:
         know.invariants.setdefault(invariant.check, []).append(invariant.subject)
     know.deploy_folder = facts.devops.folder_path(facts.deploy.folder).rstrip("/")
+    know.deploy_program = program(facts.deploy.command)
     know.repo_names = {key: repo.name for key, repo in facts.repos.items()}
     return know
 
@@ -258,11 +282,9 @@ def _feeds(know: Knowledge, facts: Facts) -> None:
         if feed.writer.script:
             scripts.add(feed.writer.script)
             spellings.add(feed.writer.script)
-            # Spaced as the text it is compared with is: "*  *" in facts is "* *".
-            cron = " ".join(feed.cron.split()) if feed.cron else None
-            know.crons[feed.writer.script.lower()] = CronFact(
-                feed.writer.script, feed, cron, feed.every_minutes
-            )
+        # Spaced as the text it is compared with is: "*  *" in facts is "* *".
+        cron = " ".join(feed.cron.split()) if feed.cron else None
+        know.schedules[feed.key] = CronFact(feed.writer.script, feed, cron, feed.every_minutes)
         know.feeds.append(FeedFact(feed, _template(feed.file), _lower(spellings)))
     for folder in facts.devops.folders.values():
         scripts.update(f.rsplit("/", 1)[-1] for f in folder.files if f.endswith(".sh"))
@@ -300,15 +322,22 @@ def _paths(know: Knowledge, facts: Facts) -> None:
 
 
 def _former(know: Knowledge, facts: Facts) -> None:
+    roots = set()
     for former in facts.former_values:
         current = current_value(facts, former.fact)
-        is_path = "/" in former.value
+        is_path = "/" in former.value and not _is_slug_fact(facts, former.fact)
         know.former.append(FormerFact(former.value, former.fact, former.note, current, is_path))
-        if is_path:
-            roots = set(know.path_roots)
-            root = former.value.split("/", 1)[0] + "/"
-            if root not in roots:
-                know.path_roots = tuple(sorted({*roots, root}, key=lambda r: (-len(r), r)))
+        root = former.value.split("/", 1)[0] + "/"
+        if is_path and root not in know.path_roots:
+            # Scanned so that the former path is found, but not a root of the paths facts
+            # describe: other paths under it ("scripts/x.sh") are none of the linter's business.
+            roots.add(root)
+    know.former_roots = tuple(sorted(roots, key=lambda r: (-len(r), r)))
+
+
+def _is_slug_fact(facts: Facts, key: str) -> bool:
+    """Whether ``key`` is a repo's slug: a former value of it is a renamed repo (owner/name)."""
+    return any(key == f"repos.{repo}.slug" for repo in facts.repos)
 
 
 def _retired(know: Knowledge, facts: Facts) -> None:
@@ -335,6 +364,13 @@ def _retired(know: Knowledge, facts: Facts) -> None:
 def spelling(name: str) -> str:
     """A name as the linter compares it: lower case, hyphens and spaces as one space."""
     return re.sub(r"[-\s]+", " ", name.strip().lower())
+
+
+def program(command: str) -> str:
+    """A command's leading words up to its first option: "fly deploy --remote-only" is an
+    invocation of "fly deploy", as is any "fly deploy" whatever options follow it."""
+    words = list(itertools.takewhile(lambda w: not w.startswith("-"), command.split()))
+    return " ".join(words) or command.strip()
 
 
 def replacement_of(facts: Facts, component: Component) -> str | None:

@@ -39,6 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--explain", metavar="RULE", help="explain RULE and exit")
     parser.add_argument(
+        "--include-generated",
+        action="store_true",
+        help="also lint files the generator wrote whole (skipped by default: check covers them)",
+    )
+    parser.add_argument(
         "--no-cache",
         action="store_true",
         help="lint every file afresh, neither reading nor writing .cache/generator/lint",

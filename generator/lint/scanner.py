@@ -25,8 +25,9 @@ _CRON = re.compile(rf"(?<![\w*/,.\\-]){_FIELD}(?:[ \t]+{_FIELD}){{4}}(?![\w*/,.-
 _IP = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d{1,5})?(?!\w|\.\d)")
 _PREFIX_LENGTH = re.compile(r"/\d{1,2}(?![\w/]|\.\d)")  # CIDR: 10.0.0.0/8
 # "port N", "on N" and "docker CMD" in one pass: all three start with "o" and cannot overlap.
+# N is no address's first number: "on 192.168.1.81" would hide the address from the rules.
 _PORT_ON_DOCKER = re.compile(
-    r"o(?:rt[ \t]*(?:[:=]|is\b)?[ \t]*\d{2,5}\b|n[ \t]+\d{3,5}\b"
+    r"o(?:rt[ \t]*(?:[:=]|is\b)?[ \t]*\d{2,5}\b(?!\.\d)|n[ \t]+\d{3,5}\b(?!\.\d)"
     r"|cker[ \t]+(?:exec|compose|run|logs|start|stop|restart|rm|attach|kill|cp)\b)"
 )
 # ":N" right after a word (tinyproxy:8889), "(N)" after one (tinyproxy (8889)); the rules
@@ -291,6 +292,7 @@ class Document:
         self._sentences: dict[tuple[int, int], str] = {}
         self._prose_texts: dict[tuple[int, int], str] = {}
         self._code_spans: dict[int, list[tuple[int, int]]] = {}  # per line start
+        self._line_stops: dict[int, list[int]] = {}  # sentence ends on a line, per line start
 
     def tokens(self, scanner: Scanner) -> list[Token]:
         found = scanner.tokens(self.text)
@@ -380,6 +382,19 @@ class Document:
         if found is None:
             found = self._blocks[line_start] = self._block(offset)
         return found
+
+    def clause(self, offset: int) -> tuple[int, int]:
+        """Where the part of ``offset``'s sentence on its line starts and ends, as the line alone
+        tells: between the sentence ends on it (one in a comment too, so it may be less than
+        that part, never more). No look past the line; the ends are found once per line."""
+        start, end = self.line_span(offset)
+        stops = self._line_stops.get(start)
+        if stops is None:
+            stops = self._line_stops[start] = [
+                m.end() for m in _SENTENCE_END.finditer(self.text, start, end)
+            ]
+        after = bisect.bisect_right(stops, offset)
+        return (stops[after - 1] if after else start), (stops[after] if after < len(stops) else end)
 
     def line_at(self, offset: int) -> tuple[int, str]:
         """Start and text of the line holding ``offset``; one string per line, however many

@@ -5,9 +5,17 @@ from __future__ import annotations
 import ipaddress
 import itertools
 from collections.abc import Callable
+from typing import NamedTuple
 
 from generator.cronspec import same_schedule
-from generator.lint.context import Context, Rule, nearest, nearest_mention, repo_relative
+from generator.lint.context import (
+    Context,
+    Rule,
+    nearest,
+    nearest_in_sentence,
+    nearest_mention,
+    repo_relative,
+)
 from generator.lint.knowledge import CronFact, HostFact, ServiceFact
 from generator.lint.scanner import PORT_NUMBER, Token, port_reach
 
@@ -18,9 +26,11 @@ CONTRADICTION = Rule(
     "a service with another port (tinyproxy on 8888 while facts hold 8889; also port is N,\n"
     "tinyproxy:N, tinyproxy (N), and a number in a table's Port column on the service's row), a\n"
     "host or service\n"
-    "with another IP address, a script with another cron expression or cadence than its feed,\n"
-    "or a feed (by name or writer script) with another file path. When several are named on the\n"
-    "line, the one closest to the value counts. The suggestion is the value the fact holds.\n"
+    "with another IP address, a feed (by name, file or writer script) with another cron\n"
+    "expression or cadence than its own, or a feed (by name or writer script) with another file\n"
+    "path. When several are named on the line, the one closest to the value counts; a cron is\n"
+    "tied to the closest in its sentence, the part on its line first (in a table its row, in\n"
+    "code its line). The suggestion is the value the fact holds.\n"
     "Services of one name on several hosts (a tinyproxy on each VM) accept the port or address\n"
     "of any of them; otherwise the suggestion is that of the one on the host named beside the\n"
     "service, else the closest value.\n"
@@ -153,32 +163,49 @@ def _apart(address: str, other: str) -> tuple[int, int]:
     return (value ^ to).bit_length(), abs(value - to)
 
 
+class Scheduled(NamedTuple):
+    """What a cron is said to be the schedule of."""
+
+    said: str  # a feed's name, file or writer script, or another script, as written
+    fact: CronFact | None  # the feed's schedule; None for a script that writes no feed
+
+
+def scheduled(ctx: Context, at: int) -> Scheduled | None:
+    """What the cron at ``at`` schedules: the feed or script named closest to it in its
+    sentence (in a table its row, in code its line); None when none is."""
+    mention = nearest_in_sentence(ctx, ctx.know.schedule_names, at)
+    if mention is None:
+        return None
+    return Scheduled(mention[2], ctx.know.schedule_of(mention[2]))
+
+
 def on_cron(token: Token, ctx: Context) -> None:
     if "*" not in token.text:
         return
-    expression = cron_text(token.text)
-    script = nearest(
-        ctx,
-        ctx.know.script_names,
-        lambda s: ctx.know.crons.get(s.lower()),
-        token.start,
-    )
-    if script is None:
+    owner = scheduled(ctx, token.start)
+    if owner is None or owner.fact is None:
         return
-    wanted = schedule_problem(expression, script)
+    wanted = schedule_problem(cron_text(token.text), owner.fact)
     if wanted:
         ctx.emit(
             CONTRADICTION,
             token.start,
             token.text,
-            f"is not the schedule of {script.script}: facts hold {wanted}",
+            f"is not the schedule of {_label(owner.said, owner.fact)}: facts hold {wanted}",
             wanted,
-            script.fact,
+            owner.fact.fact,
         )
 
 
+def _label(said: str, fact: CronFact) -> str:
+    """The writer script when the text names it, else the feed."""
+    if fact.script and said.lower() == fact.script.lower():
+        return fact.script
+    return f"the {fact.feed.name} feed"
+
+
 def schedule_problem(expression: str, fact: CronFact) -> str | None:
-    """The schedule facts hold for the script, when ``expression`` disagrees with it."""
+    """The schedule facts hold for the feed, when ``expression`` disagrees with it."""
     if fact.cron:
         return None if same_schedule(expression, fact.cron) else fact.cron
     if fact.every:

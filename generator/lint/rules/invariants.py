@@ -20,7 +20,8 @@ DEPLOY_LOCATION = Rule(
     "deploy-location",
     "the deploy command described from another repo, folder or host than facts allow",
     "facts.yaml's deploy names the command, the host, the repo and the folder it runs from.\n"
-    "A mention of the command that is not a prohibition or a limit (never, do not, only ...) is\n"
+    "A mention of the command (its words before any option, whatever options follow) that is\n"
+    "not a prohibition or a limit (never, do not, only ...; an option is no word of it) is\n"
     "reported when its paragraph or code block changes into another folder first (cd ...), when\n"
     "the line gives the job to another host, or when the file belongs to a repo (--repo) that\n"
     "does not deploy and names neither the allowed folder, nor the allowed host or repo.\n"
@@ -49,14 +50,15 @@ SINGLE_SOURCE = Rule(
 RULES = (DEPLOY_LOCATION, FORBIDDEN_PATHS, SINGLE_SOURCE)
 
 _CD = re.compile(r"\bcd[ \t]+([^\s;&|`)]+)")
+_OPTION = re.compile(r"(?<![\w-])--?[^\W\d_][\w-]*")  # -f, --remote-only, --no-cache
 _SKIP_DIRS = {".git", "node_modules"}
 
 
 def on_name(token: Token, ctx: Context) -> None:
     know = ctx.know
     deploy = know.facts.deploy
-    if spelling(token.text) != spelling(deploy.command):
-        return
+    if spelling(token.text) != spelling(know.deploy_program):
+        return  # another name the scanner looks for (its options follow the command)
     allowed_repo = know.repo_names[deploy.repo]
     allowed_host = know.facts.hosts[deploy.host].name
     place = f"{allowed_repo}/{know.deploy_folder}/"
@@ -117,7 +119,8 @@ def on_name(token: Token, ctx: Context) -> None:
 
 
 def _prohibits(sentence: str) -> bool:
-    return bool(PROHIBITION.search(sentence))
+    # Options are no words of the sentence: "--remote-only" limits nothing.
+    return bool(PROHIBITION.search(_OPTION.sub(" ", sentence)))
 
 
 def _last_cd(ctx: Context, block: tuple[int, int], at: int) -> re.Match[str] | None:

@@ -10,7 +10,6 @@ from functools import lru_cache
 from generator.lint.context import (
     Context,
     Rule,
-    nearest,
     nearest_mention,
     remembered,
     repo_relative,
@@ -20,6 +19,7 @@ from generator.lint.rules.contradiction import (
     cron_text,
     on_named_host,
     schedule_problem,
+    scheduled,
     service_of_port,
 )
 from generator.lint.scanner import PORT_NUMBER, Token, port_reach
@@ -29,10 +29,11 @@ UNKNOWN_LITERAL = Rule(
     "an IP, port, cron expression or repo path that no fact holds",
     "Literals of the kinds facts describe must be facts: IPv4 addresses (loopback and the like\n"
     "excepted), host:port pairs on a known host, 'port N' beside a service name, five-field cron\n"
-    "expressions, and repo paths under the folders facts describe (the devops root, the feed\n"
-    "folders). One that no fact holds is reported with the nearest known fact as the suggestion:\n"
-    "an address in the same network, the port of the service named, the schedule of the script\n"
-    "named, a known path with the same file name or a similar spelling.\n"
+    "expressions (one beside no feed may fit any feed's schedule; one beside a script that\n"
+    "writes no feed fits none), and repo paths under the folders facts describe (the devops\n"
+    "root, the feed folders). One that no fact holds is reported with the nearest known fact as\n"
+    "the suggestion: an address in the same network, the port of the service named, a known\n"
+    "cron, a known path with the same file name or a similar spelling.\n"
     "Fix: correct the literal, or add the fact to facts.yaml and render.",
     6,
 )
@@ -114,16 +115,16 @@ def on_cron(token: Token, ctx: Context) -> None:
         return
     know = ctx.know
     expression = cron_text(token.text)
-    script = nearest(ctx, know.script_names, str.lower, token.start)
-    if script is not None and script in know.crons:
-        return  # a script with a schedule fact: the contradiction rule compares them
+    owner = scheduled(ctx, token.start)
+    if owner is not None and owner.fact is not None:
+        return  # a feed's schedule: the contradiction rule compares them
     known = know.known_crons
-    if script is None and remembered(
+    if owner is None and remembered(
         ctx, "some schedule", expression, lambda e: _scheduled(know, e)
     ):
-        return  # the schedule of some feed, as a cron or as its cadence
-    if script is not None:
-        message = f"schedules {script}, and no fact holds a schedule for it"
+        return  # named beside nothing, and the schedule of some feed (cron or cadence)
+    if owner is not None:
+        message = f"schedules {owner.said.lower()}, and no fact holds a schedule for it"
         near = None
     else:
         message = "is a cron expression that no fact holds"
@@ -133,7 +134,8 @@ def on_cron(token: Token, ctx: Context) -> None:
 
 def _scheduled(know: Knowledge, expression: str) -> bool:
     return any(
-        (c.cron or c.every) and schedule_problem(expression, c) is None for c in know.crons.values()
+        (c.cron or c.every) and schedule_problem(expression, c) is None
+        for c in know.schedules.values()
     )
 
 
@@ -167,6 +169,8 @@ def nearest_path(know: Knowledge, path: str) -> str | None:
 def on_path(token: Token, ctx: Context) -> None:
     path = token.text.rstrip(".,:;)")
     know = ctx.know
+    if not path.startswith(know.path_roots):
+        return  # under a root scanned only for a former path (retired-value judges that)
     if not repo_relative(ctx, token) or remembered(
         ctx, "known path", path.rstrip("/"), lambda p: known_path(know, p)
     ):
