@@ -75,7 +75,7 @@ def test_a_page_the_home_page_does_not_know_is_still_listed(project: Path) -> No
     (project / "templates" / "docs" / "zz-notes.md.j2").write_text("# Notes\n", "utf-8")
     assert run(["render", "-q"], project).code == 0
     index = (project / "docs" / "index.md").read_text("utf-8")
-    assert "**Other pages**\n\n- [zz notes](zz-notes.md)\n" in index
+    assert "| Other pages |\n| -- |\n| [zz notes](zz-notes.md) |\n" in index
 
 
 def test_the_ownership_diagram_ships_each_deployed_folder_to_the_deploy_target() -> None:
