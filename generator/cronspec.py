@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from cron_descriptor import ExpressionDescriptor, Options
 from croniter import croniter
@@ -56,13 +57,9 @@ def describe(expression: str) -> str:
     return _words(expression)
 
 
-@cache
 def fires_every_hour(expression: str) -> bool:
     """Whether the expression fires in every hour of every day (its minutes may vary)."""
-    problem = cron_problem(expression)
-    if problem:
-        raise CronSyntaxError(problem)
-    return all(field == ["*"] for field in croniter.expand(expression)[0][1:])
+    return all(field == ("*",) for field in _valid_fields(expression)[1:5])
 
 
 def minutes_in_hour(expression: str) -> tuple[int, ...]:
@@ -72,10 +69,18 @@ def minutes_in_hour(expression: str) -> tuple[int, ...]:
             f"{expression!r} does not fire every hour, so it has no minutes of every hour:"
             " test `is hourly` first, or word it with cron_words"
         )
-    minute_field = croniter.expand(expression)[0][0]
-    if minute_field == ["*"]:
+    minute_field = _valid_fields(expression)[0]
+    if minute_field == ("*",):
         return tuple(range(60))
     return tuple(sorted(int(m) for m in minute_field))
+
+
+def _valid_fields(expression: str) -> tuple[Any, ...]:
+    """:func:`_expanded` of an expression that must be valid."""
+    fields = _expanded(expression)
+    if fields is None:
+        raise CronSyntaxError(cron_problem(expression) or f"invalid cron {expression!r}")
+    return fields
 
 
 def same_schedule(first: str, second: str) -> bool:
