@@ -44,7 +44,7 @@ def _link(context: jinja2.runtime.Context, target: str, text: str | None = None)
     """A relative link from the page being rendered to another output, checked to exist."""
     here: str = context["output_path"]
     known: frozenset[str] = context["known_outputs"]
-    page, _, anchor = markdown.strip_held(str(target)).partition("#")
+    page, _, anchor = _plain(target).partition("#")
     if page and page not in known:
         raise jinja2.TemplateRuntimeError(f"link to {page!r}, which no template produces")
     relative = _relative(page, posixpath.dirname(here)) if page else ""
@@ -69,22 +69,27 @@ def _last_verified(context: jinja2.runtime.Context, key: str) -> str:
 
     # The answer comes from the provenance table or a record's own fields, for the key or an
     # ancestor: record those reads, so provenance and incremental rendering know of them.
-    parts = markdown.strip_held(str(key)).split(".")
+    parts = _plain(key).split(".")
     probes = [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
     note_reads(context["facts"], ["provenance", *(f"{p}.{f}" for p in probes for f in FIELDS)])
     return last_verified(".".join(parts), unwrap(context["facts"]))
 
 
+def _plain(value: Any) -> str:
+    """A filter's argument as text, without the holds of a value a macro wrote into it."""
+    return markdown.strip_held(str(value))
+
+
 def _cron_words(expression: str) -> str:
-    return cronspec.describe(markdown.strip_held(str(expression)))
+    return cronspec.describe(_plain(expression))
 
 
 def _cron_minutes(expression: str) -> tuple[int, ...]:
-    return cronspec.minutes_in_hour(markdown.strip_held(str(expression)))
+    return cronspec.minutes_in_hour(_plain(expression))
 
 
 def _is_hourly(expression: str) -> bool:
-    return cronspec.fires_every_hour(markdown.strip_held(str(expression)))
+    return cronspec.fires_every_hour(_plain(expression))
 
 
 def _lower_first(text: str) -> str:
