@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from generator.yamlsource import indexed, named
+
 if TYPE_CHECKING:
     from generator.yamlsource import Key
 
@@ -25,7 +27,7 @@ def deploy_agreement(data: Mapping[str, Any], report: Report) -> None:
     host, repo = deploy.get("host"), deploy.get("repo")
     if isinstance(host, str):
         change = f"make it {host!r}, or change deploy.host"
-        for i, rule in _indexed(data.get("change_gate")):
+        for i, rule in indexed(data.get("change_gate")):
             deployer = rule.get("deployer")
             if rule.get("deploy") == "merge-and-deploy" and deployer not in (None, host):
                 report(
@@ -33,7 +35,7 @@ def deploy_agreement(data: Mapping[str, Any], report: Report) -> None:
                     f"this rule deploys, but deploy.host says only {host!r} deploys",
                     change,
                 )
-        for i, step in _indexed(data.get("sync_flow")):
+        for i, step in indexed(data.get("sync_flow")):
             actor, kind = step.get("actor"), step.get("step")
             if kind in ("merge", "deploy") and actor not in (None, host):
                 report(
@@ -48,7 +50,7 @@ def deploy_agreement(data: Mapping[str, Any], report: Report) -> None:
                     "name the host that opens the PR, or change deploy.host",
                 )
     if isinstance(repo, str):
-        for name, record in _named(data.get("repos")):
+        for name, record in named(data.get("repos")):
             role = record.get("deploy_role")
             if (role == "deploys") != (name == repo):
                 wanted = "deploys" if name == repo else "opens-prs or none"
@@ -91,7 +93,7 @@ def invariant_subjects(
 ) -> None:
     """Each invariant's id is unique and its subject is what its check is about."""
     seen: dict[str, int] = {}
-    for i, invariant in _indexed(data.get("invariants")):
+    for i, invariant in indexed(data.get("invariants")):
         ident, check, subject = (invariant.get(f) for f in ("id", "check", "subject"))
         if isinstance(ident, str):
             if ident in seen:
@@ -129,7 +131,7 @@ def feed_scripts(data: Mapping[str, Any], report: Report) -> None:
         for file in folder.get("files") or ()
         if isinstance(file, str)
     }
-    for name, feed in _named(data.get("feeds")):
+    for name, feed in named(data.get("feeds")):
         writer = feed.get("writer")
         script = writer.get("script") if isinstance(writer, Mapping) else None
         if isinstance(script, str) and script not in listed:
@@ -144,15 +146,3 @@ def _component_status(key: str, value: Any) -> Any:
     if key.startswith("components.") and isinstance(value, Mapping):
         return value.get("status")
     return None
-
-
-def _indexed(value: Any) -> list[tuple[int, Mapping[str, Any]]]:
-    if not isinstance(value, list):
-        return []
-    return [(i, item) for i, item in enumerate(value) if isinstance(item, Mapping)]
-
-
-def _named(value: Any) -> list[tuple[str, Mapping[str, Any]]]:
-    if not isinstance(value, Mapping):
-        return []
-    return [(name, item) for name, item in value.items() if isinstance(item, Mapping)]

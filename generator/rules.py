@@ -14,7 +14,7 @@ from typing import Any
 from generator import agreement
 from generator.cronspec import cron_problem
 from generator.errors import Diagnostic
-from generator.yamlsource import Key, YamlDocument
+from generator.yamlsource import Key, YamlDocument, indexed, named
 
 _INDEX = re.compile(r"[0-9]+")  # ASCII digits: str.isdigit also takes "²", which int() refuses
 
@@ -74,11 +74,11 @@ class _Checker:
         return self.found
 
     def hosts(self) -> None:
-        for name, host in _items(self.data.get("hosts")):
+        for name, host in named(self.data.get("hosts")):
             base: Key = ("hosts", name)
             self.ipv4((*base, "ip"), host.get("ip"))
             claimed: dict[int, str] = {}
-            for service_name, service in _items(host.get("services")):
+            for service_name, service in named(host.get("services")):
                 skey: Key = (*base, "services", service_name)
                 self.ipv4((*skey, "address"), service.get("address"))
                 port = service.get("port")
@@ -106,7 +106,7 @@ class _Checker:
             )
 
     def feeds(self) -> None:
-        for name, feed in _items(self.data.get("feeds")):
+        for name, feed in named(self.data.get("feeds")):
             base: Key = ("feeds", name)
             cron = feed.get("cron")
             if isinstance(cron, str):
@@ -120,7 +120,7 @@ class _Checker:
                 self.reference((*base, "writer", "host"), writer.get("host"), "hosts", "host")
 
     def paths_and_steps(self) -> None:
-        for i, hop in enumerate(_list(self.data.get("network_path"))):
+        for i, hop in indexed(self.data.get("network_path")):
             key: Key = ("network_path", i)
             self.reference((*key, "host"), hop.get("host"), "hosts", "host")
             host = hop.get("host")
@@ -128,12 +128,12 @@ class _Checker:
                 self.reference(
                     (*key, "service"), hop["service"], f"hosts.{host}.services", "service"
                 )
-        for i, rule in enumerate(_list(self.data.get("change_gate"))):
+        for i, rule in indexed(self.data.get("change_gate")):
             key = ("change_gate", i)
             self.reference((*key, "folder"), rule.get("folder"), "devops.folders", "devops folder")
             self.reference((*key, "deployer"), rule.get("deployer"), "hosts", "host")
             self.reference((*key, "repo"), rule.get("repo"), "repos", "repo")
-        for i, step in enumerate(_list(self.data.get("sync_flow"))):
+        for i, step in indexed(self.data.get("sync_flow")):
             key = ("sync_flow", i)
             self.reference((*key, "actor"), step.get("actor"), "hosts", "host")
             self.reference((*key, "folder"), step.get("folder"), "devops.folders", "devops folder")
@@ -147,11 +147,11 @@ class _Checker:
         devops = self.data.get("devops")
         if isinstance(devops, Mapping):
             self.reference(("devops", "repo"), devops.get("repo"), "repos", "repo")
-        for name, component in _items(self.data.get("components")):
+        for name, component in named(self.data.get("components")):
             key = ("components", name)
             self.reference((*key, "repo"), component.get("repo"), "repos", "repo")
             self.reference((*key, "replaced_by"), component.get("replaced_by"), "feeds", "feed")
-        for i, change in enumerate(_list(self.data.get("changes_required"))):
+        for i, change in indexed(self.data.get("changes_required")):
             self.reference(("changes_required", i, "repo"), change.get("repo"), "repos", "repo")
 
     def devops_files(self) -> None:
@@ -180,7 +180,7 @@ class _Checker:
     def former_values(self) -> None:
         """A former value must differ from what its fact holds now, or the linter would flag
         the current value as stale and the invariants page would forbid what it requires."""
-        for i, item in enumerate(_list(self.data.get("former_values"))):
+        for i, item in indexed(self.data.get("former_values")):
             value, fact = item.get("value"), item.get("fact")
             if not isinstance(value, str) or not isinstance(fact, str):
                 continue
@@ -197,7 +197,7 @@ class _Checker:
 
     def dotted_keys(self) -> None:
         for table, field in (("invariants", "subject"), ("former_values", "fact")):
-            for i, item in enumerate(_list(self.data.get(table))):
+            for i, item in indexed(self.data.get(table)):
                 value = item.get(field)
                 if not isinstance(value, str):
                     continue
@@ -224,22 +224,11 @@ class _Checker:
                 )
 
 
-def _items(value: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    if isinstance(value, Mapping):
-        for name, item in value.items():
-            if isinstance(item, Mapping):
-                yield name, item
-
-
 def _as_text(value: Any) -> str | None:
     """A scalar fact as it reads in text; None for a record or a list, which no text equals."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
     return str(value)
-
-
-def _list(value: Any) -> list[Mapping[str, Any]]:
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
 
 
 def walk(value: Any, key: Key = ()) -> Iterator[tuple[Key, Any]]:

@@ -6,6 +6,7 @@ graph ourselves so that duplicates are errors and every later diagnostic can poi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,18 @@ def parse_yaml(
     doc.data = builder.build(root, ())
     doc.problems = builder.problems
     return doc
+
+
+def indexed(value: Any) -> list[tuple[int, Mapping[str, Any]]]:
+    """The mappings of a list with their indexes in it (the shape may be wrong: a checker of
+    meaning walks only what the schema will also judge, and keeps each item's real index)."""
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, Mapping)]
+
+
+def named(value: Any) -> list[tuple[str, Mapping[str, Any]]]:
+    """The mappings of a mapping with their keys."""
+    if not isinstance(value, Mapping):
+        return []
+    return [(name, item) for name, item in value.items() if isinstance(item, Mapping)]
