@@ -27,6 +27,7 @@ class Diagnostic(NamedTuple):
     message: str
     hint: str | None = None
     source_line: str | None = None
+    notes: tuple[str, ...] = ()  # how the run got there, innermost first ("called from ...")
 
     def format(self) -> str:
         location = self.path
@@ -39,6 +40,7 @@ class Diagnostic(NamedTuple):
             text += f"\n    {self.source_line.rstrip()}"
             if self.column:
                 text += "\n    " + " " * (self.column - 1) + "^"
+        text += "".join(f"\n  {note}" for note in self.notes)
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text

@@ -274,17 +274,21 @@ def make_environment(
     return env
 
 
-def template_location(exc: BaseException, templates_dir: Path) -> tuple[str, int]:
-    """The innermost template file and line in the traceback of a rendering error."""
-    found = ("", 0)
+def template_frames(exc: BaseException, templates_dir: Path) -> list[tuple[str, int, bool]]:
+    """The template lines in the traceback of a rendering error, outermost first: file, line,
+    and whether that frame is a template's top level (a page's or an included file's) rather
+    than a macro's or a block's."""
+    frames: list[tuple[str, int, bool]] = []
     tb = exc.__traceback__
     root = str(templates_dir)
     while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(root):
-            found = (filename, tb.tb_lineno)
+        code = tb.tb_frame.f_code
+        # Jinja names the frames it rewrites: the top level as below, a macro "template".
+        frame = (code.co_filename, tb.tb_lineno, code.co_name == "top-level template code")
+        if code.co_filename.startswith(root) and (not frames or frames[-1] != frame):
+            frames.append(frame)
         tb = tb.tb_next
-    return found
+    return frames
 
 
 def render_template(
@@ -328,9 +332,22 @@ _UNDEFINED = "check the key's spelling against facts.yaml (python -m generator s
 def _located(
     exc: BaseException, shown: str, templates_dir: Path, message: str, hint: str | None
 ) -> TemplateError:
-    """A TemplateError at the innermost template line of ``exc``'s traceback."""
-    path, line = template_location(exc, templates_dir)
-    return TemplateError(Diagnostic(_shown(path, shown, templates_dir), line, 0, message, hint))
+    """A TemplateError at the innermost template line of ``exc``'s traceback, with the lines
+    that led there: an error inside a macro names the page line that called it."""
+    frames = template_frames(exc, templates_dir)
+    if not frames:
+        return TemplateError(Diagnostic(shown, 0, 0, message, hint))
+    path, line, _ = frames[-1]
+    notes = tuple(
+        f"{'included' if inner_is_top else 'called'} from"
+        f" {_shown(outer, shown, templates_dir)}:{outer_line}"
+        for (outer, outer_line, _), (_, _, inner_is_top) in zip(
+            reversed(frames[:-1]), reversed(frames[1:]), strict=True
+        )
+    )
+    return TemplateError(
+        Diagnostic(_shown(path, shown, templates_dir), line, 0, message, hint, notes=notes)
+    )
 
 
 def _shown(path: str, fallback: str, templates_dir: Path) -> str:

@@ -110,3 +110,30 @@ def test_a_value_that_is_not_set_is_never_printed_as_none(project: Path) -> None
         "templates/docs/zz-broken.md.j2:3: error: the template prints None: a value it reads"
         " is not set"
     )
+
+
+def test_an_error_inside_a_macro_or_include_names_the_lines_that_led_there(
+    project: Path,
+) -> None:
+    """The fault is at the page line that passed a misspelt fact; the macro only uses it."""
+    docs = project / "templates" / "docs"
+    (docs / "_zz_macros.md.j2").write_text(
+        "{% macro shout(text) %}\n{{ text | upper }}\n{% endmacro %}\n", "utf-8"
+    )
+    (docs / "_zz_part.md.j2").write_text(
+        '{% import "docs/_zz_macros.md.j2" as z %}\nSee {{ z.shout(facts.hosts.home_vm.rolez) }}\n',
+        "utf-8",
+    )
+    (docs / "zz-broken.md.j2").write_text(
+        '# Broken\n\n{% include "docs/_zz_part.md.j2" %}\n', "utf-8"
+    )
+    before = snapshot(project)
+    result = run(["render"], project)
+    assert result.code == 2
+    assert snapshot(project) == before
+    assert result.err.splitlines()[:3] == [
+        "templates/docs/_zz_macros.md.j2:2: error: `hosts.home_vm` has no key `rolez`"
+        " (did you mean `role`?)",
+        "  called from templates/docs/_zz_part.md.j2:2",
+        "  included from templates/docs/zz-broken.md.j2:3",
+    ]
