@@ -229,6 +229,8 @@ class Plan:
     missing: list[str] = field(default_factory=list)  # what sync would only report, not write
     former_at: str = ""  # facts.yaml:LINE of former_values, where suggested items go
     former_indent: str = "  "  # the indent of its items, so they paste as they are printed
+    former_none_yet: bool = False  # no item yet (`former_values: []`, or no key): items can't
+    # go under it as they are, the whole key is printed to replace it
 
 
 def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = ()) -> Plan:
@@ -287,12 +289,13 @@ def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = 
     )
 
 
-def _former_values_at(document: YamlDocument) -> tuple[str, str]:
-    """facts.yaml:LINE of the ``former_values`` key, and the indent of its items' dashes."""
+def _former_values_at(document: YamlDocument) -> tuple[str, str, bool]:
+    """facts.yaml:LINE of the ``former_values`` key, the indent of its items' dashes, and
+    whether it has no item yet."""
     key = document.keys.get(("former_values",))
     first = document.values.get(("former_values", 0))  # where the item's first key starts
     indent = " " * (first.column - 3) if first and first.column >= 3 else "  "
-    return (f"{document.path}:{key.line}" if key else document.path), indent
+    return (f"{document.path}:{key.line}" if key else document.path), indent, first is None
 
 
 def _is_former(edit: Edit) -> bool:
@@ -430,10 +433,17 @@ def format_plan(result: Plan) -> tuple[list[str], list[Finding]]:
     entries = [c.former_entry for c in result.changes if c.former_entry]
     if entries:
         # Printed as they go into facts.yaml, so that they paste as they are.
-        lines.append(
-            "to have lint flag old values in prose, paste under former_values"
-            f" ({result.former_at}):"
-        )
+        if result.former_none_yet:
+            lines.append(
+                "to have lint flag old values in prose, write former_values"
+                f" ({result.former_at}) as:"
+            )
+            lines.append("former_values:")
+        else:
+            lines.append(
+                "to have lint flag old values in prose, paste under former_values"
+                f" ({result.former_at}):"
+            )
         lines.extend(result.former_indent + x for e in entries for x in e.splitlines())
     if not result.findings:
         lines.append("render would change nothing")

@@ -283,6 +283,30 @@ def test_plan_lists_hand_written_places_of_the_old_value_and_how_to_record_it(
     assert "      docs/notes.md:3" in again.splitlines()
 
 
+def test_plan_prints_a_whole_former_values_key_when_it_has_no_item_yet(repo: Path) -> None:
+    """Items pasted under ``former_values: []`` would not parse: the key is printed whole."""
+    facts = repo / "facts.yaml"
+    text = facts.read_text("utf-8")
+    start = text.index("\nformer_values:\n") + 1
+    end = text.index("\ntargets:\n", start) + 1
+    facts.write_text(text[:start] + "former_values: []\n" + text[end:], "utf-8")
+    assert run(["render", "-q"], repo).code == 0
+    git(repo, "commit", "-qam", "no former values")
+    (repo / "docs/notes.md").write_text(f"# Notes\n\nSSH to {OLD_IP} first.\n", "utf-8")
+    set_ip(repo, NEW_IP)
+    lines = run(["plan"], repo).out.splitlines()
+    top = facts.read_text("utf-8").splitlines().index("former_values: []") + 1
+    hint = lines.index(
+        f"to have lint flag old values in prose, write former_values (facts.yaml:{top}) as:"
+    )
+    key = lines[hint + 1 : hint + 5]
+    assert key[0] == "former_values:"
+    edit_facts(repo, "former_values: []\n", "\n".join(key) + "\n")
+    after = run(["lint", "docs/notes.md"], repo)
+    assert after.code == 1, after.err
+    assert "docs/notes.md:3:8: retired-value" in after.out
+
+
 def test_plan_proposes_no_former_value_for_a_word_or_a_sentence(repo: Path) -> None:
     edit_facts(
         repo,
