@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 
 from generator import cache
 from generator import render as render_module
 from generator.errors import WorkerError
 from generator.facts import load_facts
+from generator.lock import tree_lock
 from generator.normalise import prune_unused
 from generator.outputs import Output
 from generator.project import Project
@@ -86,13 +86,44 @@ def test_a_second_writer_is_refused_with_a_clear_message(project: Path) -> None:
     page = sorted((project / "docs").rglob("*.md"))[0]
     page.write_text(page.read_text("utf-8") + "stale\n", "utf-8")
     before = snapshot(project)
-    with FileLock(str(project / ".cache" / "generator" / "write.lock")):
+    with tree_lock(project):
         result = run(["render"], project)
     assert result.code == 2
     assert "another render or sync is writing to" in result.err
     assert "wait for it to finish, then run render again" in result.err
     assert snapshot(project) == before
     assert run(["render"], project).code == 0
+
+
+def test_a_render_in_another_process_holding_the_lock_refuses_this_one(project: Path) -> None:
+    """Two real processes: the lock is the kernel's, not one process's bookkeeping, and it
+    goes with the process that held it."""
+    assert run(["render"], project).code == 0
+    with subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(project)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_THIS_TREE,
+    ) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+            result = run(["render"], project)
+            assert result.code == 2
+            assert "another render or sync is writing to" in result.err
+        finally:
+            holder.kill()  # no clean release: the kernel drops the lock of a killed process
+    assert run(["render"], project).code == 0
+
+
+_HOLD_LOCK = """
+import sys
+from pathlib import Path
+from generator.lock import tree_lock
+with tree_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
 
 
 # Each edit changes facts a different way: a value, a list's length, a mapping's keys.

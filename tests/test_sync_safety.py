@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 
 from generator import files
+from generator.lock import tree_lock
 from tests.conftest import git, run
 from tests.test_sync import everything, repo_args, siblings  # noqa: F401 - siblings is a fixture
 
@@ -68,12 +68,12 @@ def test_a_second_sync_is_refused_while_one_holds_the_checkout(
 ) -> None:
     before = everything(siblings)
     lock = siblings["StakTrakrApi"] / ".git" / "generator-sync.lock"
-    with FileLock(str(lock)):
+    with tree_lock(lock.parent, "sync", lock):
         result = run(["sync", *repo_args(siblings)], project)
     assert result.code == 2
     assert f"another render or sync is writing to {siblings['StakTrakrApi']}" in result.err
     assert everything(siblings) == before
-    with FileLock(str(project / ".cache" / "generator" / "write.lock")):
+    with tree_lock(project):
         assert run(["sync", *repo_args(siblings)], project).code == 2
     assert everything(siblings) == before
 
@@ -136,7 +136,7 @@ def test_a_worktree_checkout_is_locked_in_its_own_git_folder(
     git(source, "worktree", "add", "-q", str(worktree))
     assert (worktree / ".git").is_file()
     lock = source / ".git" / "worktrees" / "worktree" / "generator-sync.lock"
-    with FileLock(str(lock)):
+    with tree_lock(lock.parent, "sync", lock):
         result = run(["sync", "--repo", f"StakTrakrApi={worktree}"], project)
     assert result.code == 2
     assert f"another render or sync is writing to {worktree}" in result.err
