@@ -154,16 +154,14 @@ def format_where(report: WhereReport) -> list[str]:
     return lines
 
 
-def facts_at(project: Project, ref: str) -> LoadedFacts:
-    """facts.yaml as committed at git revision ``ref``, validated."""
+def facts_at(project: Project, ref: str) -> LoadedFacts | None:
+    """facts.yaml as committed at git revision ``ref``, validated; None when the facts file
+    is not committed yet (a new project: no commit at all, or none with the file)."""
     folder = project.facts_path.resolve().parent
     spec = f"{ref}:./{project.facts_path.name}"
-    try:
-        done = subprocess.run(
-            ["git", "show", spec], cwd=folder, capture_output=True, check=False, timeout=60
-        )
-    except OSError as exc:
-        raise UsageError(f"cannot run git to read {spec}: {exc}") from None
+    done = _git(["show", spec], folder, spec)
+    if done.returncode != 0 and _not_committed_yet(ref, spec, folder):
+        return None
     if done.returncode != 0:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise UsageError(
@@ -177,6 +175,26 @@ def facts_at(project: Project, ref: str) -> LoadedFacts:
             )
         )
     return parse_facts(done.stdout, f"{ref}:{project.facts_display}")
+
+
+def _not_committed_yet(ref: str, spec: str, folder: Path) -> bool:
+    """Whether ``spec`` is missing only because nothing has committed it: ``ref`` is HEAD of
+    a repository with no commit yet, or a commit that lacks the file."""
+    if _git(["rev-parse", "--git-dir"], folder, spec).returncode != 0:
+        return False  # not a git checkout at all
+    head = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], folder, spec)
+    if head.returncode != 0:
+        return ref == "HEAD"  # an unborn branch; any other ref is a mistake
+    return _git(["cat-file", "-e", spec], folder, spec).returncode != 0
+
+
+def _git(args: list[str], folder: Path, spec: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=folder, capture_output=True, check=False, timeout=60
+        )
+    except OSError as exc:
+        raise UsageError(f"cannot run git to read {spec}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -231,6 +249,7 @@ class Plan:
     former_indent: str = "  "  # the indent of its items, so they paste as they are printed
     former_none_yet: bool = False  # no item yet (`former_values: []`, or no key): items can't
     # go under it as they are, the whole key is printed to replace it
+    first: bool = False  # the facts file is not committed at ``against`` yet: all of it is new
 
 
 def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = ()) -> Plan:
@@ -241,18 +260,21 @@ def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = 
     old = facts_at(project, against)
     new = _load(project)
     new_rendered = Renderer.cached(project, new).render_all()
-    old_leaves, new_leaves = fact_leaves(old.facts.raw), fact_leaves(new.facts.raw)
+    old_raw = old.facts.raw if old is not None else {}  # not committed yet: every fact is new
+    old_leaves, new_leaves = fact_leaves(old_raw), fact_leaves(new.facts.raw)
     # Each edit with the fact leaves it covers: a whole added or removed record covers many.
     edits = [
         (e, _leaves_below(e.dotted, old_leaves if e.new is ABSENT else new_leaves))
-        for e in diff(old.facts.raw, new.facts.raw)
+        for e in diff(old_raw, new.facts.raw)
     ]
     located = _by_key(
         places(new_rendered, new.facts, [k for e, ks in edits if e.new is not ABSENT for k in ks])
     )
     removed = [k for e, ks in edits if e.new is ABSENT for k in ks]
     located_old: dict[str, list[Place]] = {}
-    if removed:  # a removed fact is found where it was stated: in the old outputs
+    if (
+        removed and old is not None
+    ):  # a removed fact is found where it was stated: in the old outputs
         old_rendered = Renderer.cached(project, old).render_all()
         located_old = _by_key(places(old_rendered, old.facts, removed))
     checkouts = _checkouts(project, new, repo_options)
@@ -269,7 +291,7 @@ def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = 
                 e.old,
                 e.new,
                 _gather(located_old if e.new is ABSENT else located, ks),
-                stale_check(e.dotted, old, new) if changed_fact else None,
+                stale_check(e.dotted, old, new) if changed_fact and old is not None else None,
                 by_hand,
                 former_entry(e.dotted, e.old, e.new, recorded, bool(by_hand))
                 if changed_fact
@@ -286,6 +308,7 @@ def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = 
         refused,
         missing,
         *_former_values_at(new.document),
+        first=old is None,
     )
 
 
@@ -417,6 +440,10 @@ def format_plan(result: Plan) -> tuple[list[str], list[Finding]]:
     lines: list[str] = []
     if not result.changes:
         lines.append(f"no fact changed since {result.against}")
+    elif result.first:
+        # Where every fact lands is the whole site: the sections and render's files say it.
+        lines.append(f"the facts file is not committed at {result.against} yet; every fact is new:")
+        lines.extend(f"  added {change.key}" for change in result.changes)
     else:
         lines.append(f"{len(result.changes)} fact(s) changed since {result.against}:")
         for change in result.changes:

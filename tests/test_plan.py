@@ -324,6 +324,24 @@ def test_plan_proposes_no_former_value_for_a_word_or_a_sentence(repo: Path) -> N
     assert "paste under former_values" not in result.out
 
 
+@pytest.mark.parametrize("history", ["no commit", "a commit without facts.yaml"])
+def test_plan_in_a_new_project_shows_every_fact_as_new(project: Path, history: str) -> None:
+    git(project, "init", "-q", "-b", "main")
+    if history != "no commit":
+        (project / "README.md").write_text("# New\n", "utf-8")
+        git(project, "add", "README.md")
+        git(project, "commit", "-q", "-m", "readme")
+    untouched = snapshot(project)
+    result = run(["plan"], project)
+    assert result.code == 0, result.err
+    assert snapshot(project) == untouched, "plan wrote something"
+    lines = result.out.splitlines()
+    assert lines[0] == "the facts file is not committed at HEAD yet; every fact is new:"
+    facts_lines = (project / "facts.yaml").read_text("utf-8").splitlines()
+    sections = [x[:-1] for x in facts_lines if x.endswith(":") and x[:1].isalpha()]
+    assert lines[1 : 1 + len(sections)] == [f"  added {name}" for name in sections]
+
+
 def test_plan_with_an_unknown_revision_is_a_usage_error(repo: Path) -> None:
     result = run(["plan", "--against", "no-such-ref"], repo)
     assert result.code == 2
