@@ -349,6 +349,28 @@ def test_config_excludes_paths_and_ignores_rules_per_path(tmp_path: Path) -> Non
     ]
 
 
+def test_config_allows_literals_no_fact_holds_on_purpose(tmp_path: Path) -> None:
+    """An allowed literal is never unknown; a former value stays flagged though it is listed."""
+    text = (
+        "# Net\n\nOur router is 10.0.0.1, DNS is 1.1.1.1 (also 1.1.1.1:53), the NAS 10.0.0.50."
+        "\n\nThe home VM was 192.168.1.81. Backups run at `30 2 * * *`.\n"
+    )
+    write(tmp_path, {"net.md": text})
+    rules = {
+        (r["rule"], r["literal"])
+        for r in json.loads(lint(["--format", "json", "net.md"], tmp_path)[1])
+    }
+    assert ("unknown-literal", "10.0.0.1") in rules and ("unknown-literal", "30 2 * * *") in rules
+    (tmp_path / ".drift.yaml").write_text(
+        'lint:\n  allow: [10.0.0.1, "1.1.1.1", 30 2 * * *, 192.168.1.81]\n', "utf-8"
+    )
+    found = json.loads(lint(["--format", "json", "net.md"], tmp_path)[1])
+    assert [(r["rule"], r["literal"]) for r in found] == [
+        ("unknown-literal", "10.0.0.50"),
+        ("retired-value", "192.168.1.81"),
+    ]
+
+
 def test_bad_config_exits_2_with_line_and_column(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -14,6 +14,7 @@ from generator.errors import Diagnostic, GeneratorError
 from generator.yamlsource import YamlDocument, load_yaml
 
 DEFAULT_NAME = ".drift.yaml"
+UNKNOWN_LITERAL = "unknown-literal"  # the one rule ``allow`` applies to
 
 
 class LintInputError(GeneratorError):
@@ -26,9 +27,14 @@ class LintConfig:
         default_factory=lambda: pathspec.GitIgnoreSpec.from_lines([])
     )
     ignores: list[tuple[pathspec.GitIgnoreSpec, frozenset[str]]] = field(default_factory=list)
+    # Literals no fact holds on purpose (a router, a public resolver): never "unknown".
+    allow: frozenset[str] = frozenset()
 
     def excluded(self, *paths: str) -> bool:
         return bool(self.exclude.patterns) and any(self.exclude.match_file(p) for p in paths)
+
+    def allowed(self, rule: str, literal: str) -> bool:
+        return rule == UNKNOWN_LITERAL and literal in self.allow
 
     def ignored_rules(self, *paths: str) -> frozenset[str]:
         rules: frozenset[str] = frozenset()
@@ -49,6 +55,7 @@ def load_config(path: Path | None, rules: Iterable[str], *, required: bool) -> L
             - archive/**
           per-path-ignores:         # rules not applied to matching files
             CHANGELOG.md: [retired-value, retired-component]
+          allow: [1.1.1.1]          # literals that are no fact on purpose: never unknown
     """
     path = path or Path(DEFAULT_NAME)
     if not path.is_file():
@@ -62,12 +69,12 @@ def load_config(path: Path | None, rules: Iterable[str], *, required: bool) -> L
     lint = _mapping(doc, data, (), "the file", problems).get("lint", {})
     section = _mapping(doc, lint, ("lint",), "lint", problems)
     for key in section:
-        if key not in ("exclude", "per-path-ignores"):
+        if key not in ("exclude", "per-path-ignores", "allow"):
             problems.append(
                 doc.diagnostic(
                     ("lint", key),
                     f"unknown setting {key!r}",
-                    "use exclude or per-path-ignores",
+                    "use exclude, per-path-ignores or allow",
                     of_key=True,
                 )
             )
@@ -75,6 +82,10 @@ def load_config(path: Path | None, rules: Iterable[str], *, required: bool) -> L
     excludes = _strings(doc, section.get("exclude", []), ("lint", "exclude"), problems)
     good = [p for i, p in enumerate(excludes) if _pattern(doc, p, ("lint", "exclude", i), problems)]
     config.exclude = pathspec.GitIgnoreSpec.from_lines(good)
+    allowed = section.get("allow", [])
+    if isinstance(allowed, list):  # an unquoted port (3000) is read as a number: its text
+        allowed = [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in allowed]
+    config.allow = frozenset(_strings(doc, allowed, ("lint", "allow"), problems))
     ignores = _mapping(
         doc, section.get("per-path-ignores", {}), ("lint", "per-path-ignores"), "it", problems
     )

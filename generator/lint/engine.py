@@ -176,6 +176,8 @@ def lint_targets(
         if target.repo is not None:
             base = target.path.as_posix()
             found += check_tree(target.path, target.repo, know, enabled, base)
+    if config.allow:
+        found = [f for f in found if not config.allowed(f.rule, f.literal)]
     return Outcome(deduplicate(found, PRIORITY), len(files) - skipped, skipped)
 
 
