@@ -30,7 +30,16 @@ GIT_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull,
     "GIT_CONFIG_NOSYSTEM": "1",
 }
-PROJECT_FILES = ("facts.yaml", "templates", "docs", "mkdocs.yml", "repos", "overrides", "vendor")
+PROJECT_FILES = (
+    "facts.yaml",
+    "templates",
+    "docs",
+    "mkdocs.yml",
+    "repos",
+    "overrides",
+    "vendor",
+    ".drift.yaml",
+)
 
 
 @dataclass
