@@ -155,6 +155,19 @@ def test_host_with_another_ip(know: Knowledge) -> None:
     assert short(found) == [("contradiction", "192.168.1.50", "192.168.1.48", "hosts.home_vm.ip")]
 
 
+def test_a_host_named_in_the_next_sentence_does_not_own_an_address(know: Knowledge) -> None:
+    found = lint(know, "The NAS is at 192.168.1.50. SSH to 192.168.1.51 for the Home VM.\n")
+    assert short(found) == [
+        ("unknown-literal", "192.168.1.50", "192.168.1.48", "hosts.home_vm.ip"),
+        ("contradiction", "192.168.1.51", "192.168.1.48", "hosts.home_vm.ip"),
+    ]
+
+
+def test_a_host_in_the_same_table_row_owns_an_address(know: Knowledge) -> None:
+    found = lint(know, "| Host | IP |\n| --- | --- |\n| Home VM. Main. | 192.168.1.50 |\n")
+    assert short(found) == [("contradiction", "192.168.1.50", "192.168.1.48", "hosts.home_vm.ip")]
+
+
 def test_script_with_another_cron(know: Knowledge) -> None:
     found = lint(know, "Cron: `0 * * * * /app/run-spot.sh`\n")
     assert short(found) == [

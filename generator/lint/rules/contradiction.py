@@ -137,11 +137,14 @@ def on_named_host(
 
 
 def _owner(ctx: Context, address: str, at: int) -> HostFact | ServiceFact | None:
-    """The host or the addressed service named closest to an address on its line. Of
-    addressed services sharing the name, the one on the host the line names, else the one
-    whose address shares the longest prefix with ``address`` (which no fact holds)."""
-    host = nearest(ctx, ctx.know.host_names, ctx.know.host, at)
-    mention = nearest_mention(ctx, ctx.know.service_names, at)
+    """The host or the addressed service named closest to an address in its sentence (in a
+    table its row, in code its line): "The NAS is at 10.0.0.50. SSH to the Pi." ties the
+    address to no host. Of addressed services sharing the name, the one on the host the line
+    names, else the one whose address shares the longest prefix with ``address`` (which no
+    fact holds)."""
+    said = nearest_in_sentence(ctx, ctx.know.host_names, at)
+    host = ctx.know.host(said[2]) if said else None
+    mention = nearest_in_sentence(ctx, ctx.know.service_names, at)
     if mention is None:
         return host
     addressed = [s for s in ctx.know.services_named(mention[2]) if s.address]
