@@ -193,6 +193,19 @@ def test_script_with_another_cadence(know: Knowledge) -> None:
     ]
 
 
+def test_a_schedule_in_words_against_the_feed_in_its_sentence(know: Knowledge) -> None:
+    text = (
+        "The Spot prices feed runs every 10 minutes.\n\n"
+        "`run-spot.sh` runs every hour. The dashboard refreshes every 5 minutes.\n\n"
+        "Market prices are written Every 15 min by `run-publish.sh`.\n\n"
+        "Spot prices: at minutes 5, 20, 35, 50 of every hour.\n"
+    )
+    assert short(lint(know, text)) == [
+        ("contradiction", "every 10 minutes", "every 15 minutes", "feeds.spot_prices.cron"),
+        ("contradiction", "every hour", "every 15 minutes", "feeds.spot_prices.cron"),
+    ]
+
+
 def test_feed_with_another_file(know: Knowledge) -> None:
     found = lint(know, "Spot prices are written to `data/api/spot.json` by the poller.\n")
     assert short(found) == [

@@ -34,6 +34,9 @@ _PORT_ON_DOCKER = re.compile(
 # judge them only right beside a service name.
 _NAME_PORT = re.compile(r":\d{2,5}\b(?![.:])")
 _PAREN_PORT = re.compile(r"\(\d{2,5}\)")
+# A schedule in words, searched in the lower-cased text: "every 15 minutes", "every hour".
+_OF_EVERY = re.compile(r"\b(?:of|in)[ \t]+$", re.IGNORECASE)
+CADENCE = re.compile(r"every[ \t]+(?:(\d{1,4})[ \t]*)?(minutes?|mins?|hours?|hrs?)\b")
 PORT_NUMBER = re.compile(r"\d+(?=\)?$)")  # the number of any port literal above
 _IGNORE = re.compile(r"<!--\s*drift:\s*ignore\s+([\w,*-]+)[^\n]*?-->")
 _DRIFT_COMMENT = re.compile(r"<!--\s*drift:([^\n]*?)-->")  # any, well-formed or not
@@ -92,7 +95,7 @@ def blank_comments(text: str) -> str:
 
 class Token(NamedTuple):
     # ip, path, cron, port ("port N", "on N", ":N" after a word, "(N)", or a number in a
-    # table's Port column), docker or name
+    # table's Port column), docker, name or cadence ("every 15 minutes")
     kind: str
     start: int
     end: int
@@ -250,9 +253,18 @@ class Scanner:
         if len(lower) == len(text):  # lower() keeps offsets for all but a few letters
             for pattern in self.names:
                 self._names(text, pattern.finditer(lower), add)
+            cadences = CADENCE.finditer(lower)
         else:
             for pattern in self.names_folded:
                 self._names(text, pattern.finditer(text), add)
+            cadences = re.finditer(CADENCE.pattern, text, re.IGNORECASE)
+        for m in cadences:
+            # "at minute 5 of every hour" tells when within the period, not the period.
+            start = m.start()
+            if not _word_before(text, start) and not _OF_EVERY.search(
+                text[max(0, start - 8) : start]
+            ):
+                add(Token("cadence", start, m.end(), text[start : m.end()]))
         found.sort(key=_START)
         kept: list[Token] = []
         reach = 0

@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Callable
 from typing import NamedTuple
 
-from generator.cronspec import same_schedule
+from generator.cronspec import fires_every_hour, minutes_in_hour, same_schedule
 from generator.lint.context import (
     Context,
     Rule,
@@ -17,7 +17,7 @@ from generator.lint.context import (
     repo_relative,
 )
 from generator.lint.knowledge import CronFact, HostFact, ServiceFact
-from generator.lint.scanner import PORT_NUMBER, Token, port_reach
+from generator.lint.scanner import CADENCE, PORT_NUMBER, Token, port_reach
 
 CONTRADICTION = Rule(
     "contradiction",
@@ -27,10 +27,11 @@ CONTRADICTION = Rule(
     "tinyproxy:N, tinyproxy (N), and a number in a table's Port column on the service's row), a\n"
     "host or service\n"
     "with another IP address, a feed (by name, file or writer script) with another cron\n"
-    "expression or cadence than its own, or a feed (by name or writer script) with another file\n"
-    "path. When several are named on the line, the one closest to the value counts; a cron is\n"
-    "tied to the closest in its sentence, the part on its line first (in a table its row, in\n"
-    "code its line). The suggestion is the value the fact holds.\n"
+    "expression or cadence than its own (also in words: every 10 minutes, every hour), or a feed\n"
+    "(by name or writer script) with another file path. When several are named on the line, the\n"
+    "one closest to the value counts; an address, a cron or a schedule in words is tied to the\n"
+    "closest in its sentence, the part on its line first (in a table its row, in code its line).\n"
+    "The suggestion is the value the fact holds.\n"
     "Services of one name on several hosts (a tinyproxy on each VM) accept the port or address\n"
     "of any of them; otherwise the suggestion is that of the one on the host named beside the\n"
     "service, else the closest value.\n"
@@ -200,6 +201,52 @@ def on_cron(token: Token, ctx: Context) -> None:
         )
 
 
+def on_cadence(token: Token, ctx: Context) -> None:
+    """A schedule in words ("every 10 minutes") beside a feed that runs at another period."""
+    stated = cadence_minutes(token.text)
+    owner = scheduled(ctx, token.start)
+    if owner is None or owner.fact is None:
+        return
+    period = period_minutes(owner.fact)
+    if period is not None and period != stated:
+        ctx.emit(
+            CONTRADICTION,
+            token.start,
+            token.text,
+            f"is not the schedule of {_label(owner.said, owner.fact)}: facts hold"
+            f" {period_words(period)}",
+            period_words(period),
+            owner.fact.fact,
+        )
+
+
+def cadence_minutes(text: str) -> int:
+    """The period "every N minutes" or "every N hours" states, in minutes."""
+    said = CADENCE.fullmatch(text.lower())
+    assert said is not None, text  # the scanner found it with this pattern
+    count, unit = said.groups()
+    return int(count or 1) * (60 if unit.startswith("h") else 1)
+
+
+def period_minutes(fact: CronFact) -> int | None:
+    """How often a feed runs, in minutes, when it runs at one period all day: ``every``, or a
+    cron firing at evenly spaced minutes of every hour; None for any other schedule."""
+    if fact.every:
+        return fact.every
+    if not fact.cron or not fires_every_hour(fact.cron):
+        return None
+    minutes = minutes_in_hour(fact.cron)
+    steps = {b - a for a, b in itertools.pairwise((*minutes, minutes[0] + 60))}
+    return steps.pop() if len(steps) == 1 else None
+
+
+def period_words(minutes: int) -> str:
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return "every hour" if hours == 1 else f"every {hours} hours"
+    return "every minute" if minutes == 1 else f"every {minutes} minutes"
+
+
 def _label(said: str, fact: CronFact) -> str:
     """The writer script when the text names it, else the feed."""
     if fact.script and said.lower() == fact.script.lower():
@@ -247,4 +294,10 @@ def on_path(token: Token, ctx: Context) -> None:
         )
 
 
-HANDLERS = {"ip": on_ip, "port": on_port, "cron": on_cron, "path": on_path}
+HANDLERS = {
+    "ip": on_ip,
+    "port": on_port,
+    "cron": on_cron,
+    "path": on_path,
+    "cadence": on_cadence,
+}
