@@ -53,12 +53,13 @@ class _Checker:
         if not isinstance(choices, Mapping) or value in choices:
             return
         known = sorted(choices)
-        nearest = difflib.get_close_matches(value, known, n=1, cutoff=0.5)
-        hint = (
-            (f"did you mean {nearest[0]!r}? " if nearest else "")
-            + f"known {what}: "
-            + ", ".join(known)
-        )
+        if known:
+            nearest = difflib.get_close_matches(value, known, n=1, cutoff=0.5)
+            hint = (f"did you mean {nearest[0]!r}? " if nearest else "") + (
+                f"known {what}s: " + ", ".join(known)
+            )
+        else:  # a new project: an empty list would read as a cut-off message
+            hint = f"no {what} is declared yet: declare {value!r} under `{table}`"
         self.error(key, f"unknown {what} {value!r} ({table}.{value} does not exist)", hint)
 
     def run(self) -> list[Diagnostic]:

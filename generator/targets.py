@@ -68,7 +68,8 @@ def repo_key(name: str, repos: Mapping[str, Repo], given: str = "") -> str:
             return key
     known = ", ".join(sorted(repo.name for repo in repos.values()))
     raise UsageError(
-        f"{given or f'--repo {name}=...'}: unknown repo {name!r}; known repos: {known}"
+        f"{given or f'--repo {name}=...'}: unknown repo {name!r}; "
+        + (f"known repos: {known}" if known else "no repo is declared under `repos` in the facts")
     )
 
 
@@ -89,7 +90,7 @@ def declared_targets(loaded: LoadedFacts, templates_dir: Path) -> list[Target]:
                 doc.diagnostic(
                     ("targets", key),
                     f"unknown repo {key!r} (repos.{key} does not exist)",
-                    f"known repos: {known}",
+                    f"known repos: {known}" if known else f"declare {key!r} under `repos`",
                     of_key=True,
                 )
             )

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.errors import FactsError
+from generator.facts import parse_facts
 from tests.conftest import run, snapshot
 
 
@@ -97,7 +99,7 @@ def test_dangling_references_name_the_unknown_key(project: Path) -> None:
         f"facts.yaml:{hop_line}:11: error: unknown host 'home_mv' (hosts.home_mv does not exist)\n"
         "        host: home_mv\n"
         "              ^\n"
-        "  hint: did you mean 'home_vm'? known host: fly_app, home_vm, this_mac\n"
+        "  hint: did you mean 'home_vm'? known hosts: fly_app, home_vm, this_mac\n"
     ) in result.err
     assert f"facts.yaml:{writer_line}:13: error: unknown host 'fly_ap'" in result.err
     assert "Traceback" not in result.err
@@ -306,4 +308,45 @@ def test_a_feed_script_is_a_file_of_the_devops_layout(project: Path) -> None:
     assert (
         f"facts.yaml:{line}:15: error: script 'run-silver.sh' is not a file of any devops folder"
         in result.err
+    )
+
+
+# A new project's first facts: every required table, none of them filled in yet.
+FRESH = """\
+project:
+  name: Acme
+  summary: A new project.
+  audit: {title: Audit, date: 2026-01-01, status: Draft}
+repos: {}
+hosts: {}
+network_path: []
+feeds: {}
+components: {}
+devops: {repo: web, root: devops, folders: {}}
+change_gate: []
+deploy: {host: laptop, repo: web, folder: site, command: make deploy}
+sync_flow: []
+invariants: []
+changes_required: []
+former_values: []
+"""
+
+
+def _fresh_errors(text: str = FRESH) -> str:
+    with pytest.raises(FactsError) as caught:
+        parse_facts(text.encode(), "facts.yaml")
+    return caught.value.format()
+
+
+def test_a_reference_in_a_fresh_project_says_nothing_is_declared_yet() -> None:
+    errors = _fresh_errors()
+    assert not [line for line in errors.splitlines() if line.endswith(": ")]  # empty lists
+    assert (
+        "facts.yaml:12:16: error: unknown host 'laptop' (hosts.laptop does not exist)\n"
+        "    deploy: {host: laptop, repo: web, folder: site, command: make deploy}\n"
+        "                   ^\n"
+        "  hint: no host is declared yet: declare 'laptop' under `hosts`\n"
+    ) in errors
+    assert "hint: no devops folder is declared yet: declare 'site' under `devops.folders`" in (
+        errors
     )
