@@ -350,3 +350,9 @@ def test_a_reference_in_a_fresh_project_says_nothing_is_declared_yet() -> None:
     assert "hint: no devops folder is declared yet: declare 'site' under `devops.folders`" in (
         errors
     )
+
+
+def test_a_count_in_an_error_agrees_with_its_noun() -> None:
+    errors = _fresh_errors()
+    assert "facts.yaml:13:12: error: needs at least 1 item\n" in errors  # sync_flow
+    assert "facts.yaml:7:15: error: needs at least 2 items\n" in errors  # network_path

@@ -137,3 +137,8 @@ def test_an_error_inside_a_macro_or_include_names_the_lines_that_led_there(
         "  called from templates/docs/_zz_part.md.j2:2",
         "  included from templates/docs/zz-broken.md.j2:3",
     ]
+
+
+def test_a_table_row_of_one_cell_is_counted_in_the_singular(project: Path) -> None:
+    first = _render_broken(project, '{{ [["a"]] | table(["x", "y"]) }}')
+    assert first == "templates/docs/zz-broken.md.j2:3: error: table row has 1 cell, header has 2"
