@@ -171,15 +171,23 @@ def _line_col(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
+# What to write in an empty facts file: a pointer that exists in any project (the file itself
+# is the empty one).
+FACTS_EMPTY_HINT = (
+    "write the facts as a YAML mapping: `python -m generator schema` lists its keys,"
+    " and which of them are required"
+)
+
+
+def load_yaml(
+    path: Path, display: str | None = None, *, empty_hint: str = FACTS_EMPTY_HINT
+) -> YamlDocument:
     """Read ``path`` as one YAML document; unreadable input raises FactsError at once."""
     shown = display or str(path)
-    return parse_yaml(read_source(path, shown), shown)
+    return parse_yaml(read_source(path, shown), shown, empty_hint=empty_hint)
 
 
-def parse_yaml(
-    raw: bytes, shown: str, *, empty_hint: str = "see facts.yaml for an example"
-) -> YamlDocument:
+def parse_yaml(raw: bytes, shown: str, *, empty_hint: str = FACTS_EMPTY_HINT) -> YamlDocument:
     """Parse bytes already read; see :func:`load_yaml`. ``empty_hint`` says what to write in
     a file that holds no document."""
     check_size(len(raw), shown)

@@ -356,3 +356,15 @@ def test_a_count_in_an_error_agrees_with_its_noun() -> None:
     errors = _fresh_errors()
     assert "facts.yaml:13:12: error: needs at least 1 item\n" in errors  # sync_flow
     assert "facts.yaml:7:15: error: needs at least 2 items\n" in errors  # network_path
+
+
+def test_an_empty_facts_file_points_at_something_that_exists(project: Path) -> None:
+    # Not at facts.yaml itself: that is the empty file.
+    (project / "facts.yaml").write_text("# facts of the new project\n", "utf-8")
+    result = run(["check"], project)
+    assert result.code == 2
+    assert result.err == (
+        "facts.yaml:1:1: error: file is empty\n"
+        "  hint: write the facts as a YAML mapping: `python -m generator schema` lists its keys,"
+        " and which of them are required\n"
+    )

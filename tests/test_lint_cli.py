@@ -349,6 +349,16 @@ def test_config_excludes_paths_and_ignores_rules_per_path(tmp_path: Path) -> Non
     ]
 
 
+def test_an_empty_config_is_told_what_it_may_hold(tmp_path: Path) -> None:
+    write(tmp_path, {"a.md": CLEAN, ".drift.yaml": "# nothing yet\n"})
+    code, _, err = lint(["a.md"], tmp_path)
+    assert code == 2
+    assert err == (
+        ".drift.yaml:1:1: error: file is empty\n"
+        "  hint: write a `lint:` mapping of exclude and per-path-ignores, or delete the file\n"
+    )
+
+
 def test_bad_config_exits_2_with_line_and_column(tmp_path: Path) -> None:
     write(
         tmp_path,
