@@ -133,7 +133,7 @@ def test_unknown_key_suggests_the_nearest(project: Path) -> None:
     [
         (
             b"a: [1, 2\n",
-            "facts.yaml:2:1: error: invalid YAML: expected ',' or ']', but got '<stream end>'",
+            "facts.yaml:1:9: error: invalid YAML: expected ',' or ']', but got '<stream end>'",
         ),
         (b"project: \xff\xfe\n", "facts.yaml:1:10: error: file is not valid UTF-8"),
         (b"x: !!python/object/apply:os.system [echo hi]\n", "unsupported YAML tag"),
@@ -368,3 +368,32 @@ def test_an_empty_facts_file_points_at_something_that_exists(project: Path) -> N
         "  hint: write the facts as a YAML mapping: `python -m generator schema` lists its keys,"
         " and which of them are required\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            "project: [\n",
+            "facts.yaml:1:11: error: invalid YAML: expected the node content, but found"
+            " '<stream end>'\n"
+            "    project: [\n"
+            "              ^\n"
+            "  hint: the file ends where YAML expects more: close every [, { and quote it opens\n",
+        ),
+        (
+            "project:\n  name: [Acme\n\n\n",
+            "facts.yaml:2:14: error: invalid YAML: expected ',' or ']', but got '<stream end>'\n"
+            "      name: [Acme\n"
+            "                 ^\n"
+            "  hint: the [ list opened at line 2, column 9 is not closed: close it, or quote the"
+            " value if the [ is text\n",
+        ),
+    ],
+    ids=["bracket-at-end", "trailing-blank-lines"],
+)
+def test_a_syntax_error_at_the_end_is_shown_on_the_last_line(raw: str, expected: str) -> None:
+    # PyYAML places the end of the input on the line after the last: nothing to show there.
+    with pytest.raises(FactsError) as caught:
+        parse_facts(raw.encode(), "facts.yaml")
+    assert caught.value.format() + "\n" == expected

@@ -565,7 +565,7 @@ def test_paths_from_the_local_config(project: Path, siblings: dict[str, Path]) -
     (project / ".generator.local.yaml").write_text("repos:\n  StakTrakrApi: [\n", "utf-8")
     broken = run(["sync"], project)
     assert broken.code == 2
-    assert broken.err.startswith(".generator.local.yaml:3:1: error: invalid YAML: ")
+    assert broken.err.startswith(".generator.local.yaml:2:18: error: invalid YAML: ")
 
 
 @pytest.mark.parametrize(
