@@ -31,12 +31,23 @@ class _PrintedNone(jinja2.TemplateRuntimeError):
     )
 
 
+_PRINTS_NONE = "the template prints None: a value it reads is not set"
+
+
 def _finalize(value: Any) -> Any:
     # Applied to every {{ expression }}: a value is held until the page is rendered, then
     # escaped for where it landed (markdown.escape_values); a filter's Block is Markdown.
     if value is None:  # "since None" on a page is never meant
-        raise _PrintedNone("the template prints None: a value it reads is not set")
+        raise _PrintedNone(_PRINTS_NONE)
     return markdown.hold(value)
+
+
+def _printed_none(context: Mapping[str, Any]) -> str:
+    """What a template printed that is None: the facts key last read that holds no value,
+    which the read tracking noted (finalize sees the value only, not where it came from)."""
+    reads = getattr(context.get("facts"), "_reads", None)
+    unset = getattr(reads, "unset", None)
+    return f"the template prints None: `{unset}` is not set" if unset else _PRINTS_NONE
 
 
 @jinja2.pass_context
@@ -319,6 +330,8 @@ def render_template(
         AttributeError,
     ) as exc:
         text = str(exc.message if isinstance(exc, jinja2.TemplateError) else exc)
+        if isinstance(exc, _PrintedNone):
+            text = _printed_none(context)
         default = _UNDEFINED if isinstance(exc, jinja2.UndefinedError) else None
         hint = getattr(exc, "hint", default)
         raise _located(exc, shown, templates_dir, text, hint) from None

@@ -103,9 +103,28 @@ def test_the_hint_fits_what_was_missing(project: Path, body: str, hint: str) -> 
     assert result.err.splitlines()[-1].startswith(f"  hint: {hint}"), result.err
 
 
-def test_a_value_that_is_not_set_is_never_printed_as_none(project: Path) -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Installed in {{ facts.hosts.fly_app.install_dir }}.",
+        # Read before (and cached by the view), then printed.
+        "{% if facts.hosts.fly_app.install_dir is none %}In {% endif %}"
+        "{{ facts.hosts.fly_app.install_dir }}.",
+        "{% set app = facts.hosts['fly_app'] %}Installed in {{ app['install_dir'] }}.",
+    ],
+    ids=["attribute", "read-twice", "item"],
+)
+def test_a_value_that_is_not_set_is_never_printed_as_none(project: Path, body: str) -> None:
     # The Fly.io container has no install folder: "since None" and the like are never meant.
-    first = _render_broken(project, "Installed in {{ facts.hosts.fly_app.install_dir }}.")
+    first = _render_broken(project, body)
+    assert first == (
+        "templates/docs/zz-broken.md.j2:3: error: the template prints None:"
+        " `hosts.fly_app.install_dir` is not set"
+    )
+
+
+def test_a_none_from_no_fact_names_no_key(project: Path) -> None:
+    first = _render_broken(project, "{% set nothing = none %}{{ nothing }}")
     assert first == (
         "templates/docs/zz-broken.md.j2:3: error: the template prints None: a value it reads"
         " is not set"
