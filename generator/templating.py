@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
 import posixpath
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -122,6 +124,9 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "link": _link,
     "last_verified": _last_verified,
 }
+
+
+TESTS: Mapping[str, Callable[..., bool]] = {"hourly": _is_hourly}
 
 
 class _UndefinedName(jinja2.UndefinedError):
@@ -281,7 +286,7 @@ def make_environment(
         ),
     )
     env.filters.update(FILTERS)
-    env.tests["hourly"] = _is_hourly
+    env.tests.update(TESTS)
     return env
 
 
@@ -311,8 +316,9 @@ def render_template(
         return markdown.escape_values(env.get_template(name).render(context))
     except jinja2.TemplateSyntaxError as exc:
         where = f"templates/{exc.name or name}"
+        hint = _unknown_name_hint(env, exc.message)
         raise TemplateError(
-            Diagnostic(where, exc.lineno, 0, f"template syntax: {exc.message}")
+            Diagnostic(where, exc.lineno, 0, f"template syntax: {exc.message}", hint)
         ) from None
     except jinja2.TemplateNotFound as exc:
         message = f"no template named {exc.name!r}"
@@ -333,11 +339,29 @@ def render_template(
         if isinstance(exc, _PrintedNone):
             text = _printed_none(context)
         default = _UNDEFINED if isinstance(exc, jinja2.UndefinedError) else None
-        hint = getattr(exc, "hint", default)
+        hint = getattr(exc, "hint", default) or _unknown_name_hint(env, text)
         raise _located(exc, shown, templates_dir, text, hint) from None
 
 
 _NOT_FOUND = "check the name in the include or import against templates/"
+# Jinja's words for a filter or test it does not have (when compiling, or in a branch it
+# compiled without resolving the name).
+_NO_SUCH = re.compile(r"No (filter|test) named '([^']*)'")
+
+
+def _unknown_name_hint(env: jinja2.Environment, message: str | None) -> str | None:
+    """For an unknown filter or test: the nearest one, and the generator's own."""
+    match = _NO_SUCH.match(message or "")
+    if not match:
+        return None
+    kind, name = match.groups()
+    every, own = (env.filters, FILTERS) if kind == "filter" else (env.tests, TESTS)
+    near = difflib.get_close_matches(name, sorted(every), n=1, cutoff=0.6)
+    return (f"did you mean {near[0]!r}? " if near else "") + (
+        f"the generator's {kind}s: {', '.join(sorted(own))}; Jinja's built-in {kind}s work too"
+    )
+
+
 _SANDBOX = "templates can read facts, not Python internals"
 _UNDEFINED = "check the key's spelling against facts.yaml (python -m generator schema)"
 

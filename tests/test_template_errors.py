@@ -161,3 +161,38 @@ def test_an_error_inside_a_macro_or_include_names_the_lines_that_led_there(
 def test_a_table_row_of_one_cell_is_counted_in_the_singular(project: Path) -> None:
     first = _render_broken(project, '{{ [["a"]] | table(["x", "y"]) }}')
     assert first == "templates/docs/zz-broken.md.j2:3: error: table row has 1 cell, header has 2"
+
+
+_OWN_FILTERS = (
+    "the generator's filters: bullets, cell, code, cron_minutes, cron_words, last_verified, link,"
+    " lower_first, table; Jinja's built-in filters work too"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "hint"),
+    [
+        ("{{ facts.project.name | nosuchfilter }}", _OWN_FILTERS),
+        ("{{ facts.project.name | cdoe }}", f"did you mean 'code'? {_OWN_FILTERS}"),
+        # In a branch, Jinja looks the filter up only when the branch runs.
+        (
+            "{% if facts.project %}{{ facts.project.name | lower_frist }}{% endif %}",
+            f"did you mean 'lower_first'? {_OWN_FILTERS}",
+        ),
+        (
+            "{% if facts.project.name is hourlyy %}x{% endif %}",
+            "did you mean 'hourly'? the generator's tests: hourly; Jinja's built-in tests work too",
+        ),
+    ],
+    ids=["unknown", "misspelt", "misspelt-in-branch", "test"],
+)
+def test_an_unknown_filter_or_test_is_told_the_nearest_and_the_generators_own(
+    project: Path, body: str, hint: str
+) -> None:
+    (project / "templates" / "docs" / "zz-broken.md.j2").write_text(
+        f"# Broken\n\n{body}\n", "utf-8"
+    )
+    result = run(["render"], project)
+    assert result.code == 2
+    assert result.err.splitlines()[0].startswith("templates/docs/zz-broken.md.j2:3: error: ")
+    assert result.err.splitlines()[-1] == f"  hint: {hint}", result.err
