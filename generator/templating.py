@@ -9,7 +9,7 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from jinja2.exceptions import SecurityError
@@ -23,6 +23,7 @@ from generator.tracking import (
     TrackedSequence,
     field_names,
     missing_key_message,
+    nearest_mapping_key,
 )
 
 
@@ -144,6 +145,22 @@ class _KeyOfPlainValue(jinja2.UndefinedError):
     hint = "that value is text or a number, which has no keys: read the key from its record"
 
 
+class _MissingMappingKey(jinja2.UndefinedError):
+    """A facts mapping lacks the key a template read; ``near``, the dotted key of its nearest
+    key, may be the misspelt one (facts.yaml names a mapping's keys)."""
+
+    def __init__(self, message: str | None, name: str, near: str | None) -> None:
+        super().__init__(message)
+        self.name = name
+        self.near = near
+
+
+def _missing_mapping_key(view: Any, name: Any, message: str | None) -> _MissingMappingKey:
+    # Raised by the Undefined in place of an exception class: the nearest key is looked up
+    # only when the read fails, not each time a template tests whether a key is defined.
+    return _MissingMappingKey(message, str(name), nearest_mapping_key(view, name))
+
+
 class MissingFact(jinja2.StrictUndefined):
     """A missing fact is an error, named by its facts.yaml key rather than the view's class,
     and raised as an error whose ``hint`` fits what was missing.
@@ -162,6 +179,8 @@ class MissingFact(jinja2.StrictUndefined):
     ) -> None:
         if exc is jinja2.UndefinedError:
             exc = _error_for(obj)
+            if isinstance(obj, TrackedMapping) and hint is None:
+                exc = cast(Any, functools.partial(_missing_mapping_key, obj, name))
         super().__init__(hint, obj, name, exc)
 
     @property
@@ -308,9 +327,16 @@ def template_frames(exc: BaseException, templates_dir: Path) -> list[tuple[str, 
 
 
 def render_template(
-    env: jinja2.Environment, name: str, context: Mapping[str, Any], templates_dir: Path
+    env: jinja2.Environment,
+    name: str,
+    context: Mapping[str, Any],
+    templates_dir: Path,
+    facts_line: Callable[[str], str | None] = lambda key: None,
 ) -> str:
-    """Render one template; any failure becomes a TemplateError naming the template and line."""
+    """Render one template; any failure becomes a TemplateError naming the template and line.
+
+    ``facts_line`` gives where a dotted facts key is written (``facts.yaml:12``), if known.
+    """
     shown = f"templates/{name}"
     try:
         return markdown.escape_values(env.get_template(name).render(context))
@@ -340,6 +366,8 @@ def render_template(
             text = _printed_none(context)
         default = _UNDEFINED if isinstance(exc, jinja2.UndefinedError) else None
         hint = getattr(exc, "hint", default) or _unknown_name_hint(env, text)
+        if isinstance(exc, _MissingMappingKey) and exc.near:
+            hint = _misspelt_hint(exc.name, exc.near, facts_line(exc.near))
         raise _located(exc, shown, templates_dir, text, hint) from None
 
 
@@ -363,6 +391,17 @@ def _unknown_name_hint(env: jinja2.Environment, message: str | None) -> str | No
 
 
 _SANDBOX = "templates can read facts, not Python internals"
+
+
+def _misspelt_hint(name: str, near: str, line: str | None) -> str:
+    """Both places a misspelling can be: facts.yaml names a mapping's keys."""
+    where = f" at {line}" if line else ""
+    return (
+        f"if facts.yaml misspells it, rename `{near}`{where} to `{name}`;"
+        " otherwise correct the template"
+    )
+
+
 _UNDEFINED = "check the key's spelling against facts.yaml (python -m generator schema)"
 
 

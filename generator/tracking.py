@@ -223,9 +223,24 @@ def missing_key_message(view: Any, name: Any) -> str | None:
         return f"{where} is a list: it has no key `{name}`"
     if not isinstance(view, (TrackedRecord, TrackedMapping)):
         return None
-    nearest = difflib.get_close_matches(str(name), _keys_of(view), n=1)
-    suggestion = f" (did you mean `{nearest[0]}`?)" if nearest else ""
+    nearest = _nearest(view, name)
+    suggestion = f" (did you mean `{nearest}`?)" if nearest else ""
     return f"{_where(view._path)} has no key `{name}`{suggestion}"
+
+
+def _nearest(view: TrackedRecord | TrackedMapping, name: Any) -> str | None:
+    nearest = difflib.get_close_matches(str(name), _keys_of(view), n=1)
+    return nearest[0] if nearest else None
+
+
+def nearest_mapping_key(view: Any, name: Any) -> str | None:
+    """The dotted key of the key of facts mapping ``view`` spelt nearest to ``name``: a
+    mapping's keys are names facts.yaml chose (hosts, services), so the misspelling may be
+    there rather than in the template. None for a record, whose fields the schema fixes."""
+    if not isinstance(view, TrackedMapping):
+        return None
+    nearest = _nearest(view, name)
+    return _join(view._path, nearest) if nearest is not None else None
 
 
 def _keys_of(view: TrackedRecord | TrackedMapping) -> list[str]:

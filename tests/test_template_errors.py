@@ -196,3 +196,28 @@ def test_an_unknown_filter_or_test_is_told_the_nearest_and_the_generators_own(
     assert result.code == 2
     assert result.err.splitlines()[0].startswith("templates/docs/zz-broken.md.j2:3: error: ")
     assert result.err.splitlines()[-1] == f"  hint: {hint}", result.err
+
+
+def test_a_key_misspelt_in_facts_yaml_is_named_there_too(project: Path) -> None:
+    # facts.yaml says `ngnix`, the template `nginx`: the template is not the one to change.
+    facts = project / "facts.yaml"
+    text = facts.read_text("utf-8")
+    anchor = "    services:\n      tailscale:\n"
+    assert text.count(anchor) == 1
+    text = text.replace(
+        anchor,
+        "    services:\n      ngnix:\n        name: nginx\n        purpose: Web\n" + anchor[14:],
+    )
+    facts.write_text(text, "utf-8")
+    line = text.splitlines().index("      ngnix:") + 1
+    (project / "templates" / "docs" / "zz-broken.md.j2").write_text(
+        "# Broken\n\n{{ facts.hosts.home_vm.services.nginx.name }}\n", "utf-8"
+    )
+    result = run(["render"], project)
+    assert result.code == 2
+    assert result.err == (
+        "templates/docs/zz-broken.md.j2:3: error: `hosts.home_vm.services` has no key `nginx`"
+        " (did you mean `ngnix`?)\n"
+        "  hint: if facts.yaml misspells it, rename `hosts.home_vm.services.ngnix` at"
+        f" facts.yaml:{line} to `nginx`; otherwise correct the template\n"
+    )
