@@ -33,19 +33,33 @@ def _project(args: argparse.Namespace) -> Project:
     return project
 
 
+def _repo_options(args: argparse.Namespace) -> list[str]:
+    """The ``--repo`` options, each checked to name a folder before the command does any work
+    (check would otherwise report the tree fresh first)."""
+    if args.repo:
+        from generator.targets import check_repo_options
+
+        check_repo_options(args.repo)
+    return list(args.repo)
+
+
 def _render(args: argparse.Namespace, reporter: Reporter) -> int:
     return actions.render(_project(args), reporter, force=args.force)
 
 
 def _check(args: argparse.Namespace, reporter: Reporter) -> int:
-    return actions.check(_project(args), reporter, args.repo)
+    return actions.check(_project(args), reporter, _repo_options(args))
 
 
 def _sync(args: argparse.Namespace, reporter: Reporter) -> int:
     from generator import sync
 
     return sync.run_sync(
-        _project(args), reporter, args.repo, add_missing=args.add_missing, force=args.force
+        _project(args),
+        reporter,
+        _repo_options(args),
+        add_missing=args.add_missing,
+        force=args.force,
     )
 
 
@@ -65,7 +79,8 @@ def _lint(args: argparse.Namespace, reporter: Reporter) -> int:
 def _where(args: argparse.Namespace, reporter: Reporter) -> int:
     from generator import plan
 
-    for line in plan.format_where(plan.where(_project(args), args.key, args.repo)):
+    repos = _repo_options(args)
+    for line in plan.format_where(plan.where(_project(args), args.key, repos)):
         reporter.line(line)
     return ExitCode.OK
 
@@ -73,7 +88,8 @@ def _where(args: argparse.Namespace, reporter: Reporter) -> int:
 def _plan(args: argparse.Namespace, reporter: Reporter) -> int:
     from generator import plan
 
-    lines, findings = plan.format_plan(plan.plan(_project(args), args.against, args.repo))
+    repos = _repo_options(args)
+    lines, findings = plan.format_plan(plan.plan(_project(args), args.against, repos))
     for line in lines:
         reporter.line(line)
     for finding in findings:

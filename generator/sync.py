@@ -42,6 +42,7 @@ from generator.targets import (
     Target,
     declared_targets,
     file_template,
+    folder_problem,
     repo_key,
     split_repo_option,
 )
@@ -124,8 +125,9 @@ def parse_repo_options(
     for name, path, base, given in pairs:
         key = repo_key(name, loaded.facts.repos, given)
         root = (base / path).resolve()
-        if not root.is_dir():
-            raise UsageError(f"{given}: no such folder ({root})")
+        problem = folder_problem(root)
+        if problem:
+            raise UsageError(f"{given}: {problem}")
         if key in checkouts:  # the second would silently replace the first, unchecked
             raise UsageError(f"{given}: {key} is already given as {checkouts[key].shown}")
         if root in roots:  # two repos' files would overwrite each other in one folder

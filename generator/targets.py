@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,23 @@ def split_repo_option(option: str) -> tuple[str, str]:
             " e.g. StakTrakr=../StakTrakr"
         )
     return name, path
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why ``folder`` cannot be a checkout (absent, or not a folder), or None if it can."""
+    if folder.is_dir():
+        return None
+    return f"not a folder ({folder})" if folder.exists() else f"no such folder ({folder})"
+
+
+def check_repo_options(options: Sequence[str]) -> None:
+    """Every ``--repo NAME=PATH`` option well formed and naming a folder (relative paths from
+    the working folder), checked before a command does any work; the error names the option."""
+    for option in options:
+        name, path = split_repo_option(option)
+        problem = folder_problem((Path.cwd() / path).resolve())
+        if problem:
+            raise UsageError(f"--repo {name}={path}: {problem}")
 
 
 def repo_key(name: str, repos: Mapping[str, Repo], given: str = "") -> str:

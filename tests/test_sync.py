@@ -621,6 +621,22 @@ def test_repo_option_errors(project: Path, siblings: dict[str, Path]) -> None:
     assert "no checkouts given" in absent.err
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["sync"], ["lint"], ["where", "hosts.home_vm.ip"], ["plan"]],
+    ids=["check", "sync", "lint", "where", "plan"],
+)
+def test_a_repo_path_that_is_no_folder_is_refused_first_naming_the_option(
+    project: Path, tmp_path: Path, command: list[str]
+) -> None:
+    # Before any work: check used to report the tree fresh, then fail.
+    absent, file = tmp_path / "nope", project / "facts.yaml"
+    for path, problem in ((absent, "no such folder"), (file, "not a folder")):
+        result = run([*command, "--repo", f"StakTrakr={path}"], project)
+        assert (result.code, result.out) == (2, "")
+        assert result.err == f"generator: error: --repo StakTrakr={path}: {problem} ({path})\n"
+
+
 def test_a_repo_or_a_folder_given_twice_is_a_usage_error(
     project: Path, siblings: dict[str, Path], tmp_path: Path
 ) -> None:
