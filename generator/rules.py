@@ -208,7 +208,7 @@ class _Checker:
                     self.error(
                         (table, i, field),
                         f"{value!r} names no fact",
-                        "write the dotted key of an existing fact, e.g. hosts.home_vm.ip",
+                        _existing_fact_hint(self.data),
                     )
         provenance = self.data.get("provenance")
         for name in provenance if isinstance(provenance, Mapping) else ():
@@ -219,10 +219,34 @@ class _Checker:
                     self.doc.diagnostic(
                         ("provenance", name),
                         f"provenance entry {name!r} names no fact",
-                        "write the dotted key of an existing fact, e.g. hosts.home_vm.ip",
+                        _existing_fact_hint(self.data),
                         of_key=True,
                     )
                 )
+
+
+def example_key(data: Any) -> str | None:
+    """A dotted key that this document holds, for a hint's example: a host's ip if any host
+    has one, else the first value two levels down (``project.name``). None in an empty
+    document. Taken from the facts at hand, so a hint never names another project's key."""
+    fallback = None
+    for key, value in walk(data):
+        if (
+            len(key) < 2
+            or key[0] == "provenance"  # its keys are themselves dotted keys
+            or any(isinstance(part, int) for part in key)
+            or isinstance(value, (Mapping, list))
+        ):
+            continue
+        if len(key) == 3 and key[0] == "hosts" and key[2] == "ip":
+            return ".".join(map(str, key))
+        fallback = fallback or ".".join(map(str, key))
+    return fallback
+
+
+def _existing_fact_hint(data: Any) -> str:
+    example = example_key(data)
+    return "write the dotted key of an existing fact" + (f", e.g. {example}" if example else "")
 
 
 def _as_text(value: Any) -> str | None:

@@ -48,8 +48,8 @@ def split_repo_option(option: str) -> tuple[str, str]:
     name, sep, path = option.partition("=")
     if not sep or not name or not path:
         raise UsageError(
-            f"--repo {option!r}: write --repo NAME=PATH (the repo's name or facts key),"
-            " e.g. StakTrakr=../StakTrakr"
+            f"--repo {option!r}: write --repo NAME=PATH, the repo's name or facts key and the"
+            " folder of its checkout"
         )
     return name, path
 

@@ -292,7 +292,8 @@ def test_an_invariant_needs_a_subject_its_check_can_judge(project: Path) -> None
         line.split(": error: ")[1] for line in result.err.splitlines() if ": error: " in line
     ]
     assert messages == [
-        "check 'consistent-value' needs one value, such as hosts.home_vm.ip, not 'repos.staktrakr'",
+        "check 'consistent-value' needs one value, such as a host's address (hosts.KEY.ip), not"
+        " 'repos.staktrakr'",
         "invariant id 'home-vm-ip' is already used by invariants[5]",
         "check 'single-source' needs a devops folder (devops.folders.KEY), not 'hosts.home_vm'",
         "check 'retired-not-active' needs a retired component (components.KEY with status"
@@ -397,3 +398,9 @@ def test_a_syntax_error_at_the_end_is_shown_on_the_last_line(raw: str, expected:
     with pytest.raises(FactsError) as caught:
         parse_facts(raw.encode(), "facts.yaml")
     assert caught.value.format() + "\n" == expected
+
+
+def test_a_hint_takes_its_example_key_from_the_project_at_hand() -> None:
+    # Not another project's key (hosts.home_vm.ip): this one has no host yet.
+    errors = _fresh_errors(FRESH + "provenance:\n  hosts.pi.ipp: {source: a guess}\n")
+    assert errors.endswith("  hint: write the dotted key of an existing fact, e.g. project.name")

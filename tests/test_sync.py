@@ -618,7 +618,19 @@ def test_repo_option_errors(project: Path, siblings: dict[str, Path]) -> None:
     assert "write --repo NAME=PATH" in malformed.err
     absent = run(["sync"], project)
     assert absent.code == 2
-    assert "no checkouts given" in absent.err
+    # The example names a repo of this project's facts, the first declared.
+    assert "no checkouts given: pass --repo NAME=PATH (e.g. --repo StakTrakr=../StakTrakr)" in (
+        absent.err
+    )
+    facts = project / "facts.yaml"
+    facts.write_text(facts.read_text("utf-8").replace("lbruton/StakTrakr\n", "acme/Web\n", 1))
+    renamed = run(["sync"], project)
+    assert "(e.g. --repo Web=../Web)" in renamed.err
+    (project / ".generator.local.yaml").write_text("# no repos yet\n", "utf-8")
+    empty = run(["sync"], project)
+    assert empty.err.endswith(
+        "  hint: e.g. repos: {Web: ../Web} (paths relative to the project root)\n"
+    )
 
 
 @pytest.mark.parametrize(
