@@ -230,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sync",
         "Write the generated files and managed blocks into sibling repo checkouts;"
         " never commits or pushes.",
-        "python -m generator sync --repo StakTrakr=../StakTrakr --repo stakscrapr=../stakscrapr",
+        "python -m generator sync --repo web=../web --repo api=../api",
         _sync,
     )
     sync.add_argument(
@@ -254,10 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     where = add(
         "where",
         "List every output line that states a fact, and hand-written places stating its value.",
-        "python -m generator where hosts.home_vm.ip",
+        "python -m generator where hosts.NAME.ip",
         _where,
     )
-    where.add_argument("key", metavar="KEY", help="dotted facts key, e.g. hosts.home_vm.ip")
+    where.add_argument("key", metavar="KEY", help="dotted facts key, e.g. hosts.NAME.ip")
     where.add_argument(
         "--repo",
         action="append",
