@@ -293,7 +293,10 @@ def build_parser() -> argparse.ArgumentParser:
         _verify,
     )
     due.add_argument(
-        "--older-than", default="30d", metavar="AGE", help="days or weeks, e.g. 30d or 6w"
+        "--older-than",
+        default="30d",
+        metavar="AGE",
+        help="days, weeks or months (of 30 days): 30d, 6w or 3mo",
     )
     due.add_argument(
         "--today", metavar="YYYY-MM-DD", help="the date to measure from (default: today)"
