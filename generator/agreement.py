@@ -83,7 +83,7 @@ _SUBJECTS: dict[str, tuple[Callable[[str, Any], bool], str]] = {
     ),
     "consistent-value": (
         lambda key, value: value is not None and not isinstance(value, Mapping | list),
-        "one value, such as hosts.home_vm.ip",
+        "one value, such as a host's address (hosts.KEY.ip)",
     ),
 }
 

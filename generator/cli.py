@@ -33,19 +33,33 @@ def _project(args: argparse.Namespace) -> Project:
     return project
 
 
+def _repo_options(args: argparse.Namespace) -> list[str]:
+    """The ``--repo`` options, each checked to name a folder before the command does any work
+    (check would otherwise report the tree fresh first)."""
+    if args.repo:
+        from generator.targets import check_repo_options
+
+        check_repo_options(args.repo)
+    return list(args.repo)
+
+
 def _render(args: argparse.Namespace, reporter: Reporter) -> int:
     return actions.render(_project(args), reporter, force=args.force)
 
 
 def _check(args: argparse.Namespace, reporter: Reporter) -> int:
-    return actions.check(_project(args), reporter, args.repo)
+    return actions.check(_project(args), reporter, _repo_options(args))
 
 
 def _sync(args: argparse.Namespace, reporter: Reporter) -> int:
     from generator import sync
 
     return sync.run_sync(
-        _project(args), reporter, args.repo, add_missing=args.add_missing, force=args.force
+        _project(args),
+        reporter,
+        _repo_options(args),
+        add_missing=args.add_missing,
+        force=args.force,
     )
 
 
@@ -65,7 +79,8 @@ def _lint(args: argparse.Namespace, reporter: Reporter) -> int:
 def _where(args: argparse.Namespace, reporter: Reporter) -> int:
     from generator import plan
 
-    for line in plan.format_where(plan.where(_project(args), args.key, args.repo)):
+    repos = _repo_options(args)
+    for line in plan.format_where(plan.where(_project(args), args.key, repos)):
         reporter.line(line)
     return ExitCode.OK
 
@@ -73,7 +88,8 @@ def _where(args: argparse.Namespace, reporter: Reporter) -> int:
 def _plan(args: argparse.Namespace, reporter: Reporter) -> int:
     from generator import plan
 
-    lines, findings = plan.format_plan(plan.plan(_project(args), args.against, args.repo))
+    repos = _repo_options(args)
+    lines, findings = plan.format_plan(plan.plan(_project(args), args.against, repos))
     for line in lines:
         reporter.line(line)
     for finding in findings:
@@ -214,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sync",
         "Write the generated files and managed blocks into sibling repo checkouts;"
         " never commits or pushes.",
-        "python -m generator sync --repo StakTrakr=../StakTrakr --repo stakscrapr=../stakscrapr",
+        "python -m generator sync --repo web=../web --repo api=../api",
         _sync,
     )
     sync.add_argument(
@@ -238,10 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     where = add(
         "where",
         "List every output line that states a fact, and hand-written places stating its value.",
-        "python -m generator where hosts.home_vm.ip",
+        "python -m generator where hosts.NAME.ip",
         _where,
     )
-    where.add_argument("key", metavar="KEY", help="dotted facts key, e.g. hosts.home_vm.ip")
+    where.add_argument("key", metavar="KEY", help="dotted facts key, e.g. hosts.NAME.ip")
     where.add_argument(
         "--repo",
         action="append",
@@ -277,7 +293,10 @@ def build_parser() -> argparse.ArgumentParser:
         _verify,
     )
     due.add_argument(
-        "--older-than", default="30d", metavar="AGE", help="days or weeks, e.g. 30d or 6w"
+        "--older-than",
+        default="30d",
+        metavar="AGE",
+        help="days, weeks or months (of 30 days): 30d, 6w or 3mo",
     )
     due.add_argument(
         "--today", metavar="YYYY-MM-DD", help="the date to measure from (default: today)"

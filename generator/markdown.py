@@ -250,7 +250,8 @@ def table(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> Block:
     for row in rows:
         cells = [c.replace("|", "\\|") if isinstance(c, Block) else cell(c) for c in row]
         if len(cells) != len(header):
-            raise ValueError(f"table row has {len(cells)} cells, header has {len(header)}")
+            n = len(cells)
+            raise ValueError(f"table row has {n} cell{'s' * (n != 1)}, header has {len(header)}")
         lines.append("| " + " | ".join(cells) + " |")
     return Block("\n".join(lines))
 

@@ -33,6 +33,7 @@ from generator.provenance import (
     value_pattern,
 )
 from generator.render import Rendered, Renderer
+from generator.rules import example_key
 from generator.yamlsource import YamlDocument
 
 
@@ -78,7 +79,8 @@ def where(project: Project, key: str, repo_options: Sequence[str] = ()) -> Where
                 0,
                 f"{key!r} names no fact",
                 (f"did you mean {near[0]}? " if near else "")
-                + "give a dotted key, e.g. hosts.home_vm.ip",
+                + "give a dotted key"
+                + (f", e.g. {example}" if (example := example_key(loaded.facts.raw)) else ""),
             )
         )
     rendered = Renderer.cached(project, loaded).render_all()

@@ -132,6 +132,13 @@ class Renderer:
         """
         return reference()
 
+    def _facts_line(self, dotted: str) -> str | None:
+        """Where the facts key at ``dotted`` is written, as ``facts.yaml:LINE``."""
+        document = self.loaded.document
+        key = tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
+        position = document.keys.get(key)
+        return f"{document.path}:{position.line}" if position else None
+
     def render(self, output: Output, index: FactIndex | None = None) -> Rendered:
         reads = Reads()
         context = {
@@ -148,7 +155,9 @@ class Renderer:
             )
         if index is not None:
             context["index"] = index
-        body = render_template(self.env, output.template, context, self.project.templates_dir)
+        body = render_template(
+            self.env, output.template, context, self.project.templates_dir, self._facts_line
+        )
         keys = tuple(reads.ordered())  # `raw` cannot be read: tracking refuses it
         shapes = reads.shapes_only()
         if index is not None:  # the index states every fact; it is its own footer

@@ -53,12 +53,13 @@ class _Checker:
         if not isinstance(choices, Mapping) or value in choices:
             return
         known = sorted(choices)
-        nearest = difflib.get_close_matches(value, known, n=1, cutoff=0.5)
-        hint = (
-            (f"did you mean {nearest[0]!r}? " if nearest else "")
-            + f"known {what}: "
-            + ", ".join(known)
-        )
+        if known:
+            nearest = difflib.get_close_matches(value, known, n=1, cutoff=0.5)
+            hint = (f"did you mean {nearest[0]!r}? " if nearest else "") + (
+                f"known {what}s: " + ", ".join(known)
+            )
+        else:  # a new project: an empty list would read as a cut-off message
+            hint = f"no {what} is declared yet: declare {value!r} under `{table}`"
         self.error(key, f"unknown {what} {value!r} ({table}.{value} does not exist)", hint)
 
     def run(self) -> list[Diagnostic]:
@@ -207,7 +208,7 @@ class _Checker:
                     self.error(
                         (table, i, field),
                         f"{value!r} names no fact",
-                        "write the dotted key of an existing fact, e.g. hosts.home_vm.ip",
+                        _existing_fact_hint(self.data),
                     )
         provenance = self.data.get("provenance")
         for name in provenance if isinstance(provenance, Mapping) else ():
@@ -218,10 +219,34 @@ class _Checker:
                     self.doc.diagnostic(
                         ("provenance", name),
                         f"provenance entry {name!r} names no fact",
-                        "write the dotted key of an existing fact, e.g. hosts.home_vm.ip",
+                        _existing_fact_hint(self.data),
                         of_key=True,
                     )
                 )
+
+
+def example_key(data: Any) -> str | None:
+    """A dotted key that this document holds, for a hint's example: a host's ip if any host
+    has one, else the first value two levels down (``project.name``). None in an empty
+    document. Taken from the facts at hand, so a hint never names another project's key."""
+    fallback = None
+    for key, value in walk(data):
+        if (
+            len(key) < 2
+            or key[0] == "provenance"  # its keys are themselves dotted keys
+            or any(isinstance(part, int) for part in key)
+            or isinstance(value, (Mapping, list))
+        ):
+            continue
+        if len(key) == 3 and key[0] == "hosts" and key[2] == "ip":
+            return ".".join(map(str, key))
+        fallback = fallback or ".".join(map(str, key))
+    return fallback
+
+
+def _existing_fact_hint(data: Any) -> str:
+    example = example_key(data)
+    return "write the dotted key of an existing fact" + (f", e.g. {example}" if example else "")
 
 
 def _as_text(value: Any) -> str | None:

@@ -110,7 +110,8 @@ def _message(error: jsonschema.ValidationError) -> tuple[str, str | None]:
         kind = str(_value(error))
         return f"{error.instance} is not a {kind}: {error.cause}", _FORMAT_HINTS.get(kind)
     if validator == "minItems":
-        return f"needs at least {error.validator_value} items", description
+        least = _value(error)
+        return f"needs at least {least} item{'s' * (least != 1)}", description
     return error.message, description
 
 

@@ -42,6 +42,7 @@ from generator.targets import (
     Target,
     declared_targets,
     file_template,
+    folder_problem,
     repo_key,
     split_repo_option,
 )
@@ -112,11 +113,12 @@ def parse_repo_options(
     for option in options:
         name, path = split_repo_option(option)
         pairs.append((name, path, Path.cwd(), f"--repo {name}={path}"))
+    example = _example_repo(loaded)
     if not pairs and use_config:
-        pairs = _from_config(project.root / LOCAL_CONFIG)
+        pairs = _from_config(project.root / LOCAL_CONFIG, _config_hint(example))
     if not pairs:
         raise UsageError(
-            "no checkouts given: pass --repo NAME=PATH (e.g. --repo StakTrakr=../StakTrakr)"
+            f"no checkouts given: pass --repo NAME=PATH (e.g. --repo {example}=../{example})"
             f" or list them under `repos:` in {LOCAL_CONFIG}"
         )
     checkouts: dict[str, Checkout] = {}
@@ -124,8 +126,9 @@ def parse_repo_options(
     for name, path, base, given in pairs:
         key = repo_key(name, loaded.facts.repos, given)
         root = (base / path).resolve()
-        if not root.is_dir():
-            raise UsageError(f"{given}: no such folder ({root})")
+        problem = folder_problem(root)
+        if problem:
+            raise UsageError(f"{given}: {problem}")
         if key in checkouts:  # the second would silently replace the first, unchecked
             raise UsageError(f"{given}: {key} is already given as {checkouts[key].shown}")
         if root in roots:  # two repos' files would overwrite each other in one folder
@@ -135,10 +138,16 @@ def parse_repo_options(
     return sorted(checkouts.values(), key=lambda c: c.repo)
 
 
-_CONFIG_HINT = "e.g. repos: {StakTrakr: ../StakTrakr} (paths relative to the project root)"
+def _example_repo(loaded: LoadedFacts) -> str:
+    """A repo name for an example in a message: this project's first, not another's."""
+    return next((repo.name for repo in loaded.facts.repos.values()), "NAME")
 
 
-def _from_config(path: Path) -> list[tuple[str, str, Path, str]]:
+def _config_hint(example: str) -> str:
+    return f"e.g. repos: {{{example}: ../{example}}} (paths relative to the project root)"
+
+
+def _from_config(path: Path, hint: str) -> list[tuple[str, str, Path, str]]:
     """The ``repos:`` entries of the local config, each with the place it was written at.
 
     Read as facts.yaml is: a duplicate key, a merge key or a tag is an error, not a silent pick.
@@ -148,7 +157,7 @@ def _from_config(path: Path) -> list[tuple[str, str, Path, str]]:
         return []
     shown = path.name
     try:
-        document = parse_yaml(raw, shown, empty_hint=_CONFIG_HINT)
+        document = parse_yaml(raw, shown, empty_hint=hint)
     except FactsError as exc:  # not UTF-8, not YAML, too large or too deep
         raise UsageError(exc.diagnostics) from None
     if document.problems:
@@ -157,7 +166,7 @@ def _from_config(path: Path) -> list[tuple[str, str, Path, str]]:
     if not isinstance(repos, dict):
         raise UsageError(
             document.diagnostic(
-                ("repos",), "expected `repos:` mapping repo names to checkout paths", _CONFIG_HINT
+                ("repos",), "expected `repos:` mapping repo names to checkout paths", hint
             )
         )
     entries = []
@@ -165,7 +174,7 @@ def _from_config(path: Path) -> list[tuple[str, str, Path, str]]:
         if not isinstance(where, str):
             raise UsageError(
                 document.diagnostic(
-                    ("repos", name), f"expected the path of {name}'s checkout", _CONFIG_HINT
+                    ("repos", name), f"expected the path of {name}'s checkout", hint
                 )
             )
         place = document.keys[("repos", name)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,10 +48,27 @@ def split_repo_option(option: str) -> tuple[str, str]:
     name, sep, path = option.partition("=")
     if not sep or not name or not path:
         raise UsageError(
-            f"--repo {option!r}: write --repo NAME=PATH (the repo's name or facts key),"
-            " e.g. StakTrakr=../StakTrakr"
+            f"--repo {option!r}: write --repo NAME=PATH, the repo's name or facts key and the"
+            " folder of its checkout"
         )
     return name, path
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why ``folder`` cannot be a checkout (absent, or not a folder), or None if it can."""
+    if folder.is_dir():
+        return None
+    return f"not a folder ({folder})" if folder.exists() else f"no such folder ({folder})"
+
+
+def check_repo_options(options: Sequence[str]) -> None:
+    """Every ``--repo NAME=PATH`` option well formed and naming a folder (relative paths from
+    the working folder), checked before a command does any work; the error names the option."""
+    for option in options:
+        name, path = split_repo_option(option)
+        problem = folder_problem((Path.cwd() / path).resolve())
+        if problem:
+            raise UsageError(f"--repo {name}={path}: {problem}")
 
 
 def repo_key(name: str, repos: Mapping[str, Repo], given: str = "") -> str:
@@ -68,7 +85,8 @@ def repo_key(name: str, repos: Mapping[str, Repo], given: str = "") -> str:
             return key
     known = ", ".join(sorted(repo.name for repo in repos.values()))
     raise UsageError(
-        f"{given or f'--repo {name}=...'}: unknown repo {name!r}; known repos: {known}"
+        f"{given or f'--repo {name}=...'}: unknown repo {name!r}; "
+        + (f"known repos: {known}" if known else "no repo is declared under `repos` in the facts")
     )
 
 
@@ -89,7 +107,7 @@ def declared_targets(loaded: LoadedFacts, templates_dir: Path) -> list[Target]:
                 doc.diagnostic(
                     ("targets", key),
                     f"unknown repo {key!r} (repos.{key} does not exist)",
-                    f"known repos: {known}",
+                    f"known repos: {known}" if known else f"declare {key!r} under `repos`",
                     of_key=True,
                 )
             )

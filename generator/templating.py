@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
 import posixpath
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from jinja2.exceptions import SecurityError
@@ -21,6 +23,7 @@ from generator.tracking import (
     TrackedSequence,
     field_names,
     missing_key_message,
+    nearest_mapping_key,
 )
 
 
@@ -31,12 +34,23 @@ class _PrintedNone(jinja2.TemplateRuntimeError):
     )
 
 
+_PRINTS_NONE = "the template prints None: a value it reads is not set"
+
+
 def _finalize(value: Any) -> Any:
     # Applied to every {{ expression }}: a value is held until the page is rendered, then
     # escaped for where it landed (markdown.escape_values); a filter's Block is Markdown.
     if value is None:  # "since None" on a page is never meant
-        raise _PrintedNone("the template prints None: a value it reads is not set")
+        raise _PrintedNone(_PRINTS_NONE)
     return markdown.hold(value)
+
+
+def _printed_none(context: Mapping[str, Any]) -> str:
+    """What a template printed that is None: the facts key last read that holds no value,
+    which the read tracking noted (finalize sees the value only, not where it came from)."""
+    reads = getattr(context.get("facts"), "_reads", None)
+    unset = getattr(reads, "unset", None)
+    return f"the template prints None: `{unset}` is not set" if unset else _PRINTS_NONE
 
 
 @jinja2.pass_context
@@ -113,6 +127,9 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
 }
 
 
+TESTS: Mapping[str, Callable[..., bool]] = {"hourly": _is_hourly}
+
+
 class _UndefinedName(jinja2.UndefinedError):
     hint = (
         "no such variable here: a template sees facts, repo, targets, output_path and"
@@ -126,6 +143,22 @@ class _MissingItem(jinja2.UndefinedError):
 
 class _KeyOfPlainValue(jinja2.UndefinedError):
     hint = "that value is text or a number, which has no keys: read the key from its record"
+
+
+class _MissingMappingKey(jinja2.UndefinedError):
+    """A facts mapping lacks the key a template read; ``near``, the dotted key of its nearest
+    key, may be the misspelt one (facts.yaml names a mapping's keys)."""
+
+    def __init__(self, message: str | None, name: str, near: str | None) -> None:
+        super().__init__(message)
+        self.name = name
+        self.near = near
+
+
+def _missing_mapping_key(view: Any, name: Any, message: str | None) -> _MissingMappingKey:
+    # Raised by the Undefined in place of an exception class: the nearest key is looked up
+    # only when the read fails, not each time a template tests whether a key is defined.
+    return _MissingMappingKey(message, str(name), nearest_mapping_key(view, name))
 
 
 class MissingFact(jinja2.StrictUndefined):
@@ -146,6 +179,8 @@ class MissingFact(jinja2.StrictUndefined):
     ) -> None:
         if exc is jinja2.UndefinedError:
             exc = _error_for(obj)
+            if isinstance(obj, TrackedMapping) and hint is None:
+                exc = cast(Any, functools.partial(_missing_mapping_key, obj, name))
         super().__init__(hint, obj, name, exc)
 
     @property
@@ -270,7 +305,7 @@ def make_environment(
         ),
     )
     env.filters.update(FILTERS)
-    env.tests["hourly"] = _is_hourly
+    env.tests.update(TESTS)
     return env
 
 
@@ -292,16 +327,24 @@ def template_frames(exc: BaseException, templates_dir: Path) -> list[tuple[str, 
 
 
 def render_template(
-    env: jinja2.Environment, name: str, context: Mapping[str, Any], templates_dir: Path
+    env: jinja2.Environment,
+    name: str,
+    context: Mapping[str, Any],
+    templates_dir: Path,
+    facts_line: Callable[[str], str | None] = lambda key: None,
 ) -> str:
-    """Render one template; any failure becomes a TemplateError naming the template and line."""
+    """Render one template; any failure becomes a TemplateError naming the template and line.
+
+    ``facts_line`` gives where a dotted facts key is written (``facts.yaml:12``), if known.
+    """
     shown = f"templates/{name}"
     try:
         return markdown.escape_values(env.get_template(name).render(context))
     except jinja2.TemplateSyntaxError as exc:
         where = f"templates/{exc.name or name}"
+        hint = _unknown_name_hint(env, exc.message)
         raise TemplateError(
-            Diagnostic(where, exc.lineno, 0, f"template syntax: {exc.message}")
+            Diagnostic(where, exc.lineno, 0, f"template syntax: {exc.message}", hint)
         ) from None
     except jinja2.TemplateNotFound as exc:
         message = f"no template named {exc.name!r}"
@@ -319,13 +362,46 @@ def render_template(
         AttributeError,
     ) as exc:
         text = str(exc.message if isinstance(exc, jinja2.TemplateError) else exc)
+        if isinstance(exc, _PrintedNone):
+            text = _printed_none(context)
         default = _UNDEFINED if isinstance(exc, jinja2.UndefinedError) else None
-        hint = getattr(exc, "hint", default)
+        hint = getattr(exc, "hint", default) or _unknown_name_hint(env, text)
+        if isinstance(exc, _MissingMappingKey) and exc.near:
+            hint = _misspelt_hint(exc.name, exc.near, facts_line(exc.near))
         raise _located(exc, shown, templates_dir, text, hint) from None
 
 
 _NOT_FOUND = "check the name in the include or import against templates/"
+# Jinja's words for a filter or test it does not have (when compiling, or in a branch it
+# compiled without resolving the name).
+_NO_SUCH = re.compile(r"No (filter|test) named '([^']*)'")
+
+
+def _unknown_name_hint(env: jinja2.Environment, message: str | None) -> str | None:
+    """For an unknown filter or test: the nearest one, and the generator's own."""
+    match = _NO_SUCH.match(message or "")
+    if not match:
+        return None
+    kind, name = match.groups()
+    every, own = (env.filters, FILTERS) if kind == "filter" else (env.tests, TESTS)
+    near = difflib.get_close_matches(name, sorted(every), n=1, cutoff=0.6)
+    return (f"did you mean {near[0]!r}? " if near else "") + (
+        f"the generator's {kind}s: {', '.join(sorted(own))}; Jinja's built-in {kind}s work too"
+    )
+
+
 _SANDBOX = "templates can read facts, not Python internals"
+
+
+def _misspelt_hint(name: str, near: str, line: str | None) -> str:
+    """Both places a misspelling can be: facts.yaml names a mapping's keys."""
+    where = f" at {line}" if line else ""
+    return (
+        f"if facts.yaml misspells it, rename `{near}`{where} to `{name}`;"
+        " otherwise correct the template"
+    )
+
+
 _UNDEFINED = "check the key's spelling against facts.yaml (python -m generator schema)"
 
 

@@ -29,6 +29,9 @@ class Reads:
     def __init__(self) -> None:
         self._keys: dict[str, None] = {}
         self._whole: set[str] = set()
+        # The last key read that holds no value (None): what a template printing None printed,
+        # unless the None came from elsewhere since.
+        self.unset: str | None = None
 
     def add(self, key: str) -> None:
         if key:
@@ -55,6 +58,8 @@ def track(value: Any, path: str, reads: Reads) -> Any:
         view = _VIEWS[kind] = _view_for(kind)
     if view is _PLAIN:
         reads.add(path)
+        if value is None:
+            reads.unset = path
         return value
     return view(value, path, reads)
 
@@ -106,7 +111,7 @@ class TrackedRecord:
 
     def __getattr__(self, name: str) -> Any:
         seen = self._seen.get(name, _UNSEEN)
-        if seen is not _UNSEEN:
+        if seen is not _UNSEEN and seen is not None:  # None is read again, to note it as unset
             return seen
         if name in _HIDDEN_FIELDS:
             raise AttributeError(f"{self._path or 'facts'} has no attribute {name!r}")
@@ -115,6 +120,8 @@ class TrackedRecord:
             value = track(value, _join(self._path, name), self._reads)
         else:
             self._reads.add(self._path)
+            if value is None:  # derived, not a facts key: naming an older one would mislead
+                self._reads.unset = None
         self._seen[name] = value
         return value
 
@@ -141,7 +148,7 @@ class TrackedMapping(Mapping[str, Any]):
 
     def __getitem__(self, key: str) -> Any:
         seen = self._seen.get(key, _UNSEEN)
-        if seen is _UNSEEN:
+        if seen is _UNSEEN or seen is None:  # None is read again, to note it as unset
             try:
                 value = self._data[key]
             except KeyError:
@@ -216,9 +223,24 @@ def missing_key_message(view: Any, name: Any) -> str | None:
         return f"{where} is a list: it has no key `{name}`"
     if not isinstance(view, (TrackedRecord, TrackedMapping)):
         return None
-    nearest = difflib.get_close_matches(str(name), _keys_of(view), n=1)
-    suggestion = f" (did you mean `{nearest[0]}`?)" if nearest else ""
+    nearest = _nearest(view, name)
+    suggestion = f" (did you mean `{nearest}`?)" if nearest else ""
     return f"{_where(view._path)} has no key `{name}`{suggestion}"
+
+
+def _nearest(view: TrackedRecord | TrackedMapping, name: Any) -> str | None:
+    nearest = difflib.get_close_matches(str(name), _keys_of(view), n=1)
+    return nearest[0] if nearest else None
+
+
+def nearest_mapping_key(view: Any, name: Any) -> str | None:
+    """The dotted key of the key of facts mapping ``view`` spelt nearest to ``name``: a
+    mapping's keys are names facts.yaml chose (hosts, services), so the misspelling may be
+    there rather than in the template. None for a record, whose fields the schema fixes."""
+    if not isinstance(view, TrackedMapping):
+        return None
+    nearest = _nearest(view, name)
+    return _join(view._path, nearest) if nearest is not None else None
 
 
 def _keys_of(view: TrackedRecord | TrackedMapping) -> list[str]:

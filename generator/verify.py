@@ -14,16 +14,21 @@ from generator.project import Project
 from generator.provenance import fact_leaves, provenance_of, usage_counts
 from generator.render import Rendered, Renderer
 
-_AGE = re.compile(r"(\d+)([dw])")
+_AGE = re.compile(r"([0-9]+)(d|w|mo)")
+# Days per unit. A month is 30 days: the limit is a count of days, as the report says it.
+_UNIT_DAYS = {"d": 1, "w": 7, "mo": 30}
+AGE_UNITS = "d (days), w (weeks) or mo (months of 30 days)"
 
 
 def parse_age(text: str) -> int:
-    """Days in an age such as ``30d`` or ``6w``."""
+    """Days in an age such as ``30d``, ``6w`` or ``3mo``."""
     match = _AGE.fullmatch(text.strip())
     if not match:
-        raise UsageError(f"--older-than {text!r}: give days or weeks, e.g. 30d or 6w")
-    number, unit = int(match.group(1)), match.group(2)
-    return number * 7 if unit == "w" else number
+        raise UsageError(
+            f"--older-than {text!r}: give a whole number and a unit, {AGE_UNITS},"
+            " e.g. 30d, 6w or 3mo"
+        )
+    return int(match.group(1)) * _UNIT_DAYS[match.group(2)]
 
 
 def parse_day(text: str) -> dt.date:

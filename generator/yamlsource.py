@@ -171,15 +171,23 @@ def _line_col(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
+# What to write in an empty facts file: a pointer that exists in any project (the file itself
+# is the empty one).
+FACTS_EMPTY_HINT = (
+    "write the facts as a YAML mapping: `python -m generator schema` lists its keys,"
+    " and which of them are required"
+)
+
+
+def load_yaml(
+    path: Path, display: str | None = None, *, empty_hint: str = FACTS_EMPTY_HINT
+) -> YamlDocument:
     """Read ``path`` as one YAML document; unreadable input raises FactsError at once."""
     shown = display or str(path)
-    return parse_yaml(read_source(path, shown), shown)
+    return parse_yaml(read_source(path, shown), shown, empty_hint=empty_hint)
 
 
-def parse_yaml(
-    raw: bytes, shown: str, *, empty_hint: str = "see facts.yaml for an example"
-) -> YamlDocument:
+def parse_yaml(raw: bytes, shown: str, *, empty_hint: str = FACTS_EMPTY_HINT) -> YamlDocument:
     """Parse bytes already read; see :func:`load_yaml`. ``empty_hint`` says what to write in
     a file that holds no document."""
     check_size(len(raw), shown)
@@ -201,10 +209,12 @@ def parse_yaml(
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        line, column = _inside(doc.lines, mark.line + 1, mark.column + 1) if mark else (0, 0)
         source = doc.lines[line - 1] if 0 < line <= len(doc.lines) else None
         message = f"invalid YAML: {exc.problem or exc.context}"
-        raise FactsError(Diagnostic(shown, line, column, message, None, source)) from None
+        raise FactsError(
+            Diagnostic(shown, line, column, message, _syntax_hint(exc), source)
+        ) from None
     except yaml.YAMLError as exc:
         raise FactsError(Diagnostic(shown, 0, 0, f"invalid YAML: {exc}")) from None
     if root is None:
@@ -213,6 +223,45 @@ def parse_yaml(
     doc.data = builder.build(root, ())
     doc.problems = builder.problems
     return doc
+
+
+def _inside(lines: list[str], line: int, column: int) -> tuple[int, int]:
+    """A parser's position moved into the file: PyYAML reports the end of the input on the
+    line after the last one (or after trailing blank lines), where there is nothing to show.
+    The end of the last line with text stands for it."""
+    last = len(lines)
+    while last and not lines[last - 1].strip():
+        last -= 1
+    if last and line > last:
+        return last, len(lines[last - 1]) + 1
+    return line, column
+
+
+# What a parser context says was left open, in the words a person wrote it with, and the fix.
+_OPENED = {
+    "flow sequence": ("the [ list", "close it, or quote the value if the [ is text"),
+    "flow mapping": ("the { mapping", "close it, or quote the value if the { is text"),
+    "quoted scalar": ("the quoted text", "end it with the same quote"),
+}
+
+
+def _syntax_hint(exc: yaml.MarkedYAMLError) -> str:
+    """What to look for, given where the parser was when it failed."""
+    context, problem, mark = exc.context or "", exc.problem or "", exc.context_mark
+    opened = next((words for name, words in _OPENED.items() if name in context), None)
+    if opened and mark is not None:
+        what, fix = opened
+        return (
+            f"{what} opened at line {mark.line + 1}, column {mark.column + 1} is not closed: {fix}"
+        )
+    if "stream end" in problem or "end of stream" in problem:
+        return "the file ends where YAML expects more: close every [, { and quote it opens"
+    if "'\\t'" in problem:
+        return "indent with spaces: YAML does not allow tabs there"
+    return (
+        "check the indentation, brackets and quotes here and on the lines above"
+        " (a value holding `: ` needs quotes)"
+    )
 
 
 def indexed(value: Any) -> list[tuple[int, Mapping[str, Any]]]:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.errors import FactsError
+from generator.facts import parse_facts
 from tests.conftest import run, snapshot
 
 
@@ -97,7 +99,7 @@ def test_dangling_references_name_the_unknown_key(project: Path) -> None:
         f"facts.yaml:{hop_line}:11: error: unknown host 'home_mv' (hosts.home_mv does not exist)\n"
         "        host: home_mv\n"
         "              ^\n"
-        "  hint: did you mean 'home_vm'? known host: fly_app, home_vm, this_mac\n"
+        "  hint: did you mean 'home_vm'? known hosts: fly_app, home_vm, this_mac\n"
     ) in result.err
     assert f"facts.yaml:{writer_line}:13: error: unknown host 'fly_ap'" in result.err
     assert "Traceback" not in result.err
@@ -131,7 +133,7 @@ def test_unknown_key_suggests_the_nearest(project: Path) -> None:
     [
         (
             b"a: [1, 2\n",
-            "facts.yaml:2:1: error: invalid YAML: expected ',' or ']', but got '<stream end>'",
+            "facts.yaml:1:9: error: invalid YAML: expected ',' or ']', but got '<stream end>'",
         ),
         (b"project: \xff\xfe\n", "facts.yaml:1:10: error: file is not valid UTF-8"),
         (b"x: !!python/object/apply:os.system [echo hi]\n", "unsupported YAML tag"),
@@ -290,7 +292,8 @@ def test_an_invariant_needs_a_subject_its_check_can_judge(project: Path) -> None
         line.split(": error: ")[1] for line in result.err.splitlines() if ": error: " in line
     ]
     assert messages == [
-        "check 'consistent-value' needs one value, such as hosts.home_vm.ip, not 'repos.staktrakr'",
+        "check 'consistent-value' needs one value, such as a host's address (hosts.KEY.ip), not"
+        " 'repos.staktrakr'",
         "invariant id 'home-vm-ip' is already used by invariants[5]",
         "check 'single-source' needs a devops folder (devops.folders.KEY), not 'hosts.home_vm'",
         "check 'retired-not-active' needs a retired component (components.KEY with status"
@@ -307,3 +310,97 @@ def test_a_feed_script_is_a_file_of_the_devops_layout(project: Path) -> None:
         f"facts.yaml:{line}:15: error: script 'run-silver.sh' is not a file of any devops folder"
         in result.err
     )
+
+
+# A new project's first facts: every required table, none of them filled in yet.
+FRESH = """\
+project:
+  name: Acme
+  summary: A new project.
+  audit: {title: Audit, date: 2026-01-01, status: Draft}
+repos: {}
+hosts: {}
+network_path: []
+feeds: {}
+components: {}
+devops: {repo: web, root: devops, folders: {}}
+change_gate: []
+deploy: {host: laptop, repo: web, folder: site, command: make deploy}
+sync_flow: []
+invariants: []
+changes_required: []
+former_values: []
+"""
+
+
+def _fresh_errors(text: str = FRESH) -> str:
+    with pytest.raises(FactsError) as caught:
+        parse_facts(text.encode(), "facts.yaml")
+    return caught.value.format()
+
+
+def test_a_reference_in_a_fresh_project_says_nothing_is_declared_yet() -> None:
+    errors = _fresh_errors()
+    assert not [line for line in errors.splitlines() if line.endswith(": ")]  # empty lists
+    assert (
+        "facts.yaml:12:16: error: unknown host 'laptop' (hosts.laptop does not exist)\n"
+        "    deploy: {host: laptop, repo: web, folder: site, command: make deploy}\n"
+        "                   ^\n"
+        "  hint: no host is declared yet: declare 'laptop' under `hosts`\n"
+    ) in errors
+    assert "hint: no devops folder is declared yet: declare 'site' under `devops.folders`" in (
+        errors
+    )
+
+
+def test_a_count_in_an_error_agrees_with_its_noun() -> None:
+    errors = _fresh_errors()
+    assert "facts.yaml:13:12: error: needs at least 1 item\n" in errors  # sync_flow
+    assert "facts.yaml:7:15: error: needs at least 2 items\n" in errors  # network_path
+
+
+def test_an_empty_facts_file_points_at_something_that_exists(project: Path) -> None:
+    # Not at facts.yaml itself: that is the empty file.
+    (project / "facts.yaml").write_text("# facts of the new project\n", "utf-8")
+    result = run(["check"], project)
+    assert result.code == 2
+    assert result.err == (
+        "facts.yaml:1:1: error: file is empty\n"
+        "  hint: write the facts as a YAML mapping: `python -m generator schema` lists its keys,"
+        " and which of them are required\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            "project: [\n",
+            "facts.yaml:1:11: error: invalid YAML: expected the node content, but found"
+            " '<stream end>'\n"
+            "    project: [\n"
+            "              ^\n"
+            "  hint: the file ends where YAML expects more: close every [, { and quote it opens\n",
+        ),
+        (
+            "project:\n  name: [Acme\n\n\n",
+            "facts.yaml:2:14: error: invalid YAML: expected ',' or ']', but got '<stream end>'\n"
+            "      name: [Acme\n"
+            "                 ^\n"
+            "  hint: the [ list opened at line 2, column 9 is not closed: close it, or quote the"
+            " value if the [ is text\n",
+        ),
+    ],
+    ids=["bracket-at-end", "trailing-blank-lines"],
+)
+def test_a_syntax_error_at_the_end_is_shown_on_the_last_line(raw: str, expected: str) -> None:
+    # PyYAML places the end of the input on the line after the last: nothing to show there.
+    with pytest.raises(FactsError) as caught:
+        parse_facts(raw.encode(), "facts.yaml")
+    assert caught.value.format() + "\n" == expected
+
+
+def test_a_hint_takes_its_example_key_from_the_project_at_hand() -> None:
+    # Not another project's key (hosts.home_vm.ip): this one has no host yet.
+    errors = _fresh_errors(FRESH + "provenance:\n  hosts.pi.ipp: {source: a guess}\n")
+    assert errors.endswith("  hint: write the dotted key of an existing fact, e.g. project.name")

@@ -371,6 +371,17 @@ def test_config_allows_literals_no_fact_holds_on_purpose(tmp_path: Path) -> None
     ]
 
 
+def test_an_empty_config_is_told_what_it_may_hold(tmp_path: Path) -> None:
+    write(tmp_path, {"a.md": CLEAN, ".drift.yaml": "# nothing yet\n"})
+    code, _, err = lint(["a.md"], tmp_path)
+    assert code == 2
+    assert err == (
+        ".drift.yaml:1:1: error: file is empty\n"
+        "  hint: write a `lint:` mapping of exclude, per-path-ignores and allow,"
+        " or delete the file\n"
+    )
+
+
 def test_bad_config_exits_2_with_line_and_column(tmp_path: Path) -> None:
     write(
         tmp_path,

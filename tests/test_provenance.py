@@ -105,6 +105,17 @@ def test_where_an_unknown_key_is_a_usage_error(project: Path) -> None:
     )
 
 
+def test_where_takes_its_example_key_from_the_project(project: Path) -> None:
+    facts = project / "facts.yaml"
+    text = facts.read_text("utf-8")
+    facts.write_text(
+        text.replace("    memory_mb: 4096\n", "    memory_mb: 4096\n    ip: 10.0.0.9\n")
+    )
+    result = run(["where", "nothing.here"], project)
+    assert result.code == 2
+    assert result.err.endswith("  hint: give a dotted key, e.g. hosts.fly_app.ip\n")
+
+
 def test_where_finds_hand_written_places_outside_managed_blocks(project: Path) -> None:
     (project / "NOTES.md").write_text(
         "# Notes\n\nThe VM is at 192.168.1.48 today.\n"

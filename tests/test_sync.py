@@ -565,7 +565,7 @@ def test_paths_from_the_local_config(project: Path, siblings: dict[str, Path]) -
     (project / ".generator.local.yaml").write_text("repos:\n  StakTrakrApi: [\n", "utf-8")
     broken = run(["sync"], project)
     assert broken.code == 2
-    assert broken.err.startswith(".generator.local.yaml:3:1: error: invalid YAML: ")
+    assert broken.err.startswith(".generator.local.yaml:2:18: error: invalid YAML: ")
 
 
 @pytest.mark.parametrize(
@@ -618,7 +618,35 @@ def test_repo_option_errors(project: Path, siblings: dict[str, Path]) -> None:
     assert "write --repo NAME=PATH" in malformed.err
     absent = run(["sync"], project)
     assert absent.code == 2
-    assert "no checkouts given" in absent.err
+    # The example names a repo of this project's facts, the first declared.
+    assert "no checkouts given: pass --repo NAME=PATH (e.g. --repo StakTrakr=../StakTrakr)" in (
+        absent.err
+    )
+    facts = project / "facts.yaml"
+    facts.write_text(facts.read_text("utf-8").replace("lbruton/StakTrakr\n", "acme/Web\n", 1))
+    renamed = run(["sync"], project)
+    assert "(e.g. --repo Web=../Web)" in renamed.err
+    (project / ".generator.local.yaml").write_text("# no repos yet\n", "utf-8")
+    empty = run(["sync"], project)
+    assert empty.err.endswith(
+        "  hint: e.g. repos: {Web: ../Web} (paths relative to the project root)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["sync"], ["lint"], ["where", "hosts.home_vm.ip"], ["plan"]],
+    ids=["check", "sync", "lint", "where", "plan"],
+)
+def test_a_repo_path_that_is_no_folder_is_refused_first_naming_the_option(
+    project: Path, tmp_path: Path, command: list[str]
+) -> None:
+    # Before any work: check used to report the tree fresh, then fail.
+    absent, file = tmp_path / "nope", project / "facts.yaml"
+    for path, problem in ((absent, "no such folder"), (file, "not a folder")):
+        result = run([*command, "--repo", f"StakTrakr={path}"], project)
+        assert (result.code, result.out) == (2, "")
+        assert result.err == f"generator: error: --repo StakTrakr={path}: {problem} ({path})\n"
 
 
 def test_a_repo_or_a_folder_given_twice_is_a_usage_error(

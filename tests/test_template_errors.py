@@ -103,9 +103,28 @@ def test_the_hint_fits_what_was_missing(project: Path, body: str, hint: str) -> 
     assert result.err.splitlines()[-1].startswith(f"  hint: {hint}"), result.err
 
 
-def test_a_value_that_is_not_set_is_never_printed_as_none(project: Path) -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Installed in {{ facts.hosts.fly_app.install_dir }}.",
+        # Read before (and cached by the view), then printed.
+        "{% if facts.hosts.fly_app.install_dir is none %}In {% endif %}"
+        "{{ facts.hosts.fly_app.install_dir }}.",
+        "{% set app = facts.hosts['fly_app'] %}Installed in {{ app['install_dir'] }}.",
+    ],
+    ids=["attribute", "read-twice", "item"],
+)
+def test_a_value_that_is_not_set_is_never_printed_as_none(project: Path, body: str) -> None:
     # The Fly.io container has no install folder: "since None" and the like are never meant.
-    first = _render_broken(project, "Installed in {{ facts.hosts.fly_app.install_dir }}.")
+    first = _render_broken(project, body)
+    assert first == (
+        "templates/docs/zz-broken.md.j2:3: error: the template prints None:"
+        " `hosts.fly_app.install_dir` is not set"
+    )
+
+
+def test_a_none_from_no_fact_names_no_key(project: Path) -> None:
+    first = _render_broken(project, "{% set nothing = none %}{{ nothing }}")
     assert first == (
         "templates/docs/zz-broken.md.j2:3: error: the template prints None: a value it reads"
         " is not set"
@@ -137,3 +156,68 @@ def test_an_error_inside_a_macro_or_include_names_the_lines_that_led_there(
         "  called from templates/docs/_zz_part.md.j2:2",
         "  included from templates/docs/zz-broken.md.j2:3",
     ]
+
+
+def test_a_table_row_of_one_cell_is_counted_in_the_singular(project: Path) -> None:
+    first = _render_broken(project, '{{ [["a"]] | table(["x", "y"]) }}')
+    assert first == "templates/docs/zz-broken.md.j2:3: error: table row has 1 cell, header has 2"
+
+
+_OWN_FILTERS = (
+    "the generator's filters: bullets, cell, code, cron_minutes, cron_words, last_verified, link,"
+    " lower_first, table; Jinja's built-in filters work too"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "hint"),
+    [
+        ("{{ facts.project.name | nosuchfilter }}", _OWN_FILTERS),
+        ("{{ facts.project.name | cdoe }}", f"did you mean 'code'? {_OWN_FILTERS}"),
+        # In a branch, Jinja looks the filter up only when the branch runs.
+        (
+            "{% if facts.project %}{{ facts.project.name | lower_frist }}{% endif %}",
+            f"did you mean 'lower_first'? {_OWN_FILTERS}",
+        ),
+        (
+            "{% if facts.project.name is hourlyy %}x{% endif %}",
+            "did you mean 'hourly'? the generator's tests: hourly; Jinja's built-in tests work too",
+        ),
+    ],
+    ids=["unknown", "misspelt", "misspelt-in-branch", "test"],
+)
+def test_an_unknown_filter_or_test_is_told_the_nearest_and_the_generators_own(
+    project: Path, body: str, hint: str
+) -> None:
+    (project / "templates" / "docs" / "zz-broken.md.j2").write_text(
+        f"# Broken\n\n{body}\n", "utf-8"
+    )
+    result = run(["render"], project)
+    assert result.code == 2
+    assert result.err.splitlines()[0].startswith("templates/docs/zz-broken.md.j2:3: error: ")
+    assert result.err.splitlines()[-1] == f"  hint: {hint}", result.err
+
+
+def test_a_key_misspelt_in_facts_yaml_is_named_there_too(project: Path) -> None:
+    # facts.yaml says `ngnix`, the template `nginx`: the template is not the one to change.
+    facts = project / "facts.yaml"
+    text = facts.read_text("utf-8")
+    anchor = "    services:\n      tailscale:\n"
+    assert text.count(anchor) == 1
+    text = text.replace(
+        anchor,
+        "    services:\n      ngnix:\n        name: nginx\n        purpose: Web\n" + anchor[14:],
+    )
+    facts.write_text(text, "utf-8")
+    line = text.splitlines().index("      ngnix:") + 1
+    (project / "templates" / "docs" / "zz-broken.md.j2").write_text(
+        "# Broken\n\n{{ facts.hosts.home_vm.services.nginx.name }}\n", "utf-8"
+    )
+    result = run(["render"], project)
+    assert result.code == 2
+    assert result.err == (
+        "templates/docs/zz-broken.md.j2:3: error: `hosts.home_vm.services` has no key `nginx`"
+        " (did you mean `ngnix`?)\n"
+        "  hint: if facts.yaml misspells it, rename `hosts.home_vm.services.ngnix` at"
+        f" facts.yaml:{line} to `nginx`; otherwise correct the template\n"
+    )

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+from generator.verify import parse_age
 from tests.conftest import run
 
 IP_CHECK = (
@@ -106,12 +109,22 @@ def test_verify_exits_0_only_when_no_fact_is_due(project: Path) -> None:
     assert due(later.out)
 
 
-def test_bad_age_and_date_are_usage_errors(project: Path) -> None:
-    result = run(["verify", "--older-than", "a month"], project)
+@pytest.mark.parametrize("age", ["a month", "1m", "2y", "1.5w"])
+def test_a_bad_age_is_told_the_units_accepted(project: Path, age: str) -> None:
+    result = run(["verify", "--older-than", age], project)
     assert (result.code, result.out) == (2, "")
     assert result.err == (
-        "generator: error: --older-than 'a month': give days or weeks, e.g. 30d or 6w\n"
+        f"generator: error: --older-than {age!r}: give a whole number and a unit, d (days),"
+        " w (weeks) or mo (months of 30 days), e.g. 30d, 6w or 3mo\n"
     )
+
+
+@pytest.mark.parametrize(("age", "days"), [("45d", 45), ("6w", 42), ("1mo", 30), ("3mo", 90)])
+def test_an_age_in_days_weeks_or_months_is_counted_in_days(age: str, days: int) -> None:
+    assert parse_age(age) == days
+
+
+def test_bad_date_is_a_usage_error(project: Path) -> None:
     result = run(["verify", "--today", "28/11/2026"], project)
     assert (result.code, result.out) == (2, "")
     assert result.err == "generator: error: --today '28/11/2026': give a date as YYYY-MM-DD\n"

@@ -18,7 +18,7 @@ from generator.lint.rules import RULES
 from generator.model import Repo
 from generator.project import read_source
 from generator.report import Reporter
-from generator.targets import repo_key, split_repo_option
+from generator.targets import check_repo_options, repo_key, split_repo_option
 
 
 def _rule_names(names: list[str]) -> set[str]:
@@ -60,6 +60,7 @@ def run(
         reporter.line(f"{rule.id}: {rule.summary}\n\n{rule.explanation}")
         return ExitCode.OK
     enabled = frozenset(_rule_names(args.rule) or RULES) - _rule_names(args.skip_rule)
+    check_repo_options(args.repo)  # before any work, named as sync and check name them
     raw = read_source(facts, display)  # read once: the knowledge and the cache key agree
     know = build_knowledge(parse_facts(raw, display).facts)
     targets = _targets(args, know.facts.repos)

@@ -44,6 +44,9 @@ class LintConfig:
         return rules
 
 
+_EMPTY_HINT = "write a `lint:` mapping of exclude, per-path-ignores and allow, or delete the file"
+
+
 def load_config(path: Path | None, rules: Iterable[str], *, required: bool) -> LintConfig:
     """The configuration at ``path`` (or ``.drift.yaml`` when present); empty otherwise.
 
@@ -62,7 +65,7 @@ def load_config(path: Path | None, rules: Iterable[str], *, required: bool) -> L
         if required:
             raise LintInputError(Diagnostic(str(path), 0, 0, "no such configuration file"))
         return LintConfig()
-    doc = load_yaml(path, path.as_posix())
+    doc = load_yaml(path, path.as_posix(), empty_hint=_EMPTY_HINT)
     problems: list[Diagnostic] = []
     known = set(rules)
     data = doc.data if doc.data is not None else {}

@@ -7,7 +7,7 @@ import argparse
 FORMATS = ("text", "json", "sarif")
 
 SUMMARY = "Find hand-written Markdown that contradicts facts.yaml (exit 1 when anything is found)."
-EXAMPLE = "python -m generator lint docs README.md --repo staktrakr=../StakTrakr"
+EXAMPLE = "python -m generator lint docs README.md --repo web=../web"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
