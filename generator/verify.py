@@ -54,17 +54,24 @@ class Due:
             return f"{self.key}: {uses}; never verified"
         v = self.verified
         return (
-            f"{self.key}: {uses}; verified {v.date} ({self.age_days} days ago) by {v.by}: {v.how}"
+            f"{self.key}: {uses}; verified {v.date} ({_days(self.age_days or 0)} ago)"
+            f" by {v.by}: {v.how}"
         )
 
 
 def due(
     rendered: Sequence[Rendered], facts: Facts, today: dt.date, older_than_days: int
-) -> list[Due]:
-    """Facts verified more than ``older_than_days`` before ``today`` or never; most used first."""
+) -> tuple[list[Due], int]:
+    """Facts verified more than ``older_than_days`` before ``today`` or never, most used first,
+    and how many facts were considered.
+
+    Only facts some output states count: one no page or agent file states misleads nobody
+    when it is wrong. Former values are history, not a claim about the world: never due.
+    """
     counts = usage_counts(rendered, facts)
+    considered = [k for k in fact_leaves(facts.raw) if counts[k] and k.split(".")[0] != HISTORY]
     found: list[Due] = []
-    for key in fact_leaves(facts.raw):
+    for key in considered:
         verified = provenance_of(key, facts)[0].verified
         if verified is None:
             found.append(Due(key, counts[key], None, None))
@@ -72,15 +79,23 @@ def due(
         age = (today - dt.date.fromisoformat(verified.date)).days
         if age > older_than_days:
             found.append(Due(key, counts[key], verified, age))
-    return sorted(found, key=lambda d: (-d.uses, d.key))
+    return sorted(found, key=lambda d: (-d.uses, d.key)), len(considered)
+
+
+HISTORY = "former_values"
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
 
 
 def format_due(found: Sequence[Due], total: int, today: dt.date, older_than_days: int) -> list[str]:
     """The lines `verify` prints."""
+    days = _days(older_than_days)
     if not found:
-        return [f"all {total} facts were verified in the {older_than_days} days before {today}"]
+        return [f"all {total} facts the outputs state were verified in the {days} before {today}"]
     head = (
-        f"{len(found)} of {total} facts were last verified more than {older_than_days} days"
+        f"{len(found)} of {total} facts the outputs state were last verified more than {days}"
         f" before {today}, or never (most used first):"
     )
     return [head, *(f"  {d.describe()}" for d in found)]
@@ -91,6 +106,5 @@ def report(project: Project, today: dt.date, older_than_days: int) -> tuple[list
     and how many are due."""
     loaded = load_facts(project.facts_path, project.facts_display)
     rendered = Renderer.cached(project, loaded).render_all()
-    found = due(rendered, loaded.facts, today, older_than_days)
-    total = len(fact_leaves(loaded.facts.raw))
+    found, total = due(rendered, loaded.facts, today, older_than_days)
     return format_due(found, total, today, older_than_days), len(found)

@@ -35,9 +35,12 @@ def test_a_recent_check_is_not_due(project: Path) -> None:
     assert "hosts.home_vm.ip" not in keys
     total = len(keys) + 1  # every other fact has never been verified
     assert result.out.splitlines()[0] == (
-        f"{len(keys)} of {total} facts were last verified more than 30 days before 2026-03-10,"
-        " or never (most used first):"
+        f"{len(keys)} of {total} facts the outputs state were last verified more than 30 days"
+        " before 2026-03-10, or never (most used first):"
     )
+    # History is no claim to check, and a fact no output states misleads nobody.
+    assert not [k for k in keys if k.startswith("former_values.")]
+    assert all(uses > 0 for _, uses in due(result.out))
 
 
 def test_an_old_check_is_due_and_facts_come_most_used_first(project: Path) -> None:
@@ -104,7 +107,10 @@ def test_verify_exits_0_only_when_no_fact_is_due(project: Path) -> None:
     later = run(["verify", "--older-than", "30d", "--today", "2026-06-10"], project)
 
     assert fresh.code == 0, fresh.err + fresh.out
-    assert fresh.out.startswith("all ") and " facts were verified in the 30 days" in fresh.out
+    assert (
+        fresh.out.startswith("all ")
+        and " facts the outputs state were verified in the 30 days" in fresh.out
+    )
     assert later.code == 1
     assert due(later.out)
 

@@ -264,7 +264,7 @@ def schedule_problem(expression: str, fact: CronFact) -> str | None:
         every = f"*/{fact.every}"
         if fields[1:] == ["*"] * 4 and (minute == every or _evenly(minute, fact.every)):
             return None
-        return f"{every} * * * * (every {fact.every} minutes)"
+        return f"{every} * * * * ({period_words(fact.every)})"
     return None
 
 
