@@ -279,3 +279,26 @@ def test_a_renamed_block_is_an_orphan_and_its_new_name_missing(
     assert "GENERATED: gate" not in text
     assert text.count("BEGIN GENERATED: deploy-gate") == 1
     assert run(["check", *option], project).code == 0
+
+
+def test_plan_shows_the_removals_sync_would_make(project: Path, tmp_path: Path) -> None:
+    skill = protected_file("repos/files/pi-ops.md.j2", "# Pi ops\n")
+    edited = f"# Notes\n\n{block('infra-summary')}\n".replace(": 192", ": my 192")
+    root = synced_with(project, tmp_path, {SKILL: skill.encode(), "NOTES.md": edited.encode()})
+    git(project, "init", "-q", "-b", "main")  # plan compares facts.yaml with git HEAD
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "facts")
+    before = tree(root)
+
+    result = run(["plan", "--repo", f"stakscrapr={root}"], project)
+
+    assert result.code == 0, result.err
+    assert tree(root) == before, "plan wrote into the checkout"
+    lines = result.out.splitlines()
+    at = lines.index("sync would change 1 file(s) in the checkouts:")
+    assert lines[at + 1] == f"  {root}/{SKILL} (orphan)"
+    assert lines[at + 2] == (
+        f"  {root}/NOTES.md (orphaned block infra-summary): hand-edited orphan; sync would stop"
+        " (keep it as hand-written text, or sync --force removes it)"
+    )
+    assert f"--- {root}/{SKILL}\n+++ {root}/{SKILL}\n" in result.out
