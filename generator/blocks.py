@@ -133,6 +133,12 @@ class HostFile:
         lines = self.lines[: block.begin] + new + self.lines[block.end + 1 :]
         return _reparsed(self, lines)
 
+    def without_block(self, name: str) -> HostFile:
+        """The file with block ``name`` cut out, its marker lines included; every other line,
+        and so every byte outside the block, stays as it is."""
+        block = self.blocks[name]
+        return _reparsed(self, self.lines[: block.begin] + self.lines[block.end + 1 :])
+
     def with_added_block(
         self, name: str, body: str, anchor: str | None = None, after: str | None = None
     ) -> HostFile:
@@ -207,6 +213,12 @@ def parse(data: bytes, path: str) -> HostFile:
     bom = text.startswith(BOM)
     lines = _split(text[1:] if bom else text)
     return HostFile(path, bom, lines, _find_blocks(lines, path))
+
+
+def may_hold_blocks(data: bytes) -> bool:
+    """Whether ``data`` has anything like a marker; when not, :func:`parse` finds no block (a
+    quick test that spares parsing Markdown)."""
+    return b"GENERATED" in data  # every candidate holds it, whatever white space it has
 
 
 def marked_spans(text: str) -> list[tuple[int, int]]:

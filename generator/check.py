@@ -27,20 +27,25 @@ class Finding(NamedTuple):
 BY_HAND = frozenset({"hand-edited", "hand-written"})
 _BLOCK_COPY_START = b"<!-- BEGIN GENERATED:"  # a block copy in repos/ starts with its marker
 # The notice as render and sync write it, naming its template in brackets.
-_NOTICE_LINE = re.compile(rf"<!-- {re.escape(NOTICE_MARK)} \([^)\n]*\)[^\n]*-->")
+_NOTICE_LINE = re.compile(rf"<!-- {re.escape(NOTICE_MARK)} \((?P<template>[^)\n]*)\)[^\n]*-->")
 
 
 def carries_notice(data: bytes) -> bool:
     """Whether the generator wrote this file: its first line (after any front matter) is the
     generated notice, or it is a block copy starting with its BEGIN marker. Only there: a
     hand-written page may quote the notice's words, and render must not take it for its own."""
-    if data.startswith(_BLOCK_COPY_START):
-        return True
+    return data.startswith(_BLOCK_COPY_START) or notice_template(data) is not None
+
+
+def notice_template(data: bytes) -> str | None:
+    """The template the generated notice names (``templates/...``) when the file's first line,
+    after any front matter, is that notice; else None."""
     from generator.markdown import split_front_matter  # a clean check never gets here
 
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff").replace("\r\n", "\n")
     _, body = split_front_matter(text)
-    return _NOTICE_LINE.fullmatch(body.partition("\n")[0]) is not None
+    found = _NOTICE_LINE.fullmatch(body.partition("\n")[0])
+    return found.group("template") if found else None
 
 
 def show_hand_edits(reporter: Reporter, edits: list[tuple[str, str]]) -> None:

@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -247,6 +247,8 @@ class Plan:
     synced: list[Finding]  # what sync would change in the checkouts given, with diffs
     refused: list[str]  # checkout files with hand-edited generated text: sync would stop
     missing: list[str] = field(default_factory=list)  # what sync would only report, not write
+    # Hand-edited orphans (what no target puts there any more): sync would stop too.
+    refused_orphans: list[str] = field(default_factory=list)
     former_at: str = ""  # facts.yaml:LINE of former_values, where suggested items go
     former_indent: str = "  "  # the indent of its items, so they paste as they are printed
     former_none_yet: bool = False  # no item yet (`former_values: []`, or no key): items can't
@@ -301,15 +303,19 @@ def plan(project: Project, against: str = "HEAD", repo_options: Sequence[str] = 
                 shown_key(e.moved_from) if e.moved_from is not None else "",
             )
         )
-    synced, refused, missing = _sync_preview(project, new, new_rendered, checkouts)
+    preview = _sync_preview(project, new, new_rendered, checkouts)
+    former_at, former_indent, former_none_yet = _former_values_at(new.document)
     return Plan(
         against,
         changes,
         compare(project.root, new_rendered),
-        synced,
-        refused,
-        missing,
-        *_former_values_at(new.document),
+        preview.synced,
+        preview.refused,
+        preview.missing,
+        preview.refused_orphans,
+        former_at,
+        former_indent,
+        former_none_yet,
         first=old is None,
     )
 
@@ -382,25 +388,33 @@ def stale_check(key: str, old: LoadedFacts, new: LoadedFacts) -> StaleCheck | No
     return StaleCheck(record.verified, at, "" if on == key else on)
 
 
+class _SyncPreview(NamedTuple):
+    synced: list[Finding]
+    refused: list[str]
+    missing: list[str]
+    refused_orphans: list[str]
+
+
 def _sync_preview(
     project: Project,
     new: LoadedFacts,
     rendered: Sequence[Rendered],
     checkouts: Sequence[sync.Checkout],
-) -> tuple[list[Finding], list[str], list[str]]:
-    """What sync would change in ``checkouts``, refuse, and only report."""
+) -> _SyncPreview:
+    """What sync would change (or remove) in ``checkouts``, refuse, and only report."""
     if not checkouts:
-        return [], [], []
+        return _SyncPreview([], [], [], [])
     planned = sync.plan_checkouts(project, new, checkouts, rendered=rendered)
     synced = [
-        Finding(
-            c.display,
-            "missing" if c.old is None else "stale",
-            unified_diff(c.display, c.old or b"", c.new),
-        )
-        for c in planned.changes
+        *(
+            Finding(c.display, c.state, unified_diff(c.display, c.old or b"", c.new))
+            for c in planned.changes
+        ),
+        *(
+            Finding(r.display, "orphan", unified_diff(r.display, r.old, b""))
+            for r in planned.removals
+        ),
     ]
-    refused = [e.display for e in planned.hand_edits]
     missing = [
         *(
             f"{m.display}: block {m.block} missing (sync --add-missing adds it)"
@@ -411,7 +425,12 @@ def _sync_preview(
             for shown, _ in planned.missing_files
         ),
     ]
-    return synced, refused, missing
+    return _SyncPreview(
+        synced,
+        [e.display for e in planned.hand_edits if not e.orphan],
+        missing,
+        [f"{e.display} ({e.what})" for e in planned.hand_edits if e.orphan],
+    )
 
 
 def _leaves_below(key: str, leaves: Iterable[str]) -> list[str]:
@@ -485,6 +504,11 @@ def format_plan(result: Plan) -> tuple[list[str], list[Finding]]:
     lines.extend(
         f"  {path}: hand-edited generated text; sync would stop (move the edit to facts.yaml)"
         for path in result.refused
+    )
+    lines.extend(
+        f"  {what}: hand-edited orphan; sync would stop (keep it as hand-written text, or"
+        " sync --force removes it)"
+        for what in result.refused_orphans
     )
     if result.missing:
         lines.append(f"sync would report {len(result.missing)} missing in the checkouts:")

@@ -3,12 +3,15 @@
 After a `check --repo` that found nothing, this records the inputs digest (facts, templates,
 the generator's code and libraries), the options as given and the working folder, and for every
 file the check read: where it resolved to and the hash of its bytes (or that it was absent).
-A later check with the same inputs and options that finds every file resolving to the same
-place with the same bytes would read exactly what the recorded check read, and so find nothing
+A checkout folder is recorded with the list of its Markdown files, which the check scanned for
+orphans (each of them is recorded as a file too). A later check with the same inputs and options
+that finds every file resolving to the same place with the same bytes, and every checkout listing
+the same Markdown files, would read exactly what the recorded check read, and so find nothing
 again: it reports the checkouts fresh without loading facts or rendering. Anything else (a
 changed file, a new symlink, other options, a damaged record) means a full check.
 
-Standard library only: this runs before the heavy modules are imported.
+Standard library only (and lint's file discovery, which is): this runs before the heavy modules
+are imported.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 from generator import cache
 from generator.files import read_bytes
 
-FORMAT = 1
+FORMAT = 2  # 2: a folder's state holds the list of its Markdown files
 KEPT = 16  # proofs kept, most recent first: one per set of options a team runs
 ABSENT = "-"
 FOLDER = "/"
@@ -40,14 +43,18 @@ def _key(inputs: str, options: Sequence[str]) -> str:
 def _state(path: Path) -> tuple[str, str]:
     """Where ``path`` resolves to, and the sha256 of its bytes (or that it is absent, a folder)."""
     if path.is_dir():
-        return folder_state(path)
+        from generator.lint.discover import markdown_files
+
+        return folder_state(path, markdown_files(path))
     # Regular files only (a FIFO would block); anything odd raises, and fresh() says no.
     return file_state(path, read_bytes(path))
 
 
-def folder_state(path: Path) -> tuple[str, str]:
-    """The state a folder is recorded with."""
-    return str(path.resolve()), FOLDER
+def folder_state(path: Path, listed: Sequence[str]) -> tuple[str, str]:
+    """The state a checkout folder is recorded with: where it resolves, and a digest of the
+    Markdown files it lists (lint's discover.markdown_files), so that a new file shows."""
+    listing = cache.file_sha("\0".join(listed).encode("utf-8", errors="surrogateescape"))
+    return str(path.resolve()), FOLDER + listing
 
 
 def file_state(path: Path, data: bytes | None) -> tuple[str, str]:

@@ -2,7 +2,8 @@
 
 Nothing is written until the whole plan is known: a marker error or an unsafe path anywhere, or
 hand-edited generated text (without ``--force``), leaves every checkout untouched. Nothing is
-ever committed or pushed.
+ever committed or pushed. What no target puts in a checkout any more (orphans, found by
+checkout_scan) goes: a whole generated file is deleted, a block is cut out of its file.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from generator.blocks import (
     usual_newline,
 )
 from generator.check import refuse_hand_edits, show_hand_edits, unified_diff
+from generator.checkout_scan import Scanned, scan
 from generator.errors import (
     Diagnostic,
     ExitCode,
@@ -33,8 +35,10 @@ from generator.errors import (
     WriteError,
 )
 from generator.facts import LoadedFacts, load_facts
-from generator.files import contained, read_bytes, remove_stale_temps, replace_all
+from generator.files import contained, read_bytes, remove_all, remove_stale_temps, replace_all
+from generator.lint.discover import markdown_files
 from generator.lock import tree_lock
+from generator.outputs import GENERATED_ROOTS
 from generator.project import Project
 from generator.render import Rendered, Renderer
 from generator.report import Reporter
@@ -69,17 +73,41 @@ class Change:
     path: Path  # resolved, inside its checkout
     old: bytes | None
     new: bytes
+    orphans: tuple[str, ...] = ()  # the orphaned blocks it cuts out
+    updated: bool = True  # whether it also writes a declared block or file
 
     @property
     def verb(self) -> str:
         return "created" if self.old is None else "updated"
 
+    @property
+    def state(self) -> str:
+        """What is wrong with the file now, as check reports it."""
+        if self.old is None:
+            return "missing"
+        if not self.orphans:
+            return "stale"
+        names = ", ".join(self.orphans)
+        orphaned = f"orphaned block(s) {names} (no target puts them in this file)"
+        return f"stale, {orphaned}" if self.updated else orphaned
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A whole generated file that no target puts in its checkout any more."""
+
+    display: str
+    path: Path  # resolved, inside its checkout
+    old: bytes
+    root: Path  # its checkout's: the folders it empties are removed up to there
+
 
 @dataclass(frozen=True)
 class HandEdit:
     display: str
-    what: str  # "block NAME" or "file"
+    what: str  # "block NAME", "file", "orphaned block NAME" or "orphaned file"
     diff: str
+    orphan: bool = False  # no target puts it there any more: sync would remove it
 
 
 @dataclass(frozen=True)
@@ -93,6 +121,7 @@ class Missing:
 @dataclass
 class Plan:
     changes: list[Change] = field(default_factory=list)
+    removals: list[Removal] = field(default_factory=list)
     hand_edits: list[HandEdit] = field(default_factory=list)
     missing_blocks: list[Missing] = field(default_factory=list)
     missing_files: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
@@ -221,10 +250,15 @@ class _Planner:
                 self.files[(output.repo, output.template)] = item.text
         self.plan = Plan()
         self.problems: list[tuple[type[GeneratorError], Diagnostic]] = []
+        # This project's outputs are render's, even in a checkout that holds this project.
+        self.owned = [(project.root / folder).resolve() for folder in GENERATED_ROOTS]
 
     def run(self, checkouts: Sequence[Checkout]) -> Plan:
         for checkout in checkouts:
-            self.plan.looked_at[Path(checkout.shown)] = sibling_proof.folder_state(checkout.root)
+            listed = markdown_files(checkout.root)
+            self.plan.looked_at[Path(checkout.shown)] = sibling_proof.folder_state(
+                checkout.root, listed
+            )
             # One entry per real file: AGENTS.md may be a symlink to CLAUDE.md.
             files: dict[Path, Target] = {}
             names: dict[Path, list[Path]] = {}  # per real file, the names it was reached by
@@ -243,6 +277,10 @@ class _Planner:
                 old = self.target(checkout, target, path)
                 state = sibling_proof.file_state(path, old)  # the bytes judged, not reread
                 self.plan.looked_at.update(dict.fromkeys(names[path], state))
+            for found in scan(checkout.root, listed, files.keys(), self.owned):
+                state = sibling_proof.file_state(found.path, found.data)
+                self.plan.looked_at[Path(checkout.shown) / found.relative] = state
+                self.orphans(checkout, found)
         if self.problems:
             kind = self.problems[0][0]
             raise kind([diagnostic for _, diagnostic in self.problems])
@@ -266,6 +304,28 @@ class _Planner:
             self.blocks(display, path, old, host, target)
         return old
 
+    def orphans(self, checkout: Checkout, found: Scanned) -> None:
+        """Plan the removal of what a file that no target names holds of the generator's."""
+        display = checkout.display(found.relative)
+        if found.whole:
+            if copy_hand_edited(found.data, whole=True) and not self.force:
+                diff = unified_diff(display, found.data, b"")
+                self.plan.hand_edits.append(HandEdit(display, "orphaned file", diff, orphan=True))
+            else:
+                self.plan.removals.append(Removal(display, found.path, found.data, checkout.root))
+            return
+        if not found.marked:
+            return
+        try:
+            host = parse(found.data, display)
+        except MarkerError as exc:
+            self.problems.extend((MarkerError, d) for d in exc.diagnostics)
+            return
+        if host.blocks:  # every block in it is an orphan
+            none = Target(checkout.repo, found.relative, None, (), None, if_present=True)
+            self.blocks(display, found.path, found.data, host, none)
+            self.plan.folders.add(found.path.parent)
+
     def whole(self, display: str, path: Path, old: bytes | None, text: str) -> None:
         if old is not None:  # a checkout with CRLF endings keeps them
             text = text.replace("\n", usual_newline(old.decode("utf-8", errors="replace")))
@@ -279,23 +339,8 @@ class _Planner:
         self.plan.changes.append(Change(display, path, old, new))
 
     def blocks(self, display: str, path: Path, old: bytes, host: HostFile, target: Target) -> None:
-        for name, block in host.blocks.items():
-            if name not in target.blocks:
-                self.problems.append(
-                    (
-                        MarkerError,
-                        Diagnostic(
-                            display,
-                            block.begin + 1,
-                            indent_of(host.lines[block.begin]) + 1,
-                            f"block {name!r} is not declared for this file",
-                            "declared: "
-                            + ", ".join(target.blocks)
-                            + " (facts.yaml targets); fix the name, or remove the markers",
-                        ),
-                    )
-                )
-        current = host
+        trimmed, orphans = self.without_orphans(display, host, target)
+        current = trimmed
         previous: str | None = None
         for name in target.blocks:
             body = self.bodies[(target.repo, name)]
@@ -321,11 +366,35 @@ class _Planner:
                 continue
             current = current.with_block(name, body)
         new = current.encode()
+        refused = any(edit.display == display for edit in self.plan.hand_edits)
         if new == old:
-            if not any(missing.display == display for missing in self.plan.missing_blocks):
+            missing = any(missing.display == display for missing in self.plan.missing_blocks)
+            if target.blocks and not missing and not refused:
                 self.plan.fresh += 1  # a file still missing a block is not up to date
-        elif not any(edit.display == display for edit in self.plan.hand_edits):
-            self.plan.changes.append(Change(display, path, old, new))
+        elif not refused:
+            updated = new != trimmed.encode()  # more than the orphans cut out
+            self.plan.changes.append(Change(display, path, old, new, orphans, updated))
+
+    def without_orphans(
+        self, display: str, host: HostFile, target: Target
+    ) -> tuple[HostFile, tuple[str, ...]]:
+        """The file without the blocks that no target puts in it (a hand-edited one is kept,
+        and reported, unless --force), and the names of those cut out."""
+        current = host
+        cut: list[str] = []
+        for name, block in host.blocks.items():
+            if name in target.blocks:
+                continue
+            if block.hand_edited and not self.force:
+                edited = host.segment(name).encode("utf-8")
+                diff = unified_diff(f"{display} (block {name})", edited, b"")
+                self.plan.hand_edits.append(
+                    HandEdit(display, f"orphaned block {name}", diff, orphan=True)
+                )
+                continue
+            current = current.without_block(name)
+            cut.append(name)
+        return current, tuple(cut)
 
 
 def _lands_in_code(display: str, added: HostFile, name: str) -> Diagnostic:
@@ -400,19 +469,32 @@ def write_plan(plan: Plan, reporter: Reporter, checkouts: Sequence[Checkout]) ->
     """Write the plan (all or nothing on hand edits), one line per changed file and a summary."""
     if plan.hand_edits:
         refuse_hand_edits(reporter, _hand_edit_reports(plan))
+        if any(edit.orphan for edit in plan.hand_edits):
+            reporter.line(
+                "An orphan (no target puts it there any more) that was edited by hand: keep what"
+                " you need of it as hand-written text (delete its markers or notice), or rerun"
+                " with --force to remove it."
+            )
         return ExitCode.DRIFT
     # Every file at once (all staged before any is replaced), and only then the report: a
     # reader that goes away mid-report must not stop the writes halfway.
     try:
         replace_all([(change.path, change.new) for change in plan.changes])
+        # Then the orphaned files, and each folder that leaves empty (never the checkout).
+        roots = sorted({removal.root for removal in plan.removals})
+        remove_all([removal.path for removal in plan.removals], roots)
     except OSError as error:
         raise WriteError.from_os_error(error) from None
     for change in plan.changes:
-        reporter.info(f"{change.verb} {change.display}")
+        cut = f" (removed orphaned block(s) {', '.join(change.orphans)})" if change.orphans else ""
+        reporter.info(f"{change.verb} {change.display}{cut}")
+    for removal in plan.removals:
+        reporter.info(f"removed {removal.display} (no target puts it there any more)")
     _report_missing(plan, reporter)
     names = ", ".join(checkout.shown for checkout in checkouts)
+    removed = f", {len(plan.removals)} removed" if plan.removals else ""
     summary = (
-        f"sync: {len(plan.changes)} file(s) changed, {plan.fresh} up to date"
+        f"sync: {len(plan.changes)} file(s) changed{removed}, {plan.fresh} up to date"
         f" in {len(checkouts)} checkout(s) ({names}); nothing committed"
     )
     unfinished = _unfinished(plan)
@@ -443,13 +525,16 @@ def report_plan(plan: Plan, reporter: Reporter, options: Sequence[str]) -> int:
     ``options`` are the ``--repo`` options checked, repeated in the fix it prints.
     """
     for change in plan.changes:
-        state = "missing" if change.old is None else "stale"
-        reporter.line(reporter.paint(f"{change.display}: {state}", "yellow"))
+        reporter.line(reporter.paint(f"{change.display}: {change.state}", "yellow"))
         reporter.diff(unified_diff(change.display, change.old or b"", change.new))
+    for removal in plan.removals:
+        heading = f"{removal.display}: orphan (no target puts it there any more)"
+        reporter.line(reporter.paint(heading, "yellow"))
     show_hand_edits(reporter, _hand_edit_reports(plan))
     _report_missing(plan, reporter)
     problems = (
         len(plan.changes)
+        + len(plan.removals)
         + len(plan.hand_edits)
         + len(plan.missing_blocks)
         + len(plan.missing_files)
@@ -469,9 +554,20 @@ def _fix(plan: Plan, options: Sequence[str]) -> str:
     steps = []
     if plan.missing_files:
         steps.append("create the hand-written files listed above")
-    if plan.hand_edits:
+    if any(not edit.orphan for edit in plan.hand_edits):
         steps.append("move each hand edit into facts.yaml (or pass --force to discard it)")
-    if plan.changes or plan.missing_blocks or plan.missing_files or plan.hand_edits:
+    if any(edit.orphan for edit in plan.hand_edits):
+        steps.append(
+            "keep what you need of each hand-edited orphan as hand-written text (delete its"
+            " markers or notice), or pass --force to remove it"
+        )
+    if (
+        plan.changes
+        or plan.removals
+        or plan.missing_blocks
+        or plan.missing_files
+        or plan.hand_edits
+    ):
         add = " --add-missing" if plan.missing_blocks or plan.missing_files else ""
         steps.append(f"run python -m generator sync{add} {repos}")
     return "; then ".join(steps)

@@ -258,10 +258,6 @@ MALFORMED = {
         "CLAUDE.md:3:1: error: END marker names 'deploy-gates' but the open block is 'deploy-gate'"
         " (opened at line 1)",
     ),
-    "undeclared name": (
-        "# s\n\n" + old_block("deploy-gates") + "\n",
-        "CLAUDE.md:3:1: error: block 'deploy-gates' is not declared for this file",
-    ),
     "indented into the paragraph above": (
         "# s\n\nIntro\n    <!-- BEGIN GENERATED: deploy-gate -->\n"
         "    <!-- END GENERATED: deploy-gate -->\n",

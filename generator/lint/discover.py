@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:  # imported where a walk needs it: check --repo lists checkouts without it
+    import pathspec
 
 SUFFIXES = (".md", ".markdown")
 _SKIP_DIRS = {".git", "node_modules", ".venv", "__pycache__"}
@@ -82,6 +84,8 @@ def _walked_files(folder: Path) -> list[str]:
 
 def _gitignore(path: Path) -> pathspec.GitIgnoreSpec:
     """A .gitignore's rules; a line git would not understand is skipped, as git skips it."""
+    import pathspec
+
     lines = path.read_text("utf-8", errors="replace").splitlines()
     try:
         return pathspec.GitIgnoreSpec.from_lines(lines)
