@@ -21,8 +21,9 @@ def _generated(root: Path) -> dict[str, bytes]:
 
 
 def test_render_reports_each_written_file_and_a_summary(project: Path) -> None:
-    page = next(iter(sorted((project / "docs").rglob("*.md"))))
-    page.write_text(page.read_text("utf-8") + "stale\n", "utf-8")  # an edit: still ours
+    page = project / "docs" / "home-poller.md"
+    template = project / "templates" / "docs" / "home-poller.md.j2"
+    template.write_text(template.read_text("utf-8") + "\nA new closing line.\n", "utf-8")
     result = run(["render"], project)
     assert result.code == 0
     rel = page.relative_to(project).as_posix()
@@ -41,7 +42,10 @@ def test_hand_edited_page_fails_check_with_a_diff_naming_it(project: Path) -> No
     result = run(["check"], project)
 
     assert result.code == 1
-    assert f"{rel}: stale\n--- a/{rel}\n+++ b/{rel}\n" in result.out
+    assert f"{rel}: hand-edited (generated text was edited by hand; move it to facts.yaml)\n" in (
+        result.out
+    )
+    assert f"--- a/{rel}\n+++ b/{rel}\n" in result.out
     assert "\n-A hand-written line.\n" in result.out
     # The copy has no Makefile to offer `make render`: the fix is the command itself.
     assert "Fix: run `python -m generator render`" in result.out
