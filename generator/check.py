@@ -19,12 +19,13 @@ class Finding(NamedTuple):
     """One file that is not as rendering would make it."""
 
     path: str
-    state: str  # "stale", "hand-edited", "hand-written", "missing" or "orphan"
+    # "stale", "hand-edited", "hand-written", "missing", "orphan" or "hand-edited orphan"
+    state: str
     diff: str = ""
 
 
 # States a render does not overwrite (or remove) without --force: the text was written by hand.
-BY_HAND = frozenset({"hand-edited", "hand-written"})
+BY_HAND = frozenset({"hand-edited", "hand-written", "hand-edited orphan"})
 _BLOCK_COPY_START = b"<!-- BEGIN GENERATED:"  # a block copy in repos/ starts with its marker
 # The notice as render and sync write it, naming its template in brackets.
 _NOTICE_LINE = re.compile(rf"<!-- {re.escape(NOTICE_MARK)} \([^)\n]*\)[^\n]*-->")
@@ -78,7 +79,11 @@ def compare(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
     rendered = list(rendered)
     findings = [found for item in rendered if (found := _compare_one(root, item))]
     produced = {item.output.path for item in rendered}
-    findings.extend(Finding(path, "orphan") for path in find_orphans(root, produced))
+    orphans = find_orphans(root, produced)
+    kept = {found.path for found in hand_edited_orphans(root, orphans)}  # render keeps these
+    findings.extend(
+        Finding(path, "hand-edited orphan" if path in kept else "orphan") for path in orphans
+    )
     return sorted(findings, key=lambda f: f.path)
 
 

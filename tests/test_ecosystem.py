@@ -204,7 +204,7 @@ def test_try_repo_generator_check_fails_with_the_fix_after_an_edit(
     assert "docs/reference/cli.md: hand-edited" in output
     assert "+A line added by hand." not in output  # the diff shows what render would make
     assert "-A line added by hand." in output
-    assert "Fix: run `make render`" in output
+    assert "then run `make render`; or run `python -m generator render --force`" in output
 
 
 @pytest.mark.slow

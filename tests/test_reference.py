@@ -73,7 +73,7 @@ def test_check_fails_when_the_cli_reference_is_edited(project: Path) -> None:
     assert result.code == 1
     assert f"{CLI_PAGE}: hand-edited" in result.out
     assert "-| `-q, --silent` | print only results and errors |" in result.out
-    assert "Fix: run `python -m generator render`" in result.out  # the copy has no Makefile
+    assert "then run `python -m generator render`" in result.out  # the copy has no Makefile
 
 
 def _toy_parser() -> argparse.ArgumentParser:

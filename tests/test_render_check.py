@@ -47,8 +47,14 @@ def test_hand_edited_page_fails_check_with_a_diff_naming_it(project: Path) -> No
     )
     assert f"--- a/{rel}\n+++ b/{rel}\n" in result.out
     assert "\n-A hand-written line.\n" in result.out
-    # The copy has no Makefile to offer `make render`: the fix is the command itself.
-    assert "Fix: run `python -m generator render`" in result.out
+    # What works: render refuses while the edit is there. The copy has no Makefile to offer
+    # `make render`: the fix is the command itself.
+    assert result.out.endswith(
+        "1 generated file(s) out of date. Fix: move the text written by hand in 1 of them into"
+        " facts.yaml, a template or a file of its own, then run `python -m generator render`;"
+        " or run `python -m generator render --force` to discard it.\n"
+    )
+    assert "Render will not replace" not in result.out
     assert snapshot(project) == before
 
 
@@ -284,6 +290,28 @@ def test_check_with_another_facts_file_advises_the_render_that_uses_it(project: 
         " (edit staging.yaml or templates/, never the generated files)."
     )
     assert "make render`" not in result.out
+
+
+def test_the_fix_for_a_hand_edit_names_renders_that_work(project: Path) -> None:
+    """`make render` passes no options: --force goes to the command itself, with --facts."""
+    assert run(["render"], project).code == 0
+    (project / "Makefile").write_text("render:\n\tpython -m generator render\n", "utf-8")
+    page = project / "docs" / "home-poller.md"
+    page.write_text(page.read_text("utf-8") + "Mine.\n", "utf-8")
+    other = project / "staging.yaml"
+    other.write_text((project / "facts.yaml").read_text("utf-8"), "utf-8")
+
+    default = run(["check"], project).out.splitlines()[-1]
+    staging = run(["--facts", "staging.yaml", "check"], project).out.splitlines()[-1]
+
+    assert default.endswith(
+        "then run `make render`; or run `python -m generator render --force` to discard it."
+    )
+    assert staging.endswith(
+        "into staging.yaml, a template or a file of its own, then run"
+        " `python -m generator --facts staging.yaml render`; or run"
+        " `python -m generator --facts staging.yaml render --force` to discard it."
+    )
 
 
 def test_a_marker_in_a_fact_value_is_text_in_the_sibling_copies(project: Path) -> None:

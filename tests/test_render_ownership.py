@@ -35,7 +35,7 @@ def test_a_hand_written_page_where_a_new_template_renders_is_not_overwritten(
         checked.out
     )
     assert "+++ b/docs/notes.md" not in checked.out  # the whole file would go: no diff
-    assert "run render with --force to discard it" in checked.out
+    assert "or run `python -m generator render --force` to discard it." in checked.out
     assert rendered.code == 1
     assert "refusing to overwrite 1 hand-written or hand-edited file(s)" in rendered.out
     assert mine.read_bytes() == b"# Mine\n\nPrecious.\n"
@@ -276,8 +276,15 @@ def test_an_orphaned_page_edited_by_hand_is_kept_without_force(project: Path) ->
     page.write_text(edited, "utf-8")
     template.unlink()
 
+    checked = run(["check"], project)
     refused = run(["render"], project)
 
+    assert checked.code == 1
+    assert (
+        "docs/old.md: orphan (no template makes it), edited by hand: render keeps it"
+        " without --force\n"
+    ) in checked.out
+    assert "or run `python -m generator render --force` to discard it." in checked.out
     assert refused.code == 1
     assert "docs/old.md: hand-edited" in refused.out
     assert page.read_text("utf-8") == edited
