@@ -1,4 +1,4 @@
-"""Compare rendered outputs with the files on disk: fresh, stale, missing or orphaned."""
+"""Compare rendered outputs with the files on disk: fresh, stale, hand-edited, missing, orphan."""
 
 from __future__ import annotations
 
