@@ -19,6 +19,7 @@ from generator.report import Reporter
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from generator.check import Finding
     from generator.facts import LoadedFacts
     from generator.render import Rendered
 
@@ -247,26 +248,36 @@ def _check_tree(
         reporter.line(reporter.paint(f"{finding.path}: {_LABELS[finding.state]}", "yellow"))
         if finding.diff:
             reporter.diff(finding.diff)
-    reporter.line(
-        f"{len(findings)} generated file(s) out of date. Fix: run `{_render_command(project)}`"
-        f" (edit {project.facts_path.name} or templates/, never the generated files)."
-    )
-    if any(finding.state in BY_HAND for finding in findings):
-        reporter.line(
-            "Render will not replace text written by hand: move it into facts.yaml or a"
-            " template (or elsewhere), or run render with --force to discard it."
-        )
+    reporter.line(f"{len(findings)} generated file(s) out of date. Fix: {_fix(project, findings)}")
     return ExitCode.DRIFT, run
 
 
-def _render_command(project: Project) -> str:
+def _fix(project: Project, findings: list[Finding]) -> str:
+    """What clears the findings. Render refuses to replace text written by hand, so when there
+    is any the fix says what works instead: take it out of the generated files, or --force."""
+    by_hand = sum(finding.state in BY_HAND for finding in findings)
+    if not by_hand:
+        return (
+            f"run `{_render_command(project)}`"
+            f" (edit {project.facts_path.name} or templates/, never the generated files)."
+        )
+    return (
+        f"move the text written by hand in {by_hand} of them into {project.facts_path.name},"
+        f" a template or a file of its own, then run `{_render_command(project)}`;"
+        f" or run `{_render_command(project, force=True)}` to discard it."
+    )
+
+
+def _render_command(project: Project, *, force: bool = False) -> str:
     """The render that fixes this check: `make render` where this repo's Makefile offers it
-    (it renders the default facts file only), else the command itself."""
+    (it renders the default facts file only, and passes no options), else the command itself."""
     if project.facts_path != project.root / "facts.yaml":
-        return f"python -m generator --facts {project.facts_display} render"
-    if (project.root / "Makefile").is_file():
+        command = f"python -m generator --facts {project.facts_display} render"
+    elif (project.root / "Makefile").is_file() and not force:
         return "make render"
-    return "python -m generator render"
+    else:
+        command = "python -m generator render"
+    return f"{command} --force" if force else command
 
 
 _LABELS = {
@@ -276,4 +287,6 @@ _LABELS = {
     " move the file or rename the template",
     "missing": "missing",
     "orphan": "orphan (no template makes it)",
+    "hand-edited orphan": "orphan (no template makes it), edited by hand: render keeps it"
+    " without --force",
 }

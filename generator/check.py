@@ -1,4 +1,4 @@
-"""Compare rendered outputs with the files on disk: fresh, stale, missing or orphaned."""
+"""Compare rendered outputs with the files on disk: fresh, stale, hand-edited, missing, orphan."""
 
 from __future__ import annotations
 
@@ -19,12 +19,13 @@ class Finding(NamedTuple):
     """One file that is not as rendering would make it."""
 
     path: str
-    state: str  # "stale", "hand-edited", "hand-written", "missing" or "orphan"
+    # "stale", "hand-edited", "hand-written", "missing", "orphan" or "hand-edited orphan"
+    state: str
     diff: str = ""
 
 
 # States a render does not overwrite (or remove) without --force: the text was written by hand.
-BY_HAND = frozenset({"hand-edited", "hand-written"})
+BY_HAND = frozenset({"hand-edited", "hand-written", "hand-edited orphan"})
 _BLOCK_COPY_START = b"<!-- BEGIN GENERATED:"  # a block copy in repos/ starts with its marker
 # The notice as render and sync write it, naming its template in brackets.
 _NOTICE_LINE = re.compile(rf"<!-- {re.escape(NOTICE_MARK)} \((?P<template>[^)\n]*)\)[^\n]*-->")
@@ -83,14 +84,18 @@ def compare(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
     rendered = list(rendered)
     findings = [found for item in rendered if (found := _compare_one(root, item))]
     produced = {item.output.path for item in rendered}
-    findings.extend(Finding(path, "orphan") for path in find_orphans(root, produced))
+    orphans = find_orphans(root, produced)
+    kept = {found.path for found in hand_edited_orphans(root, orphans)}  # render keeps these
+    findings.extend(
+        Finding(path, "hand-edited orphan" if path in kept else "orphan") for path in orphans
+    )
     return sorted(findings, key=lambda f: f.path)
 
 
 def hand_edited(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
-    """The files a render must not overwrite: sibling-repo copies whose generated text was
-    edited by hand, and files without the generated notice where an output goes (a hand-written
-    page that a new template would replace)."""
+    """The files a render must not overwrite: generated files (pages and sibling-repo copies)
+    whose text was edited by hand, and files without the generated notice where an output goes
+    (a hand-written page that a new template would replace)."""
     found = (_compare_one(root, item, BY_HAND) for item in rendered)
     return [f for f in found if f]
 
@@ -128,26 +133,41 @@ _LINE_ENDINGS = (
 
 
 def _difference(item: Rendered, on_disk: bytes) -> str:
-    """Why a file on disk differs from its output: "stale", or the file was made by hand."""
-    if item.output.repo:  # a copy's hashes tell whether its generated text was edited
+    """Why a file on disk differs from its output: "stale", or the file was made by hand.
+
+    The hashes a file records of its generated text tell an edit from a change of facts or
+    templates.
+    """
+    if item.output.repo:
         from generator.blocks import copy_hand_edited
 
         return "hand-edited" if copy_hand_edited(on_disk, whole=not item.output.block) else "stale"
-    return "stale" if carries_notice(on_disk) else "hand-written"
+    if not carries_notice(on_disk):
+        return "hand-written"
+    return "hand-edited" if _page_hand_edited(on_disk) else "stale"
+
+
+def _page_hand_edited(data: bytes) -> bool:
+    """A page whose text no longer matches the hash in its notice. A page whose notice records
+    no hash was written by an older generator: it is the generator's, only stale."""
+    from generator.blocks import notice_hash_intact
+
+    return notice_hash_intact(data) is False
 
 
 def hand_edited_orphans(root: Path, orphans: Iterable[str]) -> list[Finding]:
-    """Orphaned sibling-repo copies whose generated text was edited by hand: render removes
-    the other orphans, these only with --force. (An orphaned page is the generator's like any
-    page, edited or not.)"""
+    """Orphans (pages or sibling-repo copies) whose generated text was edited by hand: render
+    removes the other orphans, these only with --force."""
     from generator.blocks import copy_hand_edited
 
     found = []
     for path in orphans:
-        if not path.startswith(f"{COPIES_ROOT}/"):
-            continue
         data = read_bytes(root / path) or b""
-        if copy_hand_edited(data, whole=not data.startswith(_BLOCK_COPY_START)):
+        if path.startswith(f"{COPIES_ROOT}/"):
+            edited = copy_hand_edited(data, whole=not data.startswith(_BLOCK_COPY_START))
+        else:
+            edited = _page_hand_edited(data)
+        if edited:
             found.append(Finding(path, "hand-edited"))
     return found
 

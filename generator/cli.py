@@ -213,7 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check = add(
         "check",
-        "Exit 1 with a diff when a generated file is stale, missing or orphaned; writes nothing.",
+        "Exit 1 with a diff when a generated file is stale, hand-edited, missing or orphaned;"
+        " writes nothing.",
         "python -m generator check",
         _check,
     )

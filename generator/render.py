@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from generator.blocks import protected_file
 from generator.errors import WorkerError
 from generator.facts import LoadedFacts
-from generator.markdown import split_front_matter
 from generator.normalise import by_section, normalise
-from generator.outputs import NOTICE_MARK, Output, plan_outputs
+from generator.outputs import Output, plan_outputs
 from generator.project import Project
 from generator.provenance import INDEX_PAGE, FactIndex, anchor_ids, build_index
 from generator.reference import Reference, reference
@@ -28,12 +28,8 @@ from generator.tracking import Reads, track
 ALL_FACTS = "\0all facts"
 
 
-def notice(output: Output) -> str:
-    """The comment every generated file starts with (after its front matter)."""
-    return (
-        f"<!-- {NOTICE_MARK} (templates/{output.template}): do not edit;"
-        " change facts.yaml or the template, then run make render -->"
-    )
+# What a page's notice tells its reader to do instead of editing it.
+PAGE_ADVICE = "change facts.yaml or the template, then run make render"
 
 
 @dataclass(frozen=True)
@@ -49,10 +45,9 @@ class Rendered:
 
 
 def _insert_notice(text: str, output: Output) -> str:
-    head, body = split_front_matter(text)
-    if head:
-        return f"{head}{notice(output)}\n\n{body.lstrip(chr(10))}"
-    return f"{notice(output)}\n\n{text}"
+    """The page with its notice after any front matter, recording the hash of the rest of it,
+    as sibling-repo files carry theirs: check and render tell an edited page by it."""
+    return protected_file(output.template, text, PAGE_ADVICE)
 
 
 def source_keys(reads: tuple[str, ...], fact_keys: frozenset[str]) -> list[str]:

@@ -83,8 +83,8 @@ def test_any_input_change_bypasses_the_cache(project: Path) -> None:
 
 def test_a_second_writer_is_refused_with_a_clear_message(project: Path) -> None:
     assert run(["render"], project).code == 0
-    page = sorted((project / "docs").rglob("*.md"))[0]
-    page.write_text(page.read_text("utf-8") + "stale\n", "utf-8")
+    template = project / "templates" / "docs" / "home-poller.md.j2"
+    template.write_text(template.read_text("utf-8") + "\nA new closing line.\n", "utf-8")
     before = snapshot(project)
     with tree_lock(project):
         result = run(["render"], project)
@@ -360,8 +360,10 @@ def test_render_of_a_tree_the_cache_proves_fresh_renders_nothing(project: Path) 
 
     page = project / "docs" / "home-poller.md"
     page.write_text(page.read_text("utf-8") + "edited\n", "utf-8")
-    repaired = run(["render", "--verbose"], project)
-    assert "nothing rendered" not in repaired.out
+    refused = run(["render", "--verbose"], project)
+    assert "nothing rendered" not in refused.out
+    assert "docs/home-poller.md: hand-edited" in refused.out
+    repaired = run(["render", "--force", "--verbose"], project)
     assert "wrote docs/home-poller.md" in repaired.out
     assert run(["check"], project).code == 0
 

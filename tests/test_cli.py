@@ -224,7 +224,7 @@ def test_colour_reaches_a_real_terminal_and_not_a_pipe(small: Path) -> None:
 
     code, shown = _on_a_terminal(command, small, env)
     assert code == 1
-    assert b"\033[33mdocs/index.md: stale" in shown
+    assert b"\033[33mdocs/index.md: hand-edited" in shown
 
 
 def _on_a_terminal(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, bytes]:

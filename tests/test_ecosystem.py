@@ -201,10 +201,10 @@ def test_try_repo_generator_check_fails_with_the_fix_after_an_edit(
     output = _try_repo(work, clone, "generator-check", env, "--all-files")
     assert output.startswith("1\n"), output
     assert "Failed" in output
-    assert "docs/reference/cli.md: stale" in output
+    assert "docs/reference/cli.md: hand-edited" in output
     assert "+A line added by hand." not in output  # the diff shows what render would make
     assert "-A line added by hand." in output
-    assert "Fix: run `make render`" in output
+    assert "then run `make render`; or run `python -m generator render --force`" in output
 
 
 @pytest.mark.slow

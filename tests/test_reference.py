@@ -71,9 +71,9 @@ def test_check_fails_when_the_cli_reference_is_edited(project: Path) -> None:
     page.write_text(page.read_text("utf-8").replace("--quiet", "--silent"), encoding="utf-8")
     result = run(["check"], project)
     assert result.code == 1
-    assert f"{CLI_PAGE}: stale" in result.out
+    assert f"{CLI_PAGE}: hand-edited" in result.out
     assert "-| `-q, --silent` | print only results and errors |" in result.out
-    assert "Fix: run `python -m generator render`" in result.out  # the copy has no Makefile
+    assert "then run `python -m generator render`" in result.out  # the copy has no Makefile
 
 
 def _toy_parser() -> argparse.ArgumentParser:

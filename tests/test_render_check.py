@@ -21,8 +21,9 @@ def _generated(root: Path) -> dict[str, bytes]:
 
 
 def test_render_reports_each_written_file_and_a_summary(project: Path) -> None:
-    page = next(iter(sorted((project / "docs").rglob("*.md"))))
-    page.write_text(page.read_text("utf-8") + "stale\n", "utf-8")  # an edit: still ours
+    page = project / "docs" / "home-poller.md"
+    template = project / "templates" / "docs" / "home-poller.md.j2"
+    template.write_text(template.read_text("utf-8") + "\nA new closing line.\n", "utf-8")
     result = run(["render"], project)
     assert result.code == 0
     rel = page.relative_to(project).as_posix()
@@ -41,10 +42,19 @@ def test_hand_edited_page_fails_check_with_a_diff_naming_it(project: Path) -> No
     result = run(["check"], project)
 
     assert result.code == 1
-    assert f"{rel}: stale\n--- a/{rel}\n+++ b/{rel}\n" in result.out
+    assert f"{rel}: hand-edited (generated text was edited by hand; move it to facts.yaml)\n" in (
+        result.out
+    )
+    assert f"--- a/{rel}\n+++ b/{rel}\n" in result.out
     assert "\n-A hand-written line.\n" in result.out
-    # The copy has no Makefile to offer `make render`: the fix is the command itself.
-    assert "Fix: run `python -m generator render`" in result.out
+    # What works: render refuses while the edit is there. The copy has no Makefile to offer
+    # `make render`: the fix is the command itself.
+    assert result.out.endswith(
+        "1 generated file(s) out of date. Fix: move the text written by hand in 1 of them into"
+        " facts.yaml, a template or a file of its own, then run `python -m generator render`;"
+        " or run `python -m generator render --force` to discard it.\n"
+    )
+    assert "Render will not replace" not in result.out
     assert snapshot(project) == before
 
 
@@ -85,8 +95,13 @@ def test_changing_the_home_vm_ip_changes_exactly_the_files_that_state_it(project
     changed = {path for path in after if after[path] != before.get(path)}
     assert changed == stating
     for path in changed:
-        # The only difference is the value itself (table padding aside, which mdformat owns).
-        assert after[path].replace(new.encode(), old.encode()).split() == before[path].split()
+        # The only difference is the value itself (table padding aside, which mdformat owns),
+        # and the hash of the page's text in its notice.
+        assert _unhashed(after[path].replace(new.encode(), old.encode())) == _unhashed(before[path])
+
+
+def _unhashed(data: bytes) -> list[bytes]:
+    return re.sub(rb" hash=[0-9a-f]{8}:", b":", data).split()
 
 
 @pytest.mark.parametrize(
@@ -275,6 +290,28 @@ def test_check_with_another_facts_file_advises_the_render_that_uses_it(project: 
         " (edit staging.yaml or templates/, never the generated files)."
     )
     assert "make render`" not in result.out
+
+
+def test_the_fix_for_a_hand_edit_names_renders_that_work(project: Path) -> None:
+    """`make render` passes no options: --force goes to the command itself, with --facts."""
+    assert run(["render"], project).code == 0
+    (project / "Makefile").write_text("render:\n\tpython -m generator render\n", "utf-8")
+    page = project / "docs" / "home-poller.md"
+    page.write_text(page.read_text("utf-8") + "Mine.\n", "utf-8")
+    other = project / "staging.yaml"
+    other.write_text((project / "facts.yaml").read_text("utf-8"), "utf-8")
+
+    default = run(["check"], project).out.splitlines()[-1]
+    staging = run(["--facts", "staging.yaml", "check"], project).out.splitlines()[-1]
+
+    assert default.endswith(
+        "then run `make render`; or run `python -m generator render --force` to discard it."
+    )
+    assert staging.endswith(
+        "into staging.yaml, a template or a file of its own, then run"
+        " `python -m generator --facts staging.yaml render`; or run"
+        " `python -m generator --facts staging.yaml render --force` to discard it."
+    )
 
 
 def test_a_marker_in_a_fact_value_is_text_in_the_sibling_copies(project: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.conftest import run
@@ -34,7 +35,7 @@ def test_a_hand_written_page_where_a_new_template_renders_is_not_overwritten(
         checked.out
     )
     assert "+++ b/docs/notes.md" not in checked.out  # the whole file would go: no diff
-    assert "run render with --force to discard it" in checked.out
+    assert "or run `python -m generator render --force` to discard it." in checked.out
     assert rendered.code == 1
     assert "refusing to overwrite 1 hand-written or hand-edited file(s)" in rendered.out
     assert mine.read_bytes() == b"# Mine\n\nPrecious.\n"
@@ -176,3 +177,119 @@ def test_a_page_with_long_front_matter_stays_the_generators(project: Path) -> No
     rendered = run(["render"], project)
     assert "removed docs/big.md" in rendered.out
     assert not (project / "docs" / "big.md").exists()
+
+
+def test_a_page_edited_by_hand_is_kept_until_render_force(project: Path) -> None:
+    """A page's notice records a hash of the rest of it, as a sibling-repo copy's does: an
+    edit is told from a stale page, and render refuses to overwrite it, like a copy."""
+    assert run(["render"], project).code == 0
+    page = project / "docs" / "home-poller.md"
+    edited = page.read_bytes().replace(b"secondary scraper", b"secondary (and best) scraper", 1)
+    assert edited != page.read_bytes()
+    page.write_bytes(edited)
+
+    checked = run(["check"], project)
+    refused = run(["render"], project)
+
+    assert checked.code == 1
+    assert "docs/home-poller.md: hand-edited (generated text was edited by hand" in checked.out
+    assert "docs/home-poller.md: stale" not in checked.out
+    assert "-The Home VM (`192.168.1.48`) is the secondary (and best) scraper" in checked.out
+    assert refused.code == 1
+    assert "docs/home-poller.md: hand-edited" in refused.out
+    assert (
+        "refusing to overwrite 1 hand-edited file(s); nothing written. Move the edit into"
+        " facts.yaml (or the template), or rerun with --force to discard it."
+    ) in refused.out
+    assert "wrote" not in refused.out
+    assert page.read_bytes() == edited
+
+    forced = run(["render", "--force"], project)
+    assert forced.code == 0
+    assert "wrote docs/home-poller.md" in forced.out
+    assert b"(and best)" not in page.read_bytes()
+    assert run(["check"], project).code == 0
+
+
+def test_an_edit_to_a_pages_front_matter_is_a_hand_edit_too(project: Path) -> None:
+    template = project / "templates" / "docs" / "fronted.md.j2"
+    template.write_text("---\ntitle: Fronted\n---\n\n# Fronted\n\nBody.\n", "utf-8")
+    assert run(["render"], project).code == 0
+    page = project / "docs" / "fronted.md"
+    assert page.read_text("utf-8").startswith("---\ntitle: Fronted\n---\n<!-- generated")
+    page.write_text(page.read_text("utf-8").replace("title: Fronted", "title: Mine"), "utf-8")
+
+    assert "docs/fronted.md: hand-edited" in run(["check"], project).out
+    assert run(["render"], project).code == 1
+    assert "title: Mine" in page.read_text("utf-8")
+
+
+def test_a_stale_page_with_its_hash_intact_is_rendered_again_silently(project: Path) -> None:
+    assert run(["render"], project).code == 0
+    facts = project / "facts.yaml"
+    facts.write_text(facts.read_text("utf-8").replace("ip: 192.168.1.48", "ip: 10.4.4.4"), "utf-8")
+
+    checked = run(["check"], project)
+    rendered = run(["render"], project)
+
+    assert checked.code == 1
+    assert "docs/home-poller.md: stale\n" in checked.out
+    assert "hand-edited" not in checked.out
+    assert "Fix: run `python -m generator render` (edit facts.yaml or templates/" in checked.out
+    assert rendered.code == 0
+    assert "wrote docs/home-poller.md" in rendered.out
+    page = (project / "docs" / "home-poller.md").read_text("utf-8")
+    assert "10.4.4.4" in page
+    assert re.match(r"<!-- [^\n]* hash=[0-9a-f]{8}: do not edit;", page)  # the new text's hash
+
+
+def test_a_page_an_older_generator_wrote_without_a_hash_is_stale_not_hand_edited(
+    project: Path,
+) -> None:
+    """Upgrading: pages whose notice records no hash are the generator's, rendered again."""
+    assert run(["render"], project).code == 0
+    page = project / "docs" / "home-poller.md"
+    current = page.read_text("utf-8")
+    old = re.sub(r" hash=[0-9a-f]{8}:", ":", current, count=1)
+    old = old.replace("secondary scraper", "second scraper")  # and older text, too
+    assert old.startswith(NOTICE.format(name="home-poller").rstrip("\n"))
+    page.write_text(old, "utf-8")
+
+    checked = run(["check"], project)
+    rendered = run(["render"], project)
+
+    assert checked.code == 1
+    assert "docs/home-poller.md: stale\n" in checked.out
+    assert "hand-edited" not in checked.out
+    assert rendered.code == 0
+    assert "wrote docs/home-poller.md" in rendered.out
+    assert page.read_text("utf-8") == current  # now with the hash of its text
+    assert re.match(r"<!-- [^\n]* hash=[0-9a-f]{8}: do not edit;", current)
+
+
+def test_an_orphaned_page_edited_by_hand_is_kept_without_force(project: Path) -> None:
+    template = project / "templates" / "docs" / "old.md.j2"
+    template.write_text("# Old\n\nGenerated text.\n", "utf-8")
+    assert run(["render"], project).code == 0
+    page = project / "docs" / "old.md"
+    edited = page.read_text("utf-8").replace("Generated text.", "Text that matters.")
+    page.write_text(edited, "utf-8")
+    template.unlink()
+
+    checked = run(["check"], project)
+    refused = run(["render"], project)
+
+    assert checked.code == 1
+    assert (
+        "docs/old.md: orphan (no template makes it), edited by hand: render keeps it"
+        " without --force\n"
+    ) in checked.out
+    assert "or run `python -m generator render --force` to discard it." in checked.out
+    assert refused.code == 1
+    assert "docs/old.md: hand-edited" in refused.out
+    assert page.read_text("utf-8") == edited
+    forced = run(["render", "--force"], project)
+    assert forced.code == 0
+    assert "removed docs/old.md" in forced.out
+    assert not page.exists()
+    assert run(["check"], project).code == 0
