@@ -136,15 +136,32 @@ def _difference(item: Rendered, on_disk: bytes) -> str:
     """Why a file on disk differs from its output: "stale", or the file was made by hand.
 
     The hashes a file records of its generated text tell an edit from a change of facts or
-    templates.
+    templates. A file whose hash no longer matches is called edited only when replacing it
+    would lose a line: git's merge of two branches that each rendered the file also breaks
+    the hash, but every line it holds is one this render writes too.
     """
     if item.output.repo:
         from generator.blocks import copy_hand_edited
 
-        return "hand-edited" if copy_hand_edited(on_disk, whole=not item.output.block) else "stale"
-    if not carries_notice(on_disk):
+        edited = copy_hand_edited(on_disk, whole=not item.output.block)
+    elif not carries_notice(on_disk):
         return "hand-written"
-    return "hand-edited" if _page_hand_edited(on_disk) else "stale"
+    else:
+        edited = _page_hand_edited(on_disk)
+    return "hand-edited" if edited and _would_lose_text(on_disk, item.data) else "stale"
+
+
+def _would_lose_text(on_disk: bytes, output: bytes) -> bool:
+    """Whether the file holds a line of text that ``output`` does not: one a render would drop.
+    The generator's own marker lines do not count (their hashes change with every edit)."""
+    kept = set(output.decode("utf-8", "replace").splitlines())
+    return any(
+        line.strip() and line not in kept and not _MARKER_LINE.search(line)
+        for line in on_disk.decode("utf-8", "replace").replace("\r\n", "\n").splitlines()
+    )
+
+
+_MARKER_LINE = re.compile(rf"<!--\s*(?:{re.escape(NOTICE_MARK)}|(?:BEGIN|END) GENERATED:)")
 
 
 def _page_hand_edited(data: bytes) -> bool:

@@ -211,6 +211,46 @@ def test_a_page_edited_by_hand_is_kept_until_render_force(project: Path) -> None
     assert run(["check"], project).code == 0
 
 
+def test_a_page_git_merged_from_two_renders_is_stale_not_hand_edited(project: Path) -> None:
+    """Two branches each change a fact and render; git merges the page's lines, and its notice
+    keeps one side's hash. Every line of it is one the next render writes: nothing to lose."""
+    facts = project / "facts.yaml"
+    page = project / "docs" / "home-poller.md"
+    text = facts.read_text("utf-8")
+    facts.write_text(text.replace("ip: 192.168.1.48", "ip: 10.4.4.4", 1), "utf-8")
+    assert run(["render", "-q"], project).code == 0
+    ours = page.read_text("utf-8")
+    both = text.replace("ip: 192.168.1.48", "ip: 10.4.4.4", 1).replace(
+        "install_dir: /opt/poller", "install_dir: /srv/poller", 1
+    )
+    facts.write_text(both, "utf-8")
+    assert run(["render", "-q"], project).code == 0
+    merged = page.read_text("utf-8")
+    notice = ours.splitlines(keepends=True)[0]  # one side's hash, as git keeps it
+    page.write_text(notice + merged.split("\n", 1)[1], "utf-8")
+    assert "/srv/poller" in merged and notice not in merged
+
+    checked = run(["check"], project)
+    assert checked.code == 1
+    assert "docs/home-poller.md: stale\n" in checked.out
+    assert run(["render"], project).code == 0
+    assert page.read_text("utf-8") == merged
+
+
+def test_a_page_whose_lines_were_only_deleted_by_hand_is_stale(project: Path) -> None:
+    """Nothing a person wrote would be lost: render restores the page without --force."""
+    assert run(["render"], project).code == 0
+    page = project / "docs" / "home-poller.md"
+    whole = page.read_text("utf-8")
+    page.write_text(whole.replace("\n## ", "\n", 1), "utf-8")  # a heading's line cut short
+    assert "hand-edited" in run(["check"], project).out  # that line is new: an edit
+    lines = whole.splitlines(keepends=True)
+    page.write_text("".join(lines[:3] + lines[6:]), "utf-8")  # three lines deleted
+    assert "docs/home-poller.md: stale\n" in run(["check"], project).out
+    assert run(["render"], project).code == 0
+    assert page.read_text("utf-8") == whole
+
+
 def test_an_edit_to_a_pages_front_matter_is_a_hand_edit_too(project: Path) -> None:
     template = project / "templates" / "docs" / "fronted.md.j2"
     template.write_text("---\ntitle: Fronted\n---\n\n# Fronted\n\nBody.\n", "utf-8")
