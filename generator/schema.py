@@ -132,16 +132,16 @@ def validate_shape(doc: YamlDocument) -> list[Diagnostic]:
 def _flatten(doc: YamlDocument, error: jsonschema.ValidationError) -> list[Diagnostic]:
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         return _unknown_keys(doc, error)
-    if error.validator == "propertyNames":
+    if "propertyNames" in error.relative_schema_path:
+        # A key itself is wrong: jsonschema reports it at the mapping, with the key as the
+        # instance. Shown at the key, not at the mapping's first line.
         return [
             doc.diagnostic(
-                (*error.absolute_path, name),
-                f"invalid key {name!r}",
-                "keys are lower case letters, digits and underscores",
+                (*error.absolute_path, _instance(error)),
+                f"invalid key {_instance(error)!r}",
+                _schema_of(error).get("description"),  # e.g. "A key: lower case letters..."
                 of_key=True,
             )
-            for name in _instance(error)
-            if not str(name).replace("_", "a").isalnum() or not str(name)[:1].islower()
         ]
     message, hint = _message(error)
     return [doc.diagnostic(tuple(error.absolute_path), message, hint)]

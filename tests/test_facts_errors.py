@@ -404,3 +404,13 @@ def test_a_hint_takes_its_example_key_from_the_project_at_hand() -> None:
     # Not another project's key (hosts.home_vm.ip): this one has no host yet.
     errors = _fresh_errors(FRESH + "provenance:\n  hosts.pi.ipp: {source: a guess}\n")
     assert errors.endswith("  hint: write the dotted key of an existing fact, e.g. project.name")
+
+
+def test_an_invalid_key_is_shown_at_the_key_not_at_its_mapping() -> None:
+    errors = _fresh_errors(FRESH.replace("hosts: {}\n", "hosts:\n  laptop: {}\n  Home-VM: {}\n"))
+    assert (
+        "facts.yaml:8:3: error: invalid key 'Home-VM'\n"
+        "      Home-VM: {}\n"
+        "      ^\n"
+        "  hint: A key: lower case letters, digits and underscores, starting with a letter.\n"
+    ) in errors
