@@ -312,7 +312,7 @@ def test_a_feed_script_is_a_file_of_the_devops_layout(project: Path) -> None:
     )
 
 
-# A new project's first facts: every required table, none of them filled in yet.
+# A new project's first facts: every table, none of them filled in yet.
 FRESH = """\
 project:
   name: Acme
@@ -354,9 +354,13 @@ def test_a_reference_in_a_fresh_project_says_nothing_is_declared_yet() -> None:
 
 
 def test_a_count_in_an_error_agrees_with_its_noun() -> None:
-    errors = _fresh_errors()
-    assert "facts.yaml:13:12: error: needs at least 1 item\n" in errors  # sync_flow
-    assert "facts.yaml:7:15: error: needs at least 2 items\n" in errors  # network_path
+    # A list of block names, when given, names at least one block (a minimum about a value
+    # that is there: no section has a minimum any more, a project states only what it has).
+    item = "  - {path: AGENTS.md, blocks: []}"
+    errors = _fresh_errors(FRESH + f"targets:\n web:\n{item}\n")
+    line = len(FRESH.splitlines()) + 3
+    assert f"facts.yaml:{line}:{item.index('[]') + 1}: error: needs at least 1 item\n" in errors
+    assert "needs at least 1 items" not in errors
 
 
 def test_an_empty_facts_file_points_at_something_that_exists(project: Path) -> None:
