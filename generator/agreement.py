@@ -52,6 +52,8 @@ def deploy_agreement(data: Mapping[str, Any], report: Report) -> None:
     if isinstance(repo, str):
         for name, record in named(data.get("repos")):
             role = record.get("deploy_role")
+            if role is None:
+                continue  # left out, it follows deploy.repo (see model.build_facts)
             if (role == "deploys") != (name == repo):
                 wanted = "deploys" if name == repo else "opens-prs or none"
                 report(

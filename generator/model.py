@@ -46,6 +46,7 @@ class Repo:
     must_not_contain: tuple[str, ...]
     deploy_role: str
     default_branch: str
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -64,6 +65,7 @@ class Service:
     program: str | None
     source: str | None = None
     verified: Verified | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class Host:
     supervisord: Supervisord | None = None
     source: str | None = None
     verified: Verified | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class Feed:
     every_minutes: int | None
     source: str | None = None
     verified: Verified | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,7 @@ class Component:
     path: str | None
     since: str | None
     replaced_by: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -175,7 +180,7 @@ class DeployRule:
     command: str
     host: str
     repo: str
-    folder: str
+    folder: str | None = None  # a devops folder, when the project has a devops layout
 
 
 @dataclass(frozen=True)
@@ -211,7 +216,11 @@ class FormerValue:
 
 @dataclass(frozen=True)
 class Facts:
-    """Everything facts.yaml states, validated."""
+    """Everything facts.yaml states, validated.
+
+    Only ``project`` is required: a section facts.yaml leaves out is empty here (``devops``
+    and ``deploy``, single records, are None), so templates can test and iterate any of them.
+    """
 
     project: Project
     repos: dict[str, Repo]
@@ -219,9 +228,9 @@ class Facts:
     network_path: tuple[Hop, ...]
     feeds: dict[str, Feed]
     components: dict[str, Component]
-    devops: Devops
+    devops: Devops | None
     change_gate: tuple[GateRule, ...]
-    deploy: DeployRule
+    deploy: DeployRule | None
     sync_flow: tuple[SyncStep, ...]
     invariants: tuple[Invariant, ...]
     changes_required: tuple[RequiredChange, ...]
@@ -235,6 +244,22 @@ def _opt(data: dict[str, Any], name: str) -> Any:
     return data.get(name)
 
 
+def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """A mapping section, empty when facts.yaml leaves it out."""
+    found: dict[str, Any] = data.get(name) or {}
+    return found
+
+
+def _items(data: dict[str, Any], name: str) -> list[Any]:
+    """A list section, empty when facts.yaml leaves it out."""
+    found: list[Any] = data.get(name) or []
+    return found
+
+
+def _extra(data: dict[str, Any]) -> dict[str, Any]:
+    return _table(data, "extra")
+
+
 def _verified(data: dict[str, Any]) -> Verified | None:
     v = data.get("verified")
     return Verified(v["date"], v["by"], v["how"]) if v else None
@@ -243,7 +268,8 @@ def _verified(data: dict[str, Any]) -> Verified | None:
 def build_facts(data: dict[str, Any]) -> Facts:
     """Typed records from a document that passed the schema and the rules."""
     audit = data["project"].get("audit")
-    devops = data["devops"]
+    devops = data.get("devops")
+    deploy = data.get("deploy")
     return Facts(
         project=Project(
             name=data["project"]["name"],
@@ -256,15 +282,19 @@ def build_facts(data: dict[str, Any]) -> Facts:
                 slug=r["slug"],
                 role=r["role"],
                 owns=r["owns"],
-                must_not_contain=tuple(r["must_not_contain"]),
-                deploy_role=r["deploy_role"],
+                must_not_contain=tuple(r.get("must_not_contain", ())),
+                # Left out, it follows the deploy rule: only deploy.repo deploys.
+                deploy_role=r.get(
+                    "deploy_role", "deploys" if deploy and deploy["repo"] == key else "none"
+                ),
                 default_branch=r.get("default_branch", "main"),
+                extra=_extra(r),
             )
-            for key, r in data["repos"].items()
+            for key, r in _table(data, "repos").items()
         },
-        hosts={key: _host(key, h) for key, h in data["hosts"].items()},
+        hosts={key: _host(key, h) for key, h in _table(data, "hosts").items()},
         network_path=tuple(
-            Hop(h["hop"], _opt(h, "host"), _opt(h, "service")) for h in data["network_path"]
+            Hop(h["hop"], _opt(h, "host"), _opt(h, "service")) for h in _items(data, "network_path")
         ),
         feeds={
             key: Feed(
@@ -278,8 +308,9 @@ def build_facts(data: dict[str, Any]) -> Facts:
                 every_minutes=_opt(f, "every_minutes"),
                 source=_opt(f, "source"),
                 verified=_verified(f),
+                extra=_extra(f),
             )
-            for key, f in data["feeds"].items()
+            for key, f in _table(data, "feeds").items()
         },
         components={
             key: Component(
@@ -293,8 +324,9 @@ def build_facts(data: dict[str, Any]) -> Facts:
                 path=_opt(c, "path"),
                 since=_opt(c, "since"),
                 replaced_by=_opt(c, "replaced_by"),
+                extra=_extra(c),
             )
-            for key, c in data["components"].items()
+            for key, c in _table(data, "components").items()
         },
         devops=Devops(
             repo=devops["repo"],
@@ -303,7 +335,9 @@ def build_facts(data: dict[str, Any]) -> Facts:
                 key: Folder(key, f["path"], f["purpose"], tuple(f["files"]))
                 for key, f in devops["folders"].items()
             },
-        ),
+        )
+        if devops
+        else None,
         change_gate=tuple(
             GateRule(
                 change=g["change"],
@@ -315,13 +349,13 @@ def build_facts(data: dict[str, Any]) -> Facts:
                 repo=_opt(g, "repo"),
                 note=_opt(g, "note"),
             )
-            for g in data["change_gate"]
+            for g in _items(data, "change_gate")
         ),
-        deploy=DeployRule(**data["deploy"]),
+        deploy=DeployRule(**deploy) if deploy else None,
         sync_flow=tuple(
-            SyncStep(s["actor"], s["step"], _opt(s, "folder")) for s in data["sync_flow"]
+            SyncStep(s["actor"], s["step"], _opt(s, "folder")) for s in _items(data, "sync_flow")
         ),
-        invariants=tuple(Invariant(**i) for i in data["invariants"]),
+        invariants=tuple(Invariant(**i) for i in _items(data, "invariants")),
         changes_required=tuple(
             RequiredChange(
                 c["repo"],
@@ -331,9 +365,9 @@ def build_facts(data: dict[str, Any]) -> Facts:
                 _opt(c, "skill"),
                 _opt(c, "note"),
             )
-            for c in data["changes_required"]
+            for c in _items(data, "changes_required")
         ),
-        former_values=tuple(FormerValue(**f) for f in data["former_values"]),
+        former_values=tuple(FormerValue(**f) for f in _items(data, "former_values")),
         raw=data,
         provenance={
             key: Provenance(_opt(p, "source"), _verified(p))
@@ -360,8 +394,9 @@ def _host(key: str, h: dict[str, Any]) -> Host:
                 program=_opt(s, "program"),
                 source=_opt(s, "source"),
                 verified=_verified(s),
+                extra=_extra(s),
             )
-            for name, s in h["services"].items()
+            for name, s in _table(h, "services").items()
         },
         ip=_opt(h, "ip"),
         poller_id=_opt(h, "poller_id"),
@@ -377,4 +412,5 @@ def _host(key: str, h: dict[str, Any]) -> Host:
         else None,
         source=_opt(h, "source"),
         verified=_verified(h),
+        extra=_extra(h),
     )

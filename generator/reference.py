@@ -195,6 +195,16 @@ class FactsReference:
     sections: tuple[SchemaSection, ...]
 
 
+_TYPE_WORDS = {
+    "string": "text",
+    "number": "number",
+    "integer": "whole number",
+    "boolean": "true or false",
+    "array": "list",
+    "object": "mapping",
+}
+
+
 class _Walker:
     """Flattens the schema into entries, resolving local ``$ref``s."""
 
@@ -202,6 +212,7 @@ class _Walker:
         self.defs: Mapping[str, Any] = schema.get("$defs", {})
         self.entries: list[SchemaEntry] = []
         self.notes: list[str] = []
+        self.within: list[str] = []  # the definitions being walked: one may contain itself
 
     def resolve(self, node: Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
         """The node with its ``$ref`` followed, and the name of the definition (or "")."""
@@ -217,7 +228,12 @@ class _Walker:
         node, name = self.resolve(node)
         if "enum" in node:
             return "one of: " + ", ".join(f"`{v}`" for v in node["enum"])
+        if name == "word":
+            known = ", ".join(f"`{v}`" for v in node.get("examples", ()))
+            return "word (lower case, hyphens)" + (f", e.g. {known}" if known else "")
         kind = node.get("type", "")
+        if isinstance(kind, list):
+            return "any of: " + ", ".join(_TYPE_WORDS.get(str(k), str(k)) for k in kind)
         if kind == "string":
             words = {"ipv4": "IPv4 address", "date": "date (YYYY-MM-DD)", "key": "key"}
             words["devops_file"] = "devops file (FOLDER_KEY/FILE)"
@@ -240,9 +256,16 @@ class _Walker:
         return str(kind) or "any"
 
     def walk(self, original: Mapping[str, Any], key: str, required: bool) -> None:
-        node, _ = self.resolve(original)
+        node, name = self.resolve(original)
+        if name and name in self.within:
+            return  # a definition inside itself (extra's values): listed once, above
         description = " ".join(str(node.get("description", "")).split())
         self.entries.append(SchemaEntry(key, self.kind(original), required, description))
+        self.within.append(name)
+        self._below(node, key)
+        self.within.pop()
+
+    def _below(self, node: Mapping[str, Any], key: str) -> None:
         needed = set(node.get("required", []))
         for name, child in node.get("properties", {}).items():
             self.walk(child, f"{key}.{name}", name in needed)

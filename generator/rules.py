@@ -17,6 +17,31 @@ from generator.errors import Diagnostic
 from generator.yamlsource import Key, YamlDocument, indexed, named
 
 _INDEX = re.compile(r"[0-9]+")  # ASCII digits: str.isdigit also takes "²", which int() refuses
+# The records that may carry `extra`, by the key of the table that holds them.
+_RECORD_TABLES = (("hosts",), ("repos",), ("feeds",), ("components",), ("hosts", "*", "services"))
+
+
+def is_table(key: Key) -> bool:
+    """Whether ``key`` is a mapping whose keys facts.yaml chooses (``hosts``, a host's
+    ``services``, ``devops.folders``); every other mapping's keys are the schema's."""
+    return key == ("devops", "folders") or any(_matches(key, table) for table in _RECORD_TABLES)
+
+
+def _matches(key: Key, pattern: tuple[str, ...]) -> bool:
+    return len(key) == len(pattern) and all(
+        p in ("*", k) for p, k in zip(pattern, key, strict=True)
+    )
+
+
+def in_extra(key: Key) -> bool:
+    """Whether ``key`` is a record's ``extra`` or below it: facts of the user's own, which
+    no check and no linter rule gives a meaning."""
+    return any(
+        len(key) > len(table) + 1
+        and _matches(key[: len(table)], table)
+        and key[len(table) + 1] == "extra"
+        for table in _RECORD_TABLES
+    )
 
 
 def resolve(data: Any, dotted: str) -> Any:
@@ -46,11 +71,8 @@ class _Checker:
         """``value`` must name a key of the top-level mapping at dotted path ``table``."""
         if not isinstance(value, str):
             return
-        try:
-            choices = resolve(self.data, table)
-        except KeyError:
-            return
-        if not isinstance(choices, Mapping) or value in choices:
+        choices = self.table(table)
+        if choices is None or value in choices:
             return
         known = sorted(choices)
         if known:
@@ -61,6 +83,24 @@ class _Checker:
         else:  # a new project: an empty list would read as a cut-off message
             hint = f"no {what} is declared yet: declare {value!r} under `{table}`"
         self.error(key, f"unknown {what} {value!r} ({table}.{value} does not exist)", hint)
+
+    def table(self, dotted: str) -> Mapping[str, Any] | None:
+        """The mapping at ``dotted`` whose keys a reference may name. A section facts.yaml
+        leaves out is empty (every section but ``project`` is optional), and so are a
+        host's services; None when a key on the way names nothing (``hosts.HOST.services`` for
+        an unknown HOST: that host is reported on its own) or the value is not a mapping."""
+        node: Any = self.data
+        parts = dotted.split(".")
+        for n, part in enumerate(parts):
+            if not isinstance(node, Mapping):
+                return None
+            if part in node:
+                node = node[part]
+            elif is_table(tuple(parts[:n])):
+                return None  # a key facts.yaml chooses: reported where it is given
+            else:
+                node = {}
+        return node if isinstance(node, Mapping) else None
 
     def run(self) -> list[Diagnostic]:
         self.hosts()
@@ -162,6 +202,7 @@ class _Checker:
             if (
                 field not in ("config", "program")
                 or key[0] == "devops"
+                or in_extra(key)  # free-form: a `config` there is the user's own fact
                 or not isinstance(value, str)
             ):
                 continue

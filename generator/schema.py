@@ -46,9 +46,18 @@ _FORMATS.checks("date", raises=ValueError)(_exists_on_calendar)
 _FORMAT_HINTS = {"date": "write a real YYYY-MM-DD"}
 
 
+_VALUE_WORDS = {
+    dict: "a mapping",
+    list: "a list",
+    str: "text",
+    bool: "true/false",
+    int: "a number",
+    float: "a number",
+}
+
+
 def _describe(value: Any) -> str:
-    names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number"}
-    return names.get(type(value), "empty" if value is None else type(value).__name__)
+    return _VALUE_WORDS.get(type(value), "empty" if value is None else type(value).__name__)
 
 
 def _unknown_keys(doc: YamlDocument, error: jsonschema.ValidationError) -> list[Diagnostic]:
@@ -61,6 +70,8 @@ def _unknown_keys(doc: YamlDocument, error: jsonschema.ValidationError) -> list[
         nearest = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
         hint = f"did you mean {nearest[0]!r}? " if nearest else ""
         hint += "allowed keys: " + ", ".join(allowed)
+        if "extra" in allowed:  # a fact the schema has no key for goes there, free-form
+            hint += f"; put a fact of your own under `extra` (extra: {{{name}: ...}})"
         found.append(doc.diagnostic(key, f"unknown key {name!r}", hint, of_key=True))
     return found
 
@@ -77,19 +88,25 @@ def _value(error: jsonschema.ValidationError) -> Any:
     return error.validator_value
 
 
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "object": "a mapping",
+    "array": "a list",
+    "boolean": "true or false",
+}
+
+
 def _message(error: jsonschema.ValidationError) -> tuple[str, str | None]:
     """A plain-words message and hint for one schema error."""
     validator = error.validator
     description = _schema_of(error).get("description")
     if validator == "type":
         expected = error.validator_value
-        wanted = {
-            "string": "text",
-            "integer": "a whole number",
-            "object": "a mapping",
-            "array": "a list",
-            "boolean": "true or false",
-        }.get(str(expected), str(expected))
+        kinds = expected if isinstance(expected, list) else [expected]
+        words = [_TYPE_WORDS.get(str(kind), str(kind)) for kind in kinds]
+        wanted = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
         message = f"expected {wanted}, found {_describe(error.instance)}"
         if expected == "string" and isinstance(error.instance, (int, float, bool)):
             return message, "quote the value to keep it as text"
@@ -132,16 +149,16 @@ def validate_shape(doc: YamlDocument) -> list[Diagnostic]:
 def _flatten(doc: YamlDocument, error: jsonschema.ValidationError) -> list[Diagnostic]:
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         return _unknown_keys(doc, error)
-    if error.validator == "propertyNames":
+    if "propertyNames" in error.relative_schema_path:
+        # A key itself is wrong: jsonschema reports it at the mapping, with the key as the
+        # instance. Shown at the key, not at the mapping's first line.
         return [
             doc.diagnostic(
-                (*error.absolute_path, name),
-                f"invalid key {name!r}",
-                "keys are lower case letters, digits and underscores",
+                (*error.absolute_path, _instance(error)),
+                f"invalid key {_instance(error)!r}",
+                _schema_of(error).get("description"),  # e.g. "A key: lower case letters..."
                 of_key=True,
             )
-            for name in _instance(error)
-            if not str(name).replace("_", "a").isalnum() or not str(name)[:1].islower()
         ]
     message, hint = _message(error)
     return [doc.diagnostic(tuple(error.absolute_path), message, hint)]

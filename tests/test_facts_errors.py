@@ -312,7 +312,7 @@ def test_a_feed_script_is_a_file_of_the_devops_layout(project: Path) -> None:
     )
 
 
-# A new project's first facts: every required table, none of them filled in yet.
+# A new project's first facts: every table, none of them filled in yet.
 FRESH = """\
 project:
   name: Acme
@@ -354,9 +354,13 @@ def test_a_reference_in_a_fresh_project_says_nothing_is_declared_yet() -> None:
 
 
 def test_a_count_in_an_error_agrees_with_its_noun() -> None:
-    errors = _fresh_errors()
-    assert "facts.yaml:13:12: error: needs at least 1 item\n" in errors  # sync_flow
-    assert "facts.yaml:7:15: error: needs at least 2 items\n" in errors  # network_path
+    # A list of block names, when given, names at least one block (a minimum about a value
+    # that is there: no section has a minimum any more, a project states only what it has).
+    item = "  - {path: AGENTS.md, blocks: []}"
+    errors = _fresh_errors(FRESH + f"targets:\n web:\n{item}\n")
+    line = len(FRESH.splitlines()) + 3
+    assert f"facts.yaml:{line}:{item.index('[]') + 1}: error: needs at least 1 item\n" in errors
+    assert "needs at least 1 items" not in errors
 
 
 def test_an_empty_facts_file_points_at_something_that_exists(project: Path) -> None:
@@ -404,3 +408,13 @@ def test_a_hint_takes_its_example_key_from_the_project_at_hand() -> None:
     # Not another project's key (hosts.home_vm.ip): this one has no host yet.
     errors = _fresh_errors(FRESH + "provenance:\n  hosts.pi.ipp: {source: a guess}\n")
     assert errors.endswith("  hint: write the dotted key of an existing fact, e.g. project.name")
+
+
+def test_an_invalid_key_is_shown_at_the_key_not_at_its_mapping() -> None:
+    errors = _fresh_errors(FRESH.replace("hosts: {}\n", "hosts:\n  laptop: {}\n  Home-VM: {}\n"))
+    assert (
+        "facts.yaml:8:3: error: invalid key 'Home-VM'\n"
+        "      Home-VM: {}\n"
+        "      ^\n"
+        "  hint: A key: lower case letters, digits and underscores, starting with a letter.\n"
+    ) in errors

@@ -118,17 +118,20 @@ def test_cli_reference_does_not_depend_on_the_terminal_width(
     assert max(len(line) for c in narrow.commands for line in c.usage.splitlines()) <= 90
 
 
-def _property_paths(node: dict[str, Any], path: str) -> Iterator[str]:
+def _property_paths(node: dict[str, Any], path: str, within: tuple[str, ...] = ()) -> Iterator[str]:
     defs = facts_schema()["$defs"]
     if "$ref" in node:
-        node = {**defs[node["$ref"].rsplit("/", 1)[-1]], **node}
+        name = node["$ref"].rsplit("/", 1)[-1]
+        if name in within:
+            return  # a definition inside itself (extra's values nest): listed once
+        node, within = {**defs[name], **node}, (*within, name)
     for name, child in node.get("properties", {}).items():
         yield f"{path}.{name}".lstrip(".")
-        yield from _property_paths(child, f"{path}.{name}".lstrip("."))
+        yield from _property_paths(child, f"{path}.{name}".lstrip("."), within)
     if isinstance(node.get("additionalProperties"), dict):
-        yield from _property_paths(node["additionalProperties"], f"{path}.<key>")
+        yield from _property_paths(node["additionalProperties"], f"{path}.<key>", within)
     if isinstance(node.get("items"), dict):
-        yield from _property_paths(node["items"], f"{path}[]")
+        yield from _property_paths(node["items"], f"{path}[]", within)
 
 
 def test_every_schema_key_is_in_the_facts_reference(project: Path) -> None:
@@ -155,7 +158,16 @@ def test_facts_reference_describes_types_in_plain_words() -> None:
     entries = {e.key: e for s in facts_reference().sections for e in s.entries}
     assert entries["hosts.<key>.services.<key>.port"].kind == "whole number, 1 to 65535"
     assert entries["hosts.<key>.ip"].kind == "IPv4 address"
-    assert entries["repos.<key>.role"].kind.startswith("one of: `frontend`, `backend`")
+    assert entries["repos.<key>.deploy_role"].kind == "one of: `deploys`, `opens-prs`, `none`"
+    # An open kind: any word, the values templates know given as examples.
+    assert entries["hosts.<key>.kind"].kind == (
+        "word (lower case, hyphens), e.g. `fly-app`, `vm`, `workstation`"
+    )
+    assert entries["hosts.<key>.extra"].required is False
+    assert entries["hosts.<key>.extra.<key>"].kind == (
+        "any of: text, number, true or false, list, mapping"
+    )
+    assert "hosts.<key>.extra.<key>.<key>" not in entries  # free-form below: listed once
     assert entries["project.audit"].required is False
     assert entries["project.audit.title"].required is True
     # A description beside a $ref wins over the definition's generic one.

@@ -11,8 +11,8 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from generator.lint.scanner import Scanner, trie_pattern, words_regex
-from generator.model import Component, Facts, Feed
-from generator.rules import resolve, walk
+from generator.model import Component, Devops, Facts, Feed
+from generator.rules import in_extra, resolve, walk
 
 RETIRED_STATUSES = ("retired", "removed")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
@@ -105,7 +105,7 @@ class Knowledge:
     former: list[FormerFact] = field(default_factory=list)
     retired: list[RetiredFact] = field(default_factory=list)
     invariants: dict[str, list[str]] = field(default_factory=dict)  # check -> subjects
-    deploy_folder: str = ""  # e.g. devops/fly-poller
+    deploy_folder: str = ""  # e.g. devops/fly-poller; "" when the deploy rule names none
     deploy_program: str = ""  # the deploy command without its options, e.g. "fly deploy"
     repo_names: dict[str, str] = field(default_factory=dict)  # repo key -> name
 
@@ -116,7 +116,8 @@ class Knowledge:
             spelling(f.value) for f in self.former if not f.is_path and not _IPV4.fullmatch(f.value)
         ]
         words += [s for r in self.retired for s in r.spellings]
-        words.append(spelling(self.deploy_program))
+        if self.deploy_program:  # a project without a deploy rule has no command to watch
+            words.append(spelling(self.deploy_program))
         return Scanner(words, (*self.path_roots, *self.former_roots))
 
     @cached_property
@@ -166,6 +167,8 @@ class Knowledge:
         """What a cron beside it is the schedule of: a feed's name, writer script or file (a
         concrete one of its template too), or any script."""
         names = words_regex([*(s for f in self.feeds for s in f.spellings), *self.scripts])
+        if not self.feeds:  # no file to name: an empty alternative would match everywhere
+            return names
         files = "|".join(f.pattern.pattern for f in self.feeds)
         return re.compile(rf"{names.pattern}|(?<![\w/.-])(?:{files})(?![\w/-]|\.\w)")
 
@@ -216,12 +219,13 @@ class Knowledge:
 
 
 def build_knowledge(facts: Facts) -> Knowledge:
-    """Index the facts for the rules."""
+    """Index the facts for the rules. Every section but ``project`` may be absent (empty, or
+    None for ``devops`` and ``deploy``); what a record's ``extra`` holds is never used."""
     know = Knowledge(facts=facts)
     former_values = {f.value for f in facts.former_values}
     for path, value in walk(facts.raw):
         key = ".".join(map(str, path))
-        if key.startswith("former_values") or not isinstance(value, str):
+        if key.startswith("former_values") or not isinstance(value, str) or in_extra(path):
             continue
         if _IPV4.fullmatch(value) and value not in former_values:
             know.ips.setdefault(value, key)
@@ -232,8 +236,11 @@ def build_knowledge(facts: Facts) -> Knowledge:
     _retired(know, facts)
     for invariant in facts.invariants:
         know.invariants.setdefault(invariant.check, []).append(invariant.subject)
-    know.deploy_folder = facts.devops.folder_path(facts.deploy.folder).rstrip("/")
-    know.deploy_program = program(facts.deploy.command)
+    deploy = facts.deploy
+    if deploy is not None:
+        if deploy.folder and facts.devops is not None:
+            know.deploy_folder = facts.devops.folder_path(deploy.folder).rstrip("/")
+        know.deploy_program = program(deploy.command)
     know.repo_names = {key: repo.name for key, repo in facts.repos.items()}
     return know
 
@@ -286,24 +293,17 @@ def _feeds(know: Knowledge, facts: Facts) -> None:
         cron = " ".join(feed.cron.split()) if feed.cron else None
         know.schedules[feed.key] = CronFact(feed.writer.script, feed, cron, feed.every_minutes)
         know.feeds.append(FeedFact(feed, _template(feed.file), _lower(spellings)))
-    for folder in facts.devops.folders.values():
+    for folder in facts.devops.folders.values() if facts.devops else ():
         scripts.update(f.rsplit("/", 1)[-1] for f in folder.files if f.endswith(".sh"))
     know.scripts = tuple(sorted(scripts, key=lambda s: (-len(s), s)))
 
 
 def _paths(know: Knowledge, facts: Facts) -> None:
     devops = facts.devops
-    roots = {f"{devops.root}/"}
-    know.paths.add(devops.root)
-    know.path_patterns.append((re.compile(re.escape(devops.root)), "devops.root"))
-    for key, folder in devops.folders.items():
-        base = devops.folder_path(key).rstrip("/")
-        know.paths.add(base)
-        know.path_patterns.append((re.compile(re.escape(base)), f"devops.folders.{key}"))
-        for name in folder.files:
-            path = f"{base}/{name}"
-            know.paths.update(_with_parents(path, stop=base))
-            know.path_patterns.append((re.compile(re.escape(path)), f"devops.folders.{key}.files"))
+    roots: set[str] = set()
+    if devops is not None:
+        _devops_paths(know, devops)
+        roots.add(f"{devops.root}/")
     for feed in know.feeds:
         where = feed.feed.file.rsplit("/", 1)[0]
         if _PLACEHOLDER.search(where):
@@ -319,6 +319,19 @@ def _paths(know: Knowledge, facts: Facts) -> None:
                 (re.compile(re.escape(component.path)), f"components.{component.key}.path")
             )
     know.path_roots = tuple(sorted(roots, key=lambda r: (-len(r), r)))
+
+
+def _devops_paths(know: Knowledge, devops: Devops) -> None:
+    know.paths.add(devops.root)
+    know.path_patterns.append((re.compile(re.escape(devops.root)), "devops.root"))
+    for key, folder in devops.folders.items():
+        base = devops.folder_path(key).rstrip("/")
+        know.paths.add(base)
+        know.path_patterns.append((re.compile(re.escape(base)), f"devops.folders.{key}"))
+        for name in folder.files:
+            path = f"{base}/{name}"
+            know.paths.update(_with_parents(path, stop=base))
+            know.path_patterns.append((re.compile(re.escape(path)), f"devops.folders.{key}.files"))
 
 
 def _former(know: Knowledge, facts: Facts) -> None:
@@ -388,8 +401,14 @@ def replacement_of(facts: Facts, component: Component) -> str | None:
 def current_value(facts: Facts, key: str) -> str | None:
     """The value now held by the fact a former value points at, as text people write."""
     parts = key.split(".")
-    if parts[:2] == ["devops", "folders"] and len(parts) >= 3 and parts[2] in facts.devops.folders:
-        return facts.devops.folder_path(parts[2])
+    devops = facts.devops
+    if (
+        parts[:2] == ["devops", "folders"]
+        and len(parts) >= 3
+        and devops
+        and parts[2] in devops.folders
+    ):
+        return devops.folder_path(parts[2])
     if parts[0] == "components" and len(parts) == 2 and parts[1] in facts.components:
         return replacement_of(facts, facts.components[parts[1]])
     try:

@@ -15,6 +15,7 @@ from generator.lint.findings import Finding
 from generator.lint.knowledge import Knowledge, spelling
 from generator.lint.rules.retired import RETIRED_VALUE
 from generator.lint.scanner import Token
+from generator.model import Devops
 
 DEPLOY_LOCATION = Rule(
     "deploy-location",
@@ -57,12 +58,15 @@ _SKIP_DIRS = {".git", "node_modules"}
 def on_name(token: Token, ctx: Context) -> None:
     know = ctx.know
     deploy = know.facts.deploy
-    if spelling(token.text) != spelling(know.deploy_program):
+    if deploy is None or spelling(token.text) != spelling(know.deploy_program):
         return  # another name the scanner looks for (its options follow the command)
     allowed_repo = know.repo_names[deploy.repo]
     allowed_host = know.facts.hosts[deploy.host].name
-    place = f"{allowed_repo}/{know.deploy_folder}/"
-    suggestion = f"cd {know.deploy_folder} && {deploy.command}"
+    # Without a folder in the deploy rule, anywhere in the allowed repo will do.
+    place = "/".join(filter(None, (allowed_repo, know.deploy_folder))) + "/"
+    suggestion = (
+        f"cd {know.deploy_folder} && {deploy.command}" if know.deploy_folder else deploy.command
+    )
     move = _last_cd(ctx, ctx.doc.block(token.start), token.start)
     problems: list[tuple[int, str, str, str, str]] = []  # start, literal, message, hint, fact
     if move:
@@ -182,12 +186,13 @@ def check_tree(
                 former.current,
                 former.fact,
             )
-    if repo == facts.devops.repo:
+    devops = facts.devops
+    if devops is not None and repo == devops.repo:
         for subject in know.invariants.get("single-source", ()):
             key = subject.rsplit(".", 1)[-1]
-            if subject.startswith("devops.folders.") and key in facts.devops.folders:
-                for path, reference in _copies(root, know, key):
-                    source = facts.devops.path_of(reference)
+            if subject.startswith("devops.folders.") and key in devops.folders:
+                for path, reference in _copies(root, devops, key):
+                    source = devops.path_of(reference)
                     add(
                         SINGLE_SOURCE,
                         path,
@@ -217,9 +222,8 @@ def _walk(
             yield prefix + name, False
 
 
-def _copies(root: Path, know: Knowledge, key: str) -> Iterator[tuple[str, str]]:
+def _copies(root: Path, devops: Devops, key: str) -> Iterator[tuple[str, str]]:
     """Files under other devops folders that share a name with a file of folder ``key``."""
-    devops = know.facts.devops
     shared = {name.rsplit("/", 1)[-1]: name for name in devops.folders[key].files}
     for other_key, other in sorted(devops.folders.items()):
         if other_key == key:
