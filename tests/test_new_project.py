@@ -241,17 +241,18 @@ def test_extra_values_and_keys_are_checked_for_what_they_are() -> None:
     ]
 
 
-def test_no_check_or_rule_gives_extra_a_meaning() -> None:
-    # A `config` under extra is the user's own path, not a devops file; an address there is
-    # not an address the linter knows.
+def test_no_check_or_rule_gives_extra_a_meaning_but_its_addresses_are_known() -> None:
+    # A `config` under extra is the user's own path, not a devops file. An address there is
+    # a fact all the same: prose stating it is no unknown literal.
     text = FACTS.replace(
         "      os: Raspberry Pi OS 12\n",
         "      os: Raspberry Pi OS 12\n      config: /etc/nginx/nginx.conf\n"
         "      gateway: 192.168.0.1\n",
     )
     know = build_knowledge(_loaded(text).facts)
-    assert "192.168.0.10" in know.ips
-    assert "192.168.0.1" not in know.ips
+    assert know.ips["192.168.0.10"] == "hosts.pi.ip"
+    assert know.ips["192.168.0.1"] == "hosts.pi.extra.gateway"
+    assert not any("nginx.conf" in path for path in know.paths)
 
 
 @pytest.fixture

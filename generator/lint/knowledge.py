@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.lint.scanner import Scanner, trie_pattern, words_regex
 from generator.model import Component, Devops, Facts, Feed
-from generator.rules import in_extra, resolve, walk
+from generator.rules import resolve, walk
 
 RETIRED_STATUSES = ("retired", "removed")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
@@ -220,12 +220,13 @@ class Knowledge:
 
 def build_knowledge(facts: Facts) -> Knowledge:
     """Index the facts for the rules. Every section but ``project`` may be absent (empty, or
-    None for ``devops`` and ``deploy``); what a record's ``extra`` holds is never used."""
+    None for ``devops`` and ``deploy``). What a record's ``extra`` holds is no rule's input,
+    but an address there is a fact all the same: prose stating it is not "unknown"."""
     know = Knowledge(facts=facts)
     former_values = {f.value for f in facts.former_values}
     for path, value in walk(facts.raw):
         key = ".".join(map(str, path))
-        if key.startswith("former_values") or not isinstance(value, str) or in_extra(path):
+        if key.startswith("former_values") or not isinstance(value, str):
             continue
         if _IPV4.fullmatch(value) and value not in former_values:
             know.ips.setdefault(value, key)
