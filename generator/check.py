@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from generator.files import read_bytes
 from generator.outputs import COPIES_ROOT, GENERATED_ROOTS, NOTICE_MARK
+from generator.versions import KnownVersions
 
 if TYPE_CHECKING:
     from generator.render import Rendered
@@ -82,7 +83,8 @@ def unified_diff(path: str, old: bytes, new: bytes) -> str:
 def compare(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
     """Every generated file that differs from disk, is missing, or is orphaned, sorted by path."""
     rendered = list(rendered)
-    findings = [found for item in rendered if (found := _compare_one(root, item))]
+    versions = KnownVersions(root)
+    findings = [found for item in rendered if (found := _compare_one(root, item, versions))]
     produced = {item.output.path for item in rendered}
     orphans = find_orphans(root, produced)
     kept = {found.path for found in hand_edited_orphans(root, orphans)}  # render keeps these
@@ -96,7 +98,8 @@ def hand_edited(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
     """The files a render must not overwrite: generated files (pages and sibling-repo copies)
     whose text was edited by hand, and files without the generated notice where an output goes
     (a hand-written page that a new template would replace)."""
-    found = (_compare_one(root, item, BY_HAND) for item in rendered)
+    versions = KnownVersions(root)
+    found = (_compare_one(root, item, versions, BY_HAND) for item in rendered)
     return [f for f in found if f]
 
 
@@ -104,7 +107,10 @@ _ALL_STATES = frozenset({"missing", "stale", *BY_HAND})
 
 
 def _compare_one(
-    root: Path, item: Rendered, states: Collection[str] = _ALL_STATES
+    root: Path,
+    item: Rendered,
+    versions: KnownVersions,
+    states: Collection[str] = _ALL_STATES,
 ) -> Finding | None:
     """How the file on disk differs from the rendered output, if in ``states``; else None.
 
@@ -115,7 +121,7 @@ def _compare_one(
         return Finding(item.output.path, "missing") if "missing" in states else None
     if on_disk == item.data:
         return None
-    state = _difference(item, on_disk)
+    state = _difference(item, on_disk, versions)
     if state not in states:
         return None
     if state == "hand-written":
@@ -132,13 +138,14 @@ _LINE_ENDINGS = (
 )
 
 
-def _difference(item: Rendered, on_disk: bytes) -> str:
+def _difference(item: Rendered, on_disk: bytes, versions: KnownVersions) -> str:
     """Why a file on disk differs from its output: "stale", or the file was made by hand.
 
-    The hashes a file records of its generated text tell an edit from a change of facts or
-    templates. A file whose hash no longer matches is called edited only when replacing it
-    would lose a line: git's merge of two branches that each rendered the file also breaks
-    the hash, but every line it holds is one this render writes too.
+    A sibling-repo copy records a hash of its generated text (a sibling repo keeps no record
+    of ours); a page is the generator's as long as it is a version a render here wrote or git
+    holds (see versions.py). Either way, a file is called edited only when replacing it would
+    lose a line: what git merged from two renders holds only lines this render writes too,
+    and a conflict git left in it is resolved by rendering.
     """
     if item.output.repo:
         from generator.blocks import copy_hand_edited
@@ -147,8 +154,10 @@ def _difference(item: Rendered, on_disk: bytes) -> str:
     elif not carries_notice(on_disk):
         return "hand-written"
     else:
-        edited = _page_hand_edited(on_disk)
-    return "hand-edited" if edited and _would_lose_text(on_disk, item.data) else "stale"
+        edited = not versions.known(item.output.path, on_disk)
+    if not edited or _GIT_CONFLICT.search(on_disk):
+        return "stale"
+    return "hand-edited" if _would_lose_text(on_disk, item.data) else "stale"
 
 
 def _would_lose_text(on_disk: bytes, output: bytes) -> bool:
@@ -161,15 +170,9 @@ def _would_lose_text(on_disk: bytes, output: bytes) -> bool:
     )
 
 
+# The lines git writes around the two sides of a conflict it could not merge.
+_GIT_CONFLICT = re.compile(rb"^(?:<{7} |={7}\r?$|>{7} )", re.MULTILINE)
 _MARKER_LINE = re.compile(rf"<!--\s*(?:{re.escape(NOTICE_MARK)}|(?:BEGIN|END) GENERATED:)")
-
-
-def _page_hand_edited(data: bytes) -> bool:
-    """A page whose text no longer matches the hash in its notice. A page whose notice records
-    no hash was written by an older generator: it is the generator's, only stale."""
-    from generator.blocks import notice_hash_intact
-
-    return notice_hash_intact(data) is False
 
 
 def hand_edited_orphans(root: Path, orphans: Iterable[str]) -> list[Finding]:
@@ -177,13 +180,14 @@ def hand_edited_orphans(root: Path, orphans: Iterable[str]) -> list[Finding]:
     removes the other orphans, these only with --force."""
     from generator.blocks import copy_hand_edited
 
+    versions = KnownVersions(root)
     found = []
     for path in orphans:
         data = read_bytes(root / path) or b""
         if path.startswith(f"{COPIES_ROOT}/"):
             edited = copy_hand_edited(data, whole=not data.startswith(_BLOCK_COPY_START))
         else:
-            edited = _page_hand_edited(data)
+            edited = not versions.known(path, data)
         if edited:
             found.append(Finding(path, "hand-edited"))
     return found

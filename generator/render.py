@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from generator.blocks import protected_file
 from generator.errors import WorkerError
 from generator.facts import LoadedFacts
+from generator.markdown import split_front_matter
 from generator.normalise import by_section, normalise
-from generator.outputs import Output, plan_outputs
+from generator.outputs import NOTICE_MARK, Output, plan_outputs
 from generator.project import Project
 from generator.provenance import INDEX_PAGE, FactIndex, anchor_ids, build_index
 from generator.reference import Reference, reference
@@ -32,6 +32,11 @@ ALL_FACTS = "\0all facts"
 PAGE_ADVICE = "change facts.yaml or the template, then run make render"
 
 
+def notice(output: Output) -> str:
+    """The comment every generated page starts with (after its front matter)."""
+    return f"<!-- {NOTICE_MARK} (templates/{output.template}): do not edit; {PAGE_ADVICE} -->"
+
+
 @dataclass(frozen=True)
 class Rendered:
     output: Output
@@ -45,9 +50,13 @@ class Rendered:
 
 
 def _insert_notice(text: str, output: Output) -> str:
-    """The page with its notice after any front matter, recording the hash of the rest of it,
-    as sibling-repo files carry theirs: check and render tell an edited page by it."""
-    return protected_file(output.template, text, PAGE_ADVICE)
+    """The page with its notice after any front matter. No hash of the page goes in it (a
+    sibling-repo copy carries one): it would change on every render, so any two branches that
+    both rendered a page would conflict on that line. The manifest keeps the hash instead."""
+    head, body = split_front_matter(text)
+    if head:
+        return f"{head}{notice(output)}\n\n{body.lstrip(chr(10))}"
+    return f"{notice(output)}\n\n{text}"
 
 
 def source_keys(reads: tuple[str, ...], fact_keys: frozenset[str]) -> list[str]:
