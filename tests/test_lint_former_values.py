@@ -84,3 +84,23 @@ def test_a_renamed_repo_in_facts_lints_the_rendered_docs_clean(project: Path) ->
         "docs/hand.md:5:7: retired-value `lbruton/stakscrapr-old` is a former value: Renamed on"
         " GitHub. (did you mean lbruton/stakscrapr?)"
     ]
+
+
+OLD_PORT = "  - {value: '8888', fact: hosts.home_vm.services.tinyproxy.port, note: The old port.}\n"
+
+
+def test_a_former_port_is_flagged_however_the_port_is_written() -> None:
+    text = with_former((REPO / "facts.yaml").read_text("utf-8"), OLD_PORT)
+    know = build_knowledge(parse_facts(text.encode(), "facts.yaml").facts)
+    said = (
+        "Allow port 8888. Test it on 8888, at localhost:8888, at 192.168.1.48:8888, with"
+        " tinyproxy (8888) or against 8888.\n"
+    )
+    findings = lint_text(said, know, frozenset(RULES))
+    assert [(f.rule, f.literal, f.suggestion) for f in findings] == [
+        ("retired-value", "8888", "8889")
+    ] * 6
+    assert [f.column for f in findings] == [
+        said.index(x) + len(x) - 4 + 1
+        for x in ("port 8888", "on 8888", "host:8888", "48:8888", "(8888", "against 8888")
+    ]

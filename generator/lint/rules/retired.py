@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from generator.lint.context import HISTORY, RETIREMENT, Context, Rule
 from generator.lint.knowledge import Knowledge, RetiredFact, spelling
-from generator.lint.scanner import Token
+from generator.lint.scanner import PORT_NUMBER, Token
 
 RETIRED_VALUE = Rule(
     "retired-value",
@@ -63,10 +63,26 @@ _DOCKER_ARG = re.compile(r"[^\s`'\"|;&]+")
 
 
 def on_ip(token: Token, ctx: Context) -> None:
-    address = token.text.split(":", 1)[0]
+    address, _, port = token.text.partition(":")
     for former in ctx.know.former:
         if former.value == address:
             _former(ctx, token.start, address, former.fact, former.note, former.current)
+    if port:
+        _former_port(ctx, token.start + len(address) + 1, port)
+
+
+def on_port(token: Token, ctx: Context) -> None:
+    """A former port stated as one ("port 8443", "on 8443", "localhost:8443", "(8443)"): the
+    port literal holds the number, so the number alone is never a literal of its own there."""
+    number = PORT_NUMBER.search(token.text)
+    if number is not None:
+        _former_port(ctx, token.start + number.start(), number.group())
+
+
+def _former_port(ctx: Context, start: int, port: str) -> None:
+    for former in ctx.know.former:
+        if former.value == port:
+            _former(ctx, start, port, former.fact, former.note, former.current)
 
 
 def on_path(token: Token, ctx: Context) -> None:
@@ -204,4 +220,10 @@ def _retired(ctx: Context, start: int, literal: str, retired: RetiredFact) -> No
     )
 
 
-HANDLERS = {"ip": on_ip, "path": on_path, "name": on_name, "docker": on_docker}
+HANDLERS = {
+    "ip": on_ip,
+    "path": on_path,
+    "name": on_name,
+    "docker": on_docker,
+    "port": on_port,
+}
