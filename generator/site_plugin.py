@@ -47,8 +47,9 @@ def offline_report(found: dict[str, list[ExternalLoad]]) -> str:
     return (
         "the site must work offline, but these pages load from outside it:\n  "
         + "\n  ".join(lines)
-        + "\nVendor the file under docs/assets/ and load it by a relative path"
-        " (see docs/assets/vendor/mermaid/NOTICE)."
+        + "\nVendor the file under docs/assets/ and load it by a relative path; for Material's"
+        " Google Fonts, set `font: false` under `theme`. A site meant to load from other hosts"
+        " turns this check off: `- generator: {offline: false}` under `plugins`."
     )
 
 

@@ -180,7 +180,14 @@ def test_an_external_script_fails_the_build(project: Path, tmp_path: Path) -> No
         re.MULTILINE,
     ), result.stderr
     assert re.search(r"^  404\.html: line \d+: <script src> loads", result.stderr, re.MULTILINE)
+    assert "`- generator: {offline: false}` under `plugins`" in result.stderr  # the way out
     assert "Traceback" not in result.stderr
+
+    # The way out the message names: the check is off, the build passes.
+    plugins = config.read_text(encoding="utf-8")
+    assert plugins.count("  - generator\n") == 1
+    config.write_text(plugins.replace("  - generator\n", "  - generator: {offline: false}\n"))
+    assert mkdocs_build(project, tmp_path / "site-online").returncode == 0
 
 
 def test_web_fonts_fail_the_build(project: Path, tmp_path: Path) -> None:
