@@ -168,6 +168,12 @@ def test_a_host_in_the_same_table_row_owns_an_address(know: Knowledge) -> None:
     assert short(found) == [("contradiction", "192.168.1.50", "192.168.1.48", "hosts.home_vm.ip")]
 
 
+def test_a_service_without_an_address_is_reached_at_its_hosts(know: Knowledge) -> None:
+    """Not the numerically nearest address (another host's, perhaps) but its host's."""
+    found = lint(know, "Check that tinyproxy answers on 192.168.1.50:8889.\n")
+    assert short(found) == [("contradiction", "192.168.1.50", "192.168.1.48", "hosts.home_vm.ip")]
+
+
 def test_script_with_another_cron(know: Knowledge) -> None:
     found = lint(know, "Cron: `0 * * * * /app/run-spot.sh`\n")
     assert short(found) == [

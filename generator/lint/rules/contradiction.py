@@ -148,9 +148,13 @@ def _owner(ctx: Context, address: str, at: int) -> HostFact | ServiceFact | None
     mention = nearest_in_sentence(ctx, ctx.know.service_names, at)
     if mention is None:
         return host
-    addressed = [s for s in ctx.know.services_named(mention[2]) if s.address]
+    named = ctx.know.services_named(mention[2])
+    addressed = [s for s in named if s.address]
     if not addressed:
-        return host
+        # "Postgres listens on 10.20.0.5": a service without an address of its own is
+        # reached at its host's, when one host runs every service of that name.
+        runs_it = {h.key: h for h in ctx.know.hosts if h.ip and h.key in {s.host for s in named}}
+        return host or (next(iter(runs_it.values())) if len(runs_it) == 1 else None)
     return min(
         on_named_host(ctx, addressed, mention),
         key=lambda s: _apart(address, s.address or ""),
