@@ -22,24 +22,13 @@ PLACE = re.compile(r"^  (\S+?):(\d+)$")
 
 
 def generated(root: Path) -> dict[str, list[str]]:
-    """The lines of every generated file in the project (pages and sibling-repo copies).
-
-    A page's notice records a hash of its text, which every change to the page changes: a line
-    that `where` leaves out, since the fact index links each place it lists (a sibling-repo
-    copy's hash lines are listed: nothing links them).
-    """
+    """The lines of every generated file in the project (pages and sibling-repo copies)."""
     files = [*root.glob("docs/**/*.md"), *root.glob("repos/**/*")]
-    return {p.relative_to(root).as_posix(): _lines(root, p) for p in sorted(files) if p.is_file()}
-
-
-def _lines(root: Path, path: Path) -> list[str]:
-    text = path.read_text("utf-8")
-    if path.relative_to(root).parts[0] == "docs":
-        text = _PAGE_HASH.sub(":", text, count=1)
-    return text.split("\n")
-
-
-_PAGE_HASH = re.compile(r" hash=[0-9a-f]{8}:(?= do not edit;)")
+    return {
+        p.relative_to(root).as_posix(): p.read_text("utf-8").split("\n")
+        for p in sorted(files)
+        if p.is_file()
+    }
 
 
 def changed_lines(before: dict[str, list[str]], after: dict[str, list[str]]) -> set[str]:

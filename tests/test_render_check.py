@@ -96,7 +96,7 @@ def test_changing_the_home_vm_ip_changes_exactly_the_files_that_state_it(project
     assert changed == stating
     for path in changed:
         # The only difference is the value itself (table padding aside, which mdformat owns),
-        # and the hash of the page's text in its notice.
+        # and a sibling-repo copy's hash of its text.
         assert _unhashed(after[path].replace(new.encode(), old.encode())) == _unhashed(before[path])
 
 

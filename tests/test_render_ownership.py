@@ -180,8 +180,8 @@ def test_a_page_with_long_front_matter_stays_the_generators(project: Path) -> No
 
 
 def test_a_page_edited_by_hand_is_kept_until_render_force(project: Path) -> None:
-    """A page's notice records a hash of the rest of it, as a sibling-repo copy's does: an
-    edit is told from a stale page, and render refuses to overwrite it, like a copy."""
+    """A page that is not what render wrote here, and holds a line render would not write, is
+    told from a stale page, and render refuses to overwrite it, as it does a sibling copy."""
     assert run(["render"], project).code == 0
     page = project / "docs" / "home-poller.md"
     edited = page.read_bytes().replace(b"secondary scraper", b"secondary (and best) scraper", 1)
