@@ -32,7 +32,7 @@ _HINT = (
 )
 
 
-# The notice of a whole generated file; an older generator wrote pages' notices without a hash.
+# The notice of a whole generated file; a page's carries no hash (see versions.py).
 _FILE_NOTICE = re.compile(
     re.escape(f"<!-- {NOTICE_MARK} (") + r"[^()]*\)(?: hash=(?P<hash>[0-9a-f]{8}))?: [^\n]*-->"
 )
@@ -483,7 +483,7 @@ def notice_hash_intact(data: bytes) -> bool | None:
 
     The file is read as :func:`protected_file` hashed it (a BOM dropped, CRLF read as LF, so a
     checkout's line endings are no edit). None when it has no notice, or its notice records no
-    hash: a page that an older generator wrote, which only the generator can have written.
+    hash, as a page's does not.
     """
     text = data.decode("utf-8", errors="replace").removeprefix(BOM).replace("\r\n", "\n")
     lines = _split(text)
