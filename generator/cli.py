@@ -37,7 +37,7 @@ def _repo_options(args: argparse.Namespace) -> list[str]:
     """The ``--repo`` options, each checked to name a folder before the command does any work
     (check would otherwise report the tree fresh first)."""
     if args.repo:
-        from generator.targets import check_repo_options
+        from generator.repo_options import check_repo_options
 
         check_repo_options(args.repo)
     return list(args.repo)

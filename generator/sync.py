@@ -41,15 +41,9 @@ from generator.lock import tree_lock
 from generator.outputs import GENERATED_ROOTS
 from generator.project import Project
 from generator.render import Rendered, Renderer
+from generator.repo_options import folder_problem, split_repo_option
 from generator.report import Reporter
-from generator.targets import (
-    Target,
-    declared_targets,
-    file_template,
-    folder_problem,
-    repo_key,
-    split_repo_option,
-)
+from generator.targets import Target, declared_targets, file_template, repo_key
 from generator.yamlsource import parse_yaml
 
 LOCAL_CONFIG = ".generator.local.yaml"

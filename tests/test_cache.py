@@ -24,6 +24,7 @@ from generator.outputs import Output
 from generator.project import Project
 from generator.render import Rendered
 from tests.conftest import REPO, run, snapshot
+from tests.test_sync import repo_args, siblings  # noqa: F401 - siblings is a fixture
 
 MANIFEST = Path(".cache/generator/manifest.json")
 
@@ -375,17 +376,18 @@ def test_render_of_a_tree_the_cache_proves_fresh_renders_nothing(project: Path) 
 # argparse imports shutil for each option added, unless given a width).
 _NOT_ON_THE_FAST_PATH = ("jinja2", "yaml", "mdformat", "markdown_it", "dataclasses", "shutil")
 _IMPORTED_BY_CHECK = """
-import sys
+import json, sys
 from generator.cli import main
-code = main(["check", "-q"])
-print(code, *sorted(set(sys.modules) & set(sys.argv[1:])))
+code = main(["check", "-q", *json.loads(sys.argv[1])])
+print(code, *sorted(set(sys.modules) & set(sys.argv[2:])))
 """
 
 
-def _check_imports(project: Path) -> list[str]:
-    """The exit code of a check in a fresh interpreter, then which of those modules it loaded."""
+def _check_imports(project: Path, *options: str) -> list[str]:
+    """The exit code of a check (with ``options``) in a fresh interpreter, then which of those
+    modules it loaded."""
     done = subprocess.run(
-        [sys.executable, "-c", _IMPORTED_BY_CHECK, *_NOT_ON_THE_FAST_PATH],
+        [sys.executable, "-c", _IMPORTED_BY_CHECK, json.dumps(options), *_NOT_ON_THE_FAST_PATH],
         cwd=project,
         capture_output=True,
         text=True,
@@ -408,6 +410,22 @@ def test_a_clean_check_imports_only_what_it_needs(project: Path) -> None:
     shutil.rmtree(project / ".cache")
     code, *loaded = _check_imports(project)
     assert code == "0" and {"jinja2", "yaml", "mdformat"} <= set(loaded)
+
+
+def test_a_clean_check_of_sibling_checkouts_imports_only_what_it_needs(
+    project: Path,
+    siblings: dict[str, Path],  # noqa: F811 - the fixture imported above
+) -> None:
+    """As above, with --repo: checking the options first must not load the facts machinery."""
+    checkouts = repo_args(siblings)
+    assert run(["sync", *checkouts], project).code == 0
+    subprocess.run(
+        [sys.executable, "-m", "generator", "check", "-q", *checkouts],
+        cwd=project,
+        check=True,
+        env=_THIS_TREE,
+    )  # a clean check --repo records its proof
+    assert _check_imports(project, *checkouts) == ["0"]
 
 
 def test_a_target_entry_digest_follows_its_own_entry_only(project: Path) -> None:

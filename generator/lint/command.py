@@ -17,8 +17,9 @@ from generator.lint.results import ResultCache, results_path, salt_for
 from generator.lint.rules import RULES
 from generator.model import Repo
 from generator.project import read_source
+from generator.repo_options import check_repo_options, split_repo_option
 from generator.report import Reporter
-from generator.targets import check_repo_options, repo_key, split_repo_option
+from generator.targets import repo_key
 
 
 def _rule_names(names: list[str]) -> set[str]:
