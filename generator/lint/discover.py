@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +32,8 @@ def markdown_files(folder: Path) -> list[str]:
 def _git_files(folder: Path) -> list[str] | None:
     if not _may_be_in_git(folder):
         return None  # spares starting git only to hear that this is no checkout
+    import subprocess  # only for a checkout: a clean check of plain folders never needs it
+
     try:
         done = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
