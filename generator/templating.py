@@ -55,15 +55,32 @@ def _printed_none(context: Mapping[str, Any]) -> str:
 
 @jinja2.pass_context
 def _link(context: jinja2.runtime.Context, target: str, text: str | None = None) -> markdown.Block:
-    """A relative link from the page being rendered to another output, checked to exist."""
+    """A relative link from the page being rendered to another output, checked to exist.
+
+    ``target`` is the output's path from the project root (``docs/services.md``), or one
+    relative to the linking page, as a Markdown link would give it (``services.md``). With no
+    ``text``, the link shows that relative path.
+    """
     here: str = context["output_path"]
     known: frozenset[str] = context["known_outputs"]
     page, _, anchor = _plain(target).partition("#")
     if page and page not in known:
-        raise jinja2.TemplateRuntimeError(f"link to {page!r}, which no template produces")
+        beside = posixpath.normpath(posixpath.join(posixpath.dirname(here), page))
+        if beside not in known:
+            raise jinja2.TemplateRuntimeError(_no_such_output(page, beside, known))
+        page = beside
     relative = _relative(page, posixpath.dirname(here)) if page else ""
     href = relative + (f"#{anchor}" if anchor else "")
-    return markdown.Block(f"[{markdown.text(text or page)}]({href})")
+    return markdown.Block(f"[{markdown.text(text or relative or href)}]({href})")
+
+
+def _no_such_output(page: str, beside: str, known: frozenset[str]) -> str:
+    import difflib
+
+    message = f"link to {page!r}, which no template produces (nor {beside!r})"
+    close = difflib.get_close_matches(beside, sorted(known), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return message + hint + " Give an output's path, e.g. docs/index.md, or one beside the page"
 
 
 @functools.lru_cache(maxsize=4096)

@@ -221,3 +221,26 @@ def test_a_key_misspelt_in_facts_yaml_is_named_there_too(project: Path) -> None:
         "  hint: if facts.yaml misspells it, rename `hosts.home_vm.services.ngnix` at"
         f" facts.yaml:{line} to `nginx`; otherwise correct the template\n"
     )
+
+
+def test_a_link_to_no_output_is_told_the_nearest_one(project: Path) -> None:
+    first = _render_broken(project, '{{ "docs/home-poler.md" | link }}')
+    assert first == (
+        "templates/docs/zz-broken.md.j2:3: error: link to 'docs/home-poler.md', which no template"
+        " produces (nor 'docs/docs/home-poler.md'); did you mean 'docs/home-poller.md'? Give an"
+        " output's path, e.g. docs/index.md, or one beside the page"
+    )
+
+
+def test_a_link_may_name_the_output_beside_the_page_and_shows_that_path(project: Path) -> None:
+    (project / "templates" / "docs" / "zz-links.md.j2").write_text(
+        '# Links\n\nSee {{ "home-poller.md#the-supervisord-stack" | link }} and'
+        ' {{ "docs/network-path.md" | link("the route") }}.\n',
+        "utf-8",
+    )
+    assert run(["render", "-q"], project).code == 0
+    page = (project / "docs" / "zz-links.md").read_text("utf-8")
+    assert (
+        "See [home-poller.md](home-poller.md#the-supervisord-stack) and"
+        " [the route](network-path.md)." in page
+    )
