@@ -115,7 +115,7 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
         targets = contained_all(project.root, [item.output.path for item in rendered])
         orphans = find_orphans(project.root, {item.output.path for item in rendered})
         doomed = contained_all(project.root, orphans)
-        if not force and _refuse_hand_edits(project, rendered, orphans, reporter):
+        if not force and _refuse_hand_edits(project, rendered, orphans, previous, reporter):
             return Written(ExitCode.DRIFT, [])
         remove_stale_temps({target.parent for target in targets})
         remove_stale_temps({cache.cache_dir(project.root)}, recursive=True)
@@ -149,15 +149,21 @@ def render_files(project: Project, reporter: Reporter, *, force: bool = False) -
 
 
 def _refuse_hand_edits(
-    project: Project, rendered: list[Rendered], orphans: list[str], reporter: Reporter
+    project: Project,
+    rendered: list[Rendered],
+    orphans: list[str],
+    previous: cache.Manifest | None,
+    reporter: Reporter,
 ) -> bool:
     """Print every file made or edited by hand that the render would replace or remove, with
-    its diff; True when there is any."""
+    its diff; True when there is any. ``previous`` is the last render's manifest."""
     from generator.check import hand_edited, hand_edited_orphans, refuse_hand_edits
+    from generator.versions import KnownVersions
 
+    versions = KnownVersions(project.root, previous)
     found = [
-        *hand_edited(project.root, rendered),
-        *hand_edited_orphans(project.root, orphans),
+        *hand_edited(project.root, rendered, versions),
+        *hand_edited_orphans(project.root, orphans, versions),
     ]
     if found:
         edits = [(f"{f.path}: {_LABELS[f.state]}", f.diff) for f in found]
@@ -238,7 +244,9 @@ def _check_tree(
 
         for line in usage_report(rendered, loaded.facts):
             reporter.detail(line)
-    findings = compare(project.root, rendered)
+    from generator.versions import KnownVersions
+
+    findings = compare(project.root, rendered, KnownVersions(project.root, previous))
     if not findings:
         with contextlib.suppress(OSError):  # check writes its cache on a best-effort basis
             remember()

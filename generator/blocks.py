@@ -32,9 +32,8 @@ _HINT = (
 )
 
 
-# The notice of a whole generated file; a page's carries no hash (see versions.py).
 _FILE_NOTICE = re.compile(
-    re.escape(f"<!-- {NOTICE_MARK} (") + r"[^()]*\)(?: hash=(?P<hash>[0-9a-f]{8}))?: [^\n]*-->"
+    re.escape(f"<!-- {NOTICE_MARK} (") + r"[^()]*\) hash=(?P<hash>[0-9a-f]{8}): [^\n]*-->"
 )
 
 
@@ -456,17 +455,15 @@ def _find_blocks(lines: tuple[str, ...], path: str) -> dict[str, Block]:
     return blocks
 
 
-# What a whole file's notice tells its reader to do instead of editing it.
-COPY_ADVICE = "change facts.yaml, then run make render"
+def file_notice(template: str, digest: str) -> str:
+    """The first comment of a whole generated file in a sibling repo, with its content hash."""
+    return (
+        f"<!-- {NOTICE_MARK} (templates/{template}) hash={digest}: do not edit;"
+        " change facts.yaml, then run make render -->"
+    )
 
 
-def file_notice(template: str, digest: str, advice: str = COPY_ADVICE) -> str:
-    """The first comment of a whole generated file (after any front matter), with the hash of
-    the rest of the file."""
-    return f"<!-- {NOTICE_MARK} (templates/{template}) hash={digest}: do not edit; {advice} -->"
-
-
-def protected_file(template: str, text: str, advice: str = COPY_ADVICE) -> str:
+def protected_file(template: str, text: str) -> str:
     """A whole file (LF text) with its notice after any front matter, hashing everything else.
 
     The hash is of the file's text without the notice line, exactly as written: the front
@@ -475,31 +472,22 @@ def protected_file(template: str, text: str, advice: str = COPY_ADVICE) -> str:
     head, body = split_front_matter(text)
     body = body.lstrip("\n")
     digest = body_hash(f"{head}\n{body}")
-    return f"{head}{file_notice(template, digest, advice)}\n\n{body}"
+    return f"{head}{file_notice(template, digest)}\n\n{body}"
 
 
-def notice_hash_intact(data: bytes) -> bool | None:
-    """Whether a whole generated file still reads as its notice's hash says it was written.
+def file_hand_edited(data: bytes) -> bool:
+    """A whole generated file whose text no longer matches its notice's hash, or lacks one.
 
     The file is read as :func:`protected_file` hashed it (a BOM dropped, CRLF read as LF, so a
-    checkout's line endings are no edit). None when it has no notice, or its notice records no
-    hash, as a page's does not.
-    """
+    checkout's line endings are no edit)."""
     text = data.decode("utf-8", errors="replace").removeprefix(BOM).replace("\r\n", "\n")
     lines = _split(text)
     for index, line in enumerate(lines):
         found = _FILE_NOTICE.fullmatch(_content(line))
         if found:
-            if found.group("hash") is None:
-                return None
             rest = "".join(lines[:index] + lines[index + 1 :])
-            return body_hash(rest) == found.group("hash")
-    return None
-
-
-def file_hand_edited(data: bytes) -> bool:
-    """A whole generated file whose text no longer matches its notice's hash, or lacks one."""
-    return notice_hash_intact(data) is not True
+            return body_hash(rest) != found.group("hash")
+    return True
 
 
 def usual_newline(text: str) -> str:

@@ -80,25 +80,28 @@ def unified_diff(path: str, old: bytes, new: bytes) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def compare(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
-    """Every generated file that differs from disk, is missing, or is orphaned, sorted by path."""
+def compare(
+    root: Path, rendered: Iterable[Rendered], versions: KnownVersions | None = None
+) -> list[Finding]:
+    """Every generated file that differs from disk, is missing, or is orphaned, sorted by path.
+
+    ``versions`` tells a hand edit from a stale page (read from the tree when not given)."""
     rendered = list(rendered)
-    versions = KnownVersions(root)
+    versions = versions or KnownVersions(root)
     findings = [found for item in rendered if (found := _compare_one(root, item, versions))]
     produced = {item.output.path for item in rendered}
     orphans = find_orphans(root, produced)
-    kept = {found.path for found in hand_edited_orphans(root, orphans)}  # render keeps these
+    kept = {f.path for f in hand_edited_orphans(root, orphans, versions)}  # render keeps these
     findings.extend(
         Finding(path, "hand-edited orphan" if path in kept else "orphan") for path in orphans
     )
     return sorted(findings, key=lambda f: f.path)
 
 
-def hand_edited(root: Path, rendered: Iterable[Rendered]) -> list[Finding]:
+def hand_edited(root: Path, rendered: Iterable[Rendered], versions: KnownVersions) -> list[Finding]:
     """The files a render must not overwrite: generated files (pages and sibling-repo copies)
     whose text was edited by hand, and files without the generated notice where an output goes
     (a hand-written page that a new template would replace)."""
-    versions = KnownVersions(root)
     found = (_compare_one(root, item, versions, BY_HAND) for item in rendered)
     return [f for f in found if f]
 
@@ -175,12 +178,13 @@ _GIT_CONFLICT = re.compile(rb"^(?:<{7} |={7}\r?$|>{7} )", re.MULTILINE)
 _MARKER_LINE = re.compile(rf"<!--\s*(?:{re.escape(NOTICE_MARK)}|(?:BEGIN|END) GENERATED:)")
 
 
-def hand_edited_orphans(root: Path, orphans: Iterable[str]) -> list[Finding]:
+def hand_edited_orphans(
+    root: Path, orphans: Iterable[str], versions: KnownVersions
+) -> list[Finding]:
     """Orphans (pages or sibling-repo copies) whose generated text was edited by hand: render
     removes the other orphans, these only with --force."""
     from generator.blocks import copy_hand_edited
 
-    versions = KnownVersions(root)
     found = []
     for path in orphans:
         data = read_bytes(root / path) or b""

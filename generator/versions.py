@@ -9,25 +9,35 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.cache import Manifest
 
 
 class KnownVersions:
     """Looked up lazily: a run with nothing to judge reads neither record."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, manifest: Manifest | None = None) -> None:
+        """``manifest``: the one the caller has loaded already, if any (else read on first use)."""
         self.root = root
-        self._written: dict[str, str] | None = None
+        self._written = None if manifest is None else _shas(manifest)
         self._git: dict[str, set[str]] | None = None
 
     def known(self, path: str, data: bytes) -> bool:
         """Whether ``data`` is a version of ``path`` (relative to the root) that a render here
         wrote or that git holds, switching branches or merging say. True when neither record
-        exists (no render here yet, no git): with nothing to tell an edit by, none is assumed."""
+        exists (no render here yet, no git): with nothing to tell an edit by, none is assumed.
+        The manifest is asked first: git runs only for a file the last render did not write."""
+        from generator.cache import file_sha
+
         written = self.written.get(path)
-        blobs = self.git_blobs.get(path, set())
-        if written is None and not blobs:
+        if written is not None and file_sha(data) == written:
             return True
-        return hashlib.sha256(data).hexdigest() == written or git_blob_id(data) in blobs
+        blobs = self.git_blobs.get(path)
+        if blobs is None:
+            return written is None
+        return git_blob_id(data) in blobs
 
     @property
     def written(self) -> dict[str, str]:
@@ -35,8 +45,7 @@ class KnownVersions:
             from generator import cache
 
             manifest = cache.load(self.root)
-            outputs = manifest.outputs if manifest is not None else {}
-            self._written = {path: sha for path, (sha, _) in outputs.items()}
+            self._written = {} if manifest is None else _shas(manifest)
         return self._written
 
     @property
@@ -44,6 +53,10 @@ class KnownVersions:
         if self._git is None:
             self._git = _index_blobs(self.root)
         return self._git
+
+
+def _shas(manifest: Manifest) -> dict[str, str]:
+    return {path: sha for path, (sha, _) in manifest.outputs.items()}
 
 
 def git_blob_id(data: bytes) -> str:
