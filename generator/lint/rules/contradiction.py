@@ -153,8 +153,9 @@ def _owner(ctx: Context, address: str, at: int) -> HostFact | ServiceFact | None
     if not addressed:
         # "Postgres listens on 10.20.0.5": a service without an address of its own is
         # reached at its host's, when one host runs every service of that name.
-        runs_it = {h.key: h for h in ctx.know.hosts if h.ip and h.key in {s.host for s in named}}
-        return host or (next(iter(runs_it.values())) if len(runs_it) == 1 else None)
+        on = {s.host for s in named}
+        runs_it = [h for h in ctx.know.hosts if h.ip and h.key in on]
+        return host or (runs_it[0] if len(runs_it) == 1 else None)
     return min(
         on_named_host(ctx, addressed, mention),
         key=lambda s: _apart(address, s.address or ""),
